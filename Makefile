@@ -1,0 +1,75 @@
+# liu: one Makefile, no recursive make.
+include config.mk
+
+WERROR ?= -Werror
+WARN = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla -Wwrite-strings -Wformat=2 \
+	-Wimplicit-fallthrough $(WERROR)
+
+ifdef SANITIZE
+CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=$(SANITIZE) -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+LIB_SRC = $(sort $(wildcard lib/*.c))
+LIB_OBJ = $(LIB_SRC:.c=.o)
+LIB_HDR = $(wildcard lib/*.h)
+CMD_SRC = $(sort $(wildcard cmd/*.c))
+BINS = $(patsubst cmd/%.c,bin/%,$(CMD_SRC))
+UNIT_SRC = $(sort $(wildcard t/unit/*.c))
+UNITS = $(patsubst t/unit/%.c,t/unit/bin/%,$(UNIT_SRC))
+SCRIPTS = $(wildcard scripts/liu-*)
+MANS = $(wildcard man/*.1 man/*.7)
+EXAMPLES_SRC = $(wildcard examples/*.c)
+EXAMPLES = $(EXAMPLES_SRC:.c=.so)
+
+# extra libraries per program
+LDLIBS_liu-db = -lpq
+LDLIBS_liu-strategy = -ldl
+LDLIBS_liu-scan = -ljq
+LDLIBS_liu-order = -lcurl
+LDLIBS_liu-stream = -lwebsockets -lcurl
+LDLIBS_db = -lpq
+
+.PHONY: all test check bench lint install uninstall clean
+all: $(BINS) $(UNITS) $(EXAMPLES)
+
+lib/%.o: lib/%.c $(LIB_HDR)
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
+
+lib/libliu.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+bin/%: cmd/%.c lib/libliu.a $(LIB_HDR)
+	@mkdir -p bin
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $< lib/libliu.a $(LDLIBS_$*) -lm
+
+t/unit/bin/%: t/unit/%.c t/unit/tap.h lib/libliu.a $(LIB_HDR)
+	@mkdir -p t/unit/bin
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -It/unit -o $@ $< lib/libliu.a $(LDLIBS_$*) -lm
+
+examples/%.so: examples/%.c $(LIB_HDR)
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -shared -fPIC -o $@ $<
+
+test check: all
+	prove -j$(JOBS) $(PROVE_OPTS) t/t[0-9]*.sh $(UNITS)
+
+bench: all
+	bench/run
+
+lint:
+	mandoc -Tlint -Wwarning man/*.1 man/*.7
+	scripts/check-style
+
+install: all
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 $(DESTDIR)$(MANPREFIX)/man7
+	cp -f $(BINS) $(SCRIPTS) $(DESTDIR)$(PREFIX)/bin/
+	for m in $(MANS); do s=$${m##*.}; cp -f $$m $(DESTDIR)$(MANPREFIX)/man$$s/; done
+
+uninstall:
+	for b in $(BINS) $(SCRIPTS); do rm -f $(DESTDIR)$(PREFIX)/bin/$${b##*/}; done
+	for m in $(MANS); do s=$${m##*.}; rm -f $(DESTDIR)$(MANPREFIX)/man$$s/$${m##*/}; done
+
+clean:
+	rm -rf bin t/unit/bin lib/*.o lib/libliu.a examples/*.so t/trash.*
