@@ -1,0 +1,507 @@
+/*
+ * event.c: liu events to and from JSON lines.  One table says which field
+ * belongs to which event types, its JSON kind, where it lives in struct ev
+ * and whether it is required; parsing, checking and formatting all follow it.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "sym.h"
+#include "tm.h"
+#include "util.h"
+#include "banned.h"
+
+static const char *const type_names[EV_NTYPES] = {
+	"", "trade", "quote", "bar", "pick", "drop", "order", "fill",
+	"order_update", "clock"
+};
+
+static const char *const side_names[] = {
+	"", "buy", "sell", "sell_short", "buy_to_cover"
+};
+
+enum fkind { F_NUM, F_STR, F_SIDE, F_BOOL, F_RAW };
+
+#define B(t) (1u << (t))
+#define MARKET (B(EV_TRADE) | B(EV_QUOTE) | B(EV_BAR))
+#define ORDERS (B(EV_ORDER) | B(EV_FILL))
+#define ALL 0xffffu
+
+struct field {
+	const char *name;
+	enum fkind kind;
+	size_t off;		/* of the double, pointer, side or int */
+	size_t lenoff;		/* F_RAW: of the length */
+	unsigned types;		/* where the field is known */
+	unsigned required;	/* where it must be present */
+};
+
+#define NUM(n, m, ty, rq) { n, F_NUM, offsetof(struct ev, m), 0, ty, rq }
+#define STR(n, m, ty, rq) { n, F_STR, offsetof(struct ev, m), 0, ty, rq }
+#define RAW(n, m, ty) { n, F_RAW, offsetof(struct ev, m), \
+	offsetof(struct ev, m##_len), ty, 0 }
+
+/* In output order; "ev" and "t" are handled apart. */
+static const struct field fields[] = {
+	STR("sym", sym, ALL & ~B(EV_CLOCK),
+	    MARKET | B(EV_PICK) | B(EV_DROP) | ORDERS),
+	STR("id", id, ORDERS | B(EV_ORDER_UPDATE), ORDERS | B(EV_ORDER_UPDATE)),
+	STR("order_id", order_id, B(EV_FILL) | B(EV_ORDER_UPDATE), 0),
+	STR("exec_id", exec_id, B(EV_FILL), 0),
+	STR("status", status, B(EV_ORDER_UPDATE), B(EV_ORDER_UPDATE)),
+	{ "side", F_SIDE, offsetof(struct ev, side), 0, ORDERS, ORDERS },
+	NUM("qty", qty, ORDERS, ORDERS),
+	STR("type", otype, B(EV_ORDER), 0),
+	NUM("price", price, B(EV_TRADE) | B(EV_FILL), B(EV_TRADE) | B(EV_FILL)),
+	NUM("size", size, B(EV_TRADE), B(EV_TRADE)),
+	STR("x", x, B(EV_TRADE), 0),
+	RAW("cond", cond, B(EV_TRADE)),
+	STR("tape", tape, B(EV_TRADE), 0),
+	NUM("bid", bid, B(EV_QUOTE), B(EV_QUOTE)),
+	NUM("bid_size", bid_size, B(EV_QUOTE), 0),
+	NUM("ask", ask, B(EV_QUOTE), B(EV_QUOTE)),
+	NUM("ask_size", ask_size, B(EV_QUOTE), 0),
+	STR("bx", bx, B(EV_QUOTE), 0),
+	STR("ax", ax, B(EV_QUOTE), 0),
+	STR("tf", tf, B(EV_BAR), 0),
+	NUM("o", o, B(EV_BAR), B(EV_BAR)),
+	NUM("h", h, B(EV_BAR), B(EV_BAR)),
+	NUM("l", l, B(EV_BAR), B(EV_BAR)),
+	NUM("c", c, B(EV_BAR), B(EV_BAR)),
+	NUM("v", v, B(EV_BAR), B(EV_BAR)),
+	NUM("vw", vw, B(EV_BAR), 0),
+	NUM("n", n, B(EV_BAR), 0),
+	STR("scanner", scanner, B(EV_PICK), 0),
+	RAW("strategies", strategies, B(EV_PICK)),
+	NUM("limit", limit, B(EV_ORDER), 0),
+	NUM("stop", stop, B(EV_ORDER), 0),
+	STR("tif", tif, B(EV_ORDER), 0),
+	NUM("fee", fee, B(EV_FILL), 0),
+	{ "partial", F_BOOL, offsetof(struct ev, partial), 0, B(EV_FILL), 0 },
+	STR("strategy", strategy, B(EV_DROP) | ORDERS, 0),
+	STR("batch", batch, ORDERS, 0),
+	NUM("stop_loss", stop_loss, ORDERS, 0),
+	NUM("target", target, ORDERS, 0),
+	RAW("why", why, B(EV_DROP) | B(EV_ORDER) | B(EV_ORDER_UPDATE)),
+	{ "synthetic", F_BOOL, offsetof(struct ev, synthetic), 0, ALL, 0 },
+};
+#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
+
+/* key -> field index + 1, by open addressing on the key's hash */
+#define FSLOTS 256
+static unsigned char fslot[FSLOTS];
+
+static void
+fields_init(void)
+{
+	size_t i, h;
+
+	for (i = 0; i < NFIELDS; i++) {
+		h = sym_hash(fields[i].name, strlen(fields[i].name)) % FSLOTS;
+		while (fslot[h])
+			h = (h + 1) % FSLOTS;
+		fslot[h] = (unsigned char)(i + 1);
+	}
+}
+
+static const struct field *
+field_find(const char *k, size_t n)
+{
+	size_t h = sym_hash(k, n) % FSLOTS;
+	const struct field *f;
+
+	static int done;
+
+	if (!done) {
+		fields_init();
+		done = 1;
+	}
+	while (fslot[h]) {
+		f = &fields[fslot[h] - 1];
+		if (strncmp(f->name, k, n) == 0 && f->name[n] == '\0')
+			return f;
+		h = (h + 1) % FSLOTS;
+	}
+	return NULL;
+}
+
+const char *
+ev_type_name(enum ev_type t)
+{
+	return t > EV_OTHER && t < EV_NTYPES ? type_names[t] : "";
+}
+
+enum ev_type
+ev_type_from(const char *s)
+{
+	int i;
+
+	for (i = 1; i < EV_NTYPES; i++)
+		if (strcmp(s, type_names[i]) == 0)
+			return (enum ev_type)i;
+	return EV_OTHER;
+}
+
+const char *
+ev_side_name(enum ev_side s)
+{
+	return s > SIDE_NONE && s <= SIDE_BUY_TO_COVER ? side_names[s] : "";
+}
+
+enum ev_side
+ev_side_from(const char *s)
+{
+	int i;
+
+	for (i = 1; i <= SIDE_BUY_TO_COVER; i++)
+		if (strcmp(s, side_names[i]) == 0)
+			return (enum ev_side)i;
+	return SIDE_NONE;
+}
+
+void
+ev_clear(struct ev *e)
+{
+	struct json j = e->j;
+	struct buf a = e->arena;
+
+	memset(e, 0, sizeof(*e));
+	e->j = j;
+	e->arena = a;
+	e->price = e->size = NAN;
+	e->bid = e->bid_size = e->ask = e->ask_size = NAN;
+	e->o = e->h = e->l = e->c = e->v = e->vw = e->n = NAN;
+	e->qty = e->limit = e->stop = e->fee = e->stop_loss = e->target = NAN;
+	e->partial = -1;
+	buf_reset(&e->arena);
+}
+
+void
+ev_release(struct ev *e)
+{
+	json_release(&e->j);
+	buf_release(&e->arena);
+}
+
+static char errbuf[160];
+
+static int __attribute__((format(printf, 2, 3)))
+fail(const char **err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
+	va_end(ap);
+	*err = errbuf;
+	return -1;
+}
+
+/* Decode string token i into the arena; returns its start. */
+static const char *
+arena_str(struct ev *e, int i)
+{
+	size_t at = e->arena.len;
+
+	json_str(&e->j, i, &e->arena);
+	buf_addc(&e->arena, '\0');
+	return e->arena.p + at;
+}
+
+int
+ev_parse(struct ev *e, const char *line, size_t len, const char **err)
+{
+	const struct json_tok *tk;
+	const struct field *f;
+	uint64_t seen = 0;
+	int i, iv, it, kind;
+	size_t fi;
+	char *base;
+
+	ev_clear(e);
+	e->line = line;
+	e->len = len;
+	if (json_parse(&e->j, line, len, err) < 0)
+		return -1;
+	buf_grow(&e->arena, len + (size_t)e->j.ntok + 16);
+	if ((iv = json_get(&e->j, "ev")) < 0)
+		return fail(err, "missing \"%s\"", "ev");
+	if (e->j.tok[iv].kind != JSON_STR)
+		return fail(err, "\"%s\" is not a string", "ev");
+	e->evname = arena_str(e, iv);
+	e->type = ev_type_from(e->evname);
+	if ((it = json_get(&e->j, "t")) < 0)
+		return fail(err, "missing \"%s\"", "t");
+	tk = &e->j.tok[it];
+	if (tk->kind != JSON_STR || tm_parse(line + tk->start,
+	    (size_t)(tk->end - tk->start), &e->t) < 0)
+		return fail(err, "bad time in \"%s\"", "t");
+	for (i = 1; i < e->j.ntok; i = e->j.tok[i + 1].next) {
+		tk = &e->j.tok[i];
+		f = field_find(line + tk->start, (size_t)(tk->end - tk->start));
+		if (!f || !(f->types & B(e->type)))
+			continue;
+		fi = (size_t)(f - fields);
+		seen |= 1ULL << fi;
+		base = (char *)e + f->off;
+		tk = &e->j.tok[i + 1];
+		kind = tk->kind;
+		switch (f->kind) {
+		case F_NUM:
+			if (kind == JSON_NULL)
+				break;
+			if (json_num(&e->j, i + 1, (double *)(void *)base) < 0)
+				return fail(err, "\"%s\" is not a number",
+				    f->name);
+			break;
+		case F_STR:
+			if (kind == JSON_NULL)
+				break;
+			if (kind != JSON_STR)
+				return fail(err, "\"%s\" is not a string",
+				    f->name);
+			*(const char **)(void *)base = arena_str(e, i + 1);
+			break;
+		case F_SIDE:
+			if (kind != JSON_STR)
+				return fail(err, "\"%s\" is not a string",
+				    f->name);
+			*(enum ev_side *)(void *)base =
+			    ev_side_from(arena_str(e, i + 1));
+			if (e->side == SIDE_NONE)
+				return fail(err, "bad \"%s\": not buy, sell, "
+				    "sell_short or buy_to_cover", f->name);
+			break;
+		case F_BOOL:
+			if (kind != JSON_TRUE && kind != JSON_FALSE)
+				return fail(err, "\"%s\" is not true or false",
+				    f->name);
+			*(int *)(void *)base = kind == JSON_TRUE;
+			break;
+		case F_RAW:
+			if (kind == JSON_STR) {
+				*(const char **)(void *)base =
+				    line + tk->start - 1;
+				*(size_t *)(void *)((char *)e + f->lenoff) =
+				    (size_t)(tk->end - tk->start) + 2;
+			} else {
+				*(const char **)(void *)base =
+				    line + tk->start;
+				*(size_t *)(void *)((char *)e + f->lenoff) =
+				    (size_t)(tk->end - tk->start);
+			}
+			break;
+		}
+	}
+	for (fi = 0; fi < NFIELDS; fi++) {
+		f = &fields[fi];
+		if (!(f->required & B(e->type)))
+			continue;
+		if (!(seen & (1ULL << fi)))
+			return fail(err, "missing \"%s\"", f->name);
+		base = (char *)e + f->off;
+		if ((f->kind == F_NUM && isnan(*(double *)(void *)base)) ||
+		    (f->kind == F_STR && !*(const char **)(void *)base))
+			return fail(err, "\"%s\" is null", f->name);
+	}
+	if (e->type == EV_BAR && !e->tf)
+		e->tf = "1m";
+	return 0;
+}
+
+/* Copy the raw bytes of token i, with quotes if it is a string. */
+static void
+add_raw(struct buf *b, const struct json *j, int i)
+{
+	const struct json_tok *t = &j->tok[i];
+	int q = t->kind == JSON_STR;
+
+	buf_add(b, j->s + t->start - q, (size_t)(t->end - t->start + 2 * q));
+}
+
+void
+ev_format(const struct ev *e, struct buf *b)
+{
+	char ts[TM_RFC3339_MAX];
+	const struct field *f;
+	const char *base, *s;
+	size_t fi, n;
+	int i;
+
+	if (e->type == EV_OTHER) {
+		buf_add(b, e->line, e->len);
+		return;
+	}
+	buf_add(b, "{\"ev\":\"", 7);
+	buf_adds(b, type_names[e->type]);
+	buf_add(b, "\",\"t\":\"", 7);
+	n = tm_format(e->t, ts);
+	buf_add(b, ts, n);
+	buf_addc(b, '"');
+	for (fi = 0; fi < NFIELDS; fi++) {
+		f = &fields[fi];
+		if (!(f->types & B(e->type)))
+			continue;
+		base = (const char *)e + f->off;
+		switch (f->kind) {
+		case F_NUM:
+			if (isnan(*(const double *)(const void *)base))
+				continue;
+			json_add_key(b, f->name);
+			json_add_num(b, *(const double *)(const void *)base);
+			break;
+		case F_STR:
+			s = *(const char *const *)(const void *)base;
+			if (!s)
+				continue;
+			json_add_key(b, f->name);
+			json_add_str(b, s, strlen(s));
+			break;
+		case F_SIDE:
+			if (e->side == SIDE_NONE)
+				continue;
+			json_add_key(b, f->name);
+			buf_addc(b, '"');
+			buf_adds(b, side_names[e->side]);
+			buf_addc(b, '"');
+			break;
+		case F_BOOL:
+			i = *(const int *)(const void *)base;
+			if (f->off == offsetof(struct ev, synthetic) ? i <= 0 :
+			    i < 0)
+				continue;
+			json_add_key(b, f->name);
+			buf_adds(b, i ? "true" : "false");
+			break;
+		case F_RAW:
+			s = *(const char *const *)(const void *)base;
+			if (!s)
+				continue;
+			json_add_key(b, f->name);
+			buf_add(b, s, *(const size_t *)(const void *)
+			    ((const char *)e + f->lenoff));
+			break;
+		}
+	}
+	/* unknown fields, as they came */
+	for (i = 1; e->j.ntok && i < e->j.ntok; i = e->j.tok[i + 1].next) {
+		const struct json_tok *k = &e->j.tok[i];
+
+		n = (size_t)(k->end - k->start);
+		f = field_find(e->line + k->start, n);
+		if ((f && (f->types & B(e->type))) ||
+		    (n == 2 && memcmp(e->line + k->start, "ev", 2) == 0) ||
+		    (n == 1 && e->line[k->start] == 't'))
+			continue;
+		buf_addc(b, ',');
+		add_raw(b, &e->j, i);
+		buf_addc(b, ':');
+		add_raw(b, &e->j, i + 1);
+	}
+	buf_addc(b, '}');
+}
+
+/* The fast look: scan top-level members without full validation. */
+
+static const char *
+skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' ||
+	    *p == '\n'))
+		p++;
+	return p;
+}
+
+/* p at the opening quote; returns the closing quote or NULL. */
+static const char *
+skip_str(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		const char *q = memchr(p, '"', (size_t)(end - p));
+
+		if (!q)
+			return NULL;
+		/* count the backslashes before the quote */
+		{
+			const char *b = q;
+
+			while (b > p && b[-1] == '\\')
+				b--;
+			if ((q - b) % 2 == 0)
+				return q;
+		}
+		p = q;
+	}
+	return NULL;
+}
+
+int
+ev_peek(const char *line, size_t len, struct ev_peek *pk)
+{
+	const char *p = line, *end = line + len, *k, *ke, *v, *ve;
+	int depth;
+
+	memset(pk, 0, sizeof(*pk));
+	p = skip_ws(p, end);
+	if (p >= end || *p != '{')
+		return -1;
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == '}')
+		return 0;
+	for (;;) {
+		if (p >= end || *p != '"')
+			return -1;
+		k = p + 1;
+		if (!(ke = skip_str(p, end)))
+			return -1;
+		p = skip_ws(ke + 1, end);
+		if (p >= end || *p != ':')
+			return -1;
+		p = skip_ws(p + 1, end);
+		if (p >= end)
+			return -1;
+		if (*p == '"') {
+			v = p + 1;
+			if (!(ve = skip_str(p, end)))
+				return -1;
+			p = ve + 1;
+			if (ke - k == 2 && k[0] == 'e' && k[1] == 'v')
+				pk->ev = v, pk->ev_len = (size_t)(ve - v);
+			else if (ke - k == 1 && k[0] == 't')
+				pk->t = v, pk->t_len = (size_t)(ve - v);
+			else if (ke - k == 3 && memcmp(k, "sym", 3) == 0)
+				pk->sym = v, pk->sym_len = (size_t)(ve - v);
+		} else if (*p == '{' || *p == '[') {
+			for (depth = 0; p < end; p++) {
+				if (*p == '"') {
+					if (!(p = skip_str(p, end)))
+						return -1;
+				} else if (*p == '{' || *p == '[')
+					depth++;
+				else if ((*p == '}' || *p == ']') &&
+				    --depth == 0) {
+					p++;
+					break;
+				}
+			}
+			if (depth)
+				return -1;
+		} else {
+			while (p < end && *p != ',' && *p != '}')
+				p++;
+		}
+		p = skip_ws(p, end);
+		if (p >= end)
+			return -1;
+		if (*p == '}')
+			return 0;
+		if (*p != ',')
+			return -1;
+		p = skip_ws(p + 1, end);
+	}
+}

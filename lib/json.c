@@ -1,0 +1,504 @@
+/*
+ * json.c: JSON reading on jsmn (strict mode) plus the validation jsmn does
+ * not do, and JSON writing with shortest round-trip numbers.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define JSMN_STATIC
+#define JSMN_STRICT
+#include <jsmn.h>
+
+#include "json.h"
+#include "util.h"
+#include "banned.h"
+
+static const double pow10tab[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+};
+
+int
+json_utf8_check(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	unsigned c, need, cp, min;
+
+	while (i < n) {
+		c = s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			need = 1, cp = c & 0x1f, min = 0x80;
+		else if (c >= 0xe0 && c <= 0xef)
+			need = 2, cp = c & 0x0f, min = 0x800;
+		else if (c >= 0xf0 && c <= 0xf4)
+			need = 3, cp = c & 0x07, min = 0x10000;
+		else
+			return -1;
+		if (n - i <= need)
+			return -1;
+		for (i++; need > 0; need--, i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return -1;
+			cp = cp << 6 | (s[i] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return -1;
+	}
+	return 0;
+}
+
+static int
+hex4(const char *p, unsigned *v)
+{
+	unsigned x = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		char c = p[i];
+
+		x <<= 4;
+		if (c >= '0' && c <= '9')
+			x |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			x |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			x |= (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*v = x;
+	return 0;
+}
+
+/*
+ * Decode the escapes of s[0..n) into out (if not NULL), checking them:
+ * returns 0, or -1 for a bad escape or a lone surrogate.
+ */
+static int
+unescape(const char *s, size_t n, struct buf *out)
+{
+	size_t i = 0, run;
+	unsigned cp, lo;
+	char u[4];
+
+	while (i < n) {
+		const char *bs = memchr(s + i, '\\', n - i);
+
+		run = bs ? (size_t)(bs - (s + i)) : n - i;
+		if (out)
+			buf_add(out, s + i, run);
+		i += run;
+		if (i >= n)
+			break;
+		if (++i >= n)
+			return -1;
+		switch (s[i++]) {
+		case '"': cp = '"'; break;
+		case '\\': cp = '\\'; break;
+		case '/': cp = '/'; break;
+		case 'b': cp = '\b'; break;
+		case 'f': cp = '\f'; break;
+		case 'n': cp = '\n'; break;
+		case 'r': cp = '\r'; break;
+		case 't': cp = '\t'; break;
+		case 'u':
+			if (n - i < 4 || hex4(s + i, &cp))
+				return -1;
+			i += 4;
+			if (cp >= 0xdc00 && cp <= 0xdfff)
+				return -1;
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				if (n - i < 6 || s[i] != '\\' || s[i + 1] != 'u' ||
+				    hex4(s + i + 2, &lo) || lo < 0xdc00 ||
+				    lo > 0xdfff)
+					return -1;
+				i += 6;
+				cp = 0x10000 + ((cp - 0xd800) << 10) +
+				    (lo - 0xdc00);
+			}
+			break;
+		default:
+			return -1;
+		}
+		if (!out)
+			continue;
+		if (cp < 0x80) {
+			buf_addc(out, (int)cp);
+		} else if (cp < 0x800) {
+			u[0] = (char)(0xc0 | cp >> 6);
+			u[1] = (char)(0x80 | (cp & 0x3f));
+			buf_add(out, u, 2);
+		} else if (cp < 0x10000) {
+			u[0] = (char)(0xe0 | cp >> 12);
+			u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+			u[2] = (char)(0x80 | (cp & 0x3f));
+			buf_add(out, u, 3);
+		} else {
+			u[0] = (char)(0xf0 | cp >> 18);
+			u[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+			u[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+			u[3] = (char)(0x80 | (cp & 0x3f));
+			buf_add(out, u, 4);
+		}
+	}
+	return 0;
+}
+
+/* Check a string token: no raw control bytes, valid UTF-8, good escapes. */
+static const char *
+check_string(const char *s, size_t n, int *esc)
+{
+	size_t i;
+	int hi = 0, bs = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20)
+			return "control character in string";
+		hi |= c & 0x80;
+		bs |= c == '\\';
+	}
+	if (hi && json_utf8_check((const unsigned char *)s, n))
+		return "invalid UTF-8";
+	if (bs && unescape(s, n, NULL))
+		return "bad escape in string";
+	*esc = bs;
+	return NULL;
+}
+
+/* The JSON number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int
+check_number(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (i < n && s[i] == '-')
+		i++;
+	if (i >= n)
+		return -1;
+	if (s[i] == '0')
+		i++;
+	else if (s[i] >= '1' && s[i] <= '9')
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	else
+		return -1;
+	if (i < n && s[i] == '.') {
+		if (++i >= n || s[i] < '0' || s[i] > '9')
+			return -1;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i >= n || s[i] < '0' || s[i] > '9')
+			return -1;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	return i == n ? 0 : -1;
+}
+
+int
+json_parse(struct json *j, const char *s, size_t len, const char **err)
+{
+	jsmn_parser p;
+	jsmntok_t *jt;
+	int n, i, k, nx;
+	size_t e;
+
+	j->s = s;
+	j->ntok = 0;
+	if (!j->jt) {
+		j->jcap = 64;
+		j->jt = xmalloc((size_t)j->jcap * sizeof(jsmntok_t));
+	}
+	for (;;) {
+		jsmn_init(&p);
+		n = jsmn_parse(&p, s, len, j->jt, (unsigned)j->jcap);
+		if (n != JSMN_ERROR_NOMEM)
+			break;
+		if (j->jcap > (1 << 24)) {
+			*err = "too many JSON tokens";
+			return -1;
+		}
+		j->jcap *= 4;
+		j->jt = xrealloc(j->jt, (size_t)j->jcap * sizeof(jsmntok_t));
+	}
+	if (n == JSMN_ERROR_PART || n == 0) {
+		*err = n ? "truncated JSON" : "empty line";
+		return -1;
+	}
+	if (n < 0) {
+		*err = "malformed JSON";
+		return -1;
+	}
+	jt = j->jt;
+	if (jt[0].type != JSMN_OBJECT) {
+		*err = "not a JSON object";
+		return -1;
+	}
+	if (n > j->cap) {
+		j->cap = n;
+		j->tok = xrealloc(j->tok, (size_t)n * sizeof(*j->tok));
+	}
+	for (i = 0; i < n; i++) {
+		struct json_tok *t = &j->tok[i];
+		const char *ts = s + jt[i].start;
+		size_t tl = (size_t)(jt[i].end - jt[i].start);
+
+		t->start = jt[i].start;
+		t->end = jt[i].end;
+		t->size = jt[i].size;
+		t->esc = 0;
+		switch (jt[i].type) {
+		case JSMN_OBJECT:
+			t->kind = JSON_OBJ;
+			break;
+		case JSMN_ARRAY:
+			t->kind = JSON_ARR;
+			break;
+		case JSMN_STRING:
+			t->kind = JSON_STR;
+			if ((*err = check_string(ts, tl, &t->esc)) != NULL)
+				return -1;
+			break;
+		case JSMN_PRIMITIVE:
+			if (tl == 4 && memcmp(ts, "true", 4) == 0)
+				t->kind = JSON_TRUE;
+			else if (tl == 5 && memcmp(ts, "false", 5) == 0)
+				t->kind = JSON_FALSE;
+			else if (tl == 4 && memcmp(ts, "null", 4) == 0)
+				t->kind = JSON_NULL;
+			else if (check_number(ts, tl) == 0)
+				t->kind = JSON_NUM;
+			else {
+				*err = "malformed JSON value";
+				return -1;
+			}
+			break;
+		default:
+			*err = "malformed JSON";
+			return -1;
+		}
+	}
+	/* subtree ends, last to first, so no recursion on deep nesting */
+	for (i = n - 1; i >= 0; i--) {
+		nx = i + 1;
+		for (k = 0; k < j->tok[i].size; k++) {
+			if (nx >= n) {
+				*err = "malformed JSON";
+				return -1;
+			}
+			nx = j->tok[nx].next;
+		}
+		j->tok[i].next = nx;
+	}
+	if (j->tok[0].next != n) {
+		*err = "trailing data after the JSON object";
+		return -1;
+	}
+	for (e = (size_t)j->tok[0].end; e < len; e++)
+		if (s[e] != ' ' && s[e] != '\t' && s[e] != '\r') {
+			*err = "trailing data after the JSON object";
+			return -1;
+		}
+	/* object keys are strings with one child */
+	for (i = 1; i < n; i = j->tok[i + 1].next) {
+		if (j->tok[i].kind != JSON_STR || j->tok[i].size != 1 ||
+		    i + 1 >= n) {
+			*err = "malformed JSON object";
+			return -1;
+		}
+	}
+	j->ntok = n;
+	return 0;
+}
+
+void
+json_release(struct json *j)
+{
+	free(j->tok);
+	free(j->jt);
+	j->tok = NULL;
+	j->jt = NULL;
+	j->ntok = j->cap = j->jcap = 0;
+}
+
+int
+json_eq(const struct json *j, int i, const char *s)
+{
+	size_t n = strlen(s);
+	const struct json_tok *t = &j->tok[i];
+
+	return t->kind == JSON_STR && (size_t)(t->end - t->start) == n &&
+	    memcmp(j->s + t->start, s, n) == 0;
+}
+
+int
+json_get(const struct json *j, const char *key)
+{
+	int i;
+
+	for (i = 1; i < j->ntok; i = j->tok[i + 1].next)
+		if (json_eq(j, i, key))
+			return i + 1;
+	return -1;
+}
+
+int
+json_str(const struct json *j, int i, struct buf *out)
+{
+	const struct json_tok *t;
+
+	if (i < 0 || i >= j->ntok || j->tok[i].kind != JSON_STR)
+		return -1;
+	t = &j->tok[i];
+	if (!t->esc)
+		buf_add(out, j->s + t->start, (size_t)(t->end - t->start));
+	else if (unescape(j->s + t->start, (size_t)(t->end - t->start), out))
+		return -1;
+	buf_cstr(out);
+	return 0;
+}
+
+/* Parse a validated JSON number; fast and exact for up to 15 digits. */
+static double
+number(const char *s, size_t n)
+{
+	uint64_t m = 0;
+	size_t i = 0;
+	int neg = 0, nd = 0, frac = 0;
+	char tmp[64];
+
+	if (s[0] == '-')
+		neg = 1, i++;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, nd++)
+		m = m * 10 + (uint64_t)(s[i] - '0');
+	if (i < n && s[i] == '.')
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, nd++,
+		    frac++)
+			m = m * 10 + (uint64_t)(s[i] - '0');
+	if (i == n && nd <= 15) {
+		double v = (double)m / pow10tab[frac];
+
+		return neg ? -v : v;
+	}
+	if (n >= sizeof(tmp))
+		n = sizeof(tmp) - 1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	return strtod(tmp, NULL);
+}
+
+int
+json_num(const struct json *j, int i, double *v)
+{
+	const struct json_tok *t;
+
+	if (i < 0 || i >= j->ntok || j->tok[i].kind != JSON_NUM)
+		return -1;
+	t = &j->tok[i];
+	*v = number(j->s + t->start, (size_t)(t->end - t->start));
+	return isfinite(*v) ? 0 : -1;
+}
+
+int
+json_i64(const struct json *j, int i, int64_t min, int64_t max, int64_t *v)
+{
+	double d;
+
+	if (json_num(j, i, &d) < 0 || d != floor(d) || d < (double)min ||
+	    d > (double)max)
+		return -1;
+	*v = (int64_t)d;
+	return 0;
+}
+
+void
+json_add_str(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
+
+	buf_grow(b, n + 2);
+	buf_addc(b, '"');
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_add(b, s + run, i - run);
+		run = i + 1;
+		buf_addc(b, '\\');
+		switch (c) {
+		case '"': buf_addc(b, '"'); break;
+		case '\\': buf_addc(b, '\\'); break;
+		case '\n': buf_addc(b, 'n'); break;
+		case '\r': buf_addc(b, 'r'); break;
+		case '\t': buf_addc(b, 't'); break;
+		case '\b': buf_addc(b, 'b'); break;
+		case '\f': buf_addc(b, 'f'); break;
+		default:
+			buf_add(b, "u00", 3);
+			buf_addc(b, hex[c >> 4]);
+			buf_addc(b, hex[c & 15]);
+		}
+	}
+	buf_add(b, s + run, n - run);
+	buf_addc(b, '"');
+}
+
+void
+json_add_num(struct buf *b, double v)
+{
+	char tmp[40], *p;
+	double a = fabs(v), m;
+	uint64_t u;
+	int k, prec;
+
+	if (!isfinite(v)) {
+		buf_add(b, "null", 4);
+		return;
+	}
+	if (a < 1e15 && (a >= 1e-4 || a == 0)) {
+		for (k = 0; k <= 9; k++) {
+			m = rint(a * pow10tab[k]);
+			if (m / pow10tab[k] != a || m >= 9007199254740992.0)
+				continue;
+			u = (uint64_t)m;
+			p = tmp + sizeof(tmp);
+			if (k > 0) {
+				for (prec = 0; prec < k; prec++) {
+					*--p = (char)('0' + u % 10);
+					u /= 10;
+				}
+				*--p = '.';
+			}
+			do {
+				*--p = (char)('0' + u % 10);
+				u /= 10;
+			} while (u);
+			if (v < 0)
+				*--p = '-';
+			buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
+			return;
+		}
+	}
+	for (prec = 15; prec <= 17; prec++) {
+		snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
+		if (strtod(tmp, NULL) == v)
+			break;
+	}
+	buf_adds(b, tmp);
+}

@@ -1,0 +1,83 @@
+/*
+ * json.h: JSON reading on top of jsmn, and JSON writing.
+ *
+ * json_parse() tokenizes one NDJSON line with jsmn in strict mode and then
+ * validates what jsmn does not: the top level is one object, every number
+ * follows the JSON grammar, literals are exactly true/false/null, strings
+ * have valid escapes, no raw control bytes and valid UTF-8 (no overlongs,
+ * no surrogates).  Tokens point into the caller's line, which must outlive
+ * the struct json's use.
+ */
+#ifndef LIU_JSON_H
+#define LIU_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+enum json_kind { JSON_BAD, JSON_OBJ, JSON_ARR, JSON_STR, JSON_NUM,
+	JSON_TRUE, JSON_FALSE, JSON_NULL };
+
+struct json_tok {
+	enum json_kind kind;
+	int start, end;		/* byte span in the line; strings without quotes */
+	int size;		/* members of an object, elements of an array */
+	int next;		/* index of the token after this one's subtree */
+	int esc;		/* a string with a backslash in it */
+};
+
+struct json {
+	const char *s;
+	struct json_tok *tok;	/* owned */
+	int ntok, cap;
+	void *jt;		/* jsmn tokens, owned */
+	int jcap;
+};
+#define JSON_INIT { NULL, NULL, 0, 0, NULL, 0 }
+
+/*
+ * Parse and validate 'len' bytes.  Returns 0, or -1 with *err set to a
+ * static message ("malformed JSON", "not a JSON object", "invalid UTF-8",
+ * ...).  Token 0 is the top-level object.
+ */
+int json_parse(struct json *j, const char *s, size_t len, const char **err);
+void json_release(struct json *j);
+
+/* The value token of top-level key 'key', or -1. */
+int json_get(const struct json *j, const char *key);
+/* Compare a string token's raw bytes with a C string. */
+int json_eq(const struct json *j, int i, const char *s);
+
+/* Decode a string token into out (appended, NUL-terminated); -1 if not a string. */
+int json_str(const struct json *j, int i, struct buf *out);
+/* A number token as a double; -1 if not a number or not finite. */
+int json_num(const struct json *j, int i, double *v);
+/* A number token as an integer in [min, max]; -1 otherwise. */
+int json_i64(const struct json *j, int i, int64_t min, int64_t max,
+    int64_t *v);
+
+/* Writing. */
+
+/* Append s as a quoted JSON string, escaping what must be. */
+void json_add_str(struct buf *b, const char *s, size_t n);
+/*
+ * Append v as the shortest decimal that reads back as the same double
+ * ("447.3422", "100", "1e-07"); NaN and infinities become null.
+ */
+void json_add_num(struct buf *b, double v);
+/* Append `"key":` with the key already safe (no escaping done). */
+static inline void
+json_add_key(struct buf *b, const char *key)
+{
+	buf_addc(b, ',');
+	buf_addc(b, '"');
+	buf_adds(b, key);
+	buf_addc(b, '"');
+	buf_addc(b, ':');
+}
+
+/* Validate UTF-8; returns 0 if valid. */
+int json_utf8_check(const unsigned char *s, size_t n);
+
+#endif

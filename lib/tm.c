@@ -1,0 +1,167 @@
+/* tm.c: RFC 3339 times to and from int64 nanoseconds, UTC. */
+#include <stdint.h>
+
+#include "tm.h"
+#include "banned.h"
+
+/* Howard Hinnant's civil-date algorithms, written from their description. */
+int64_t
+tm_days_from_civil(int y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+void
+tm_civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int
+digits(const char *s, int n, int *v)
+{
+	int i, x = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		x = x * 10 + (s[i] - '0');
+	}
+	*v = x;
+	return 0;
+}
+
+static int
+mdays(int y, int m)
+{
+	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+		30, 31 };
+
+	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		return 29;
+	return dm[m - 1];
+}
+
+int
+tm_parse(const char *s, size_t len, int64_t *ns)
+{
+	int y, mo, d, h, mi, sec, oh, om, i;
+	int64_t frac = 0, secs, off = 0;
+	size_t p;
+
+	if (len < 20 || s[4] != '-' || s[7] != '-' ||
+	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+	    s[13] != ':' || s[16] != ':')
+		return -1;
+	if (digits(s, 4, &y) || digits(s + 5, 2, &mo) ||
+	    digits(s + 8, 2, &d) || digits(s + 11, 2, &h) ||
+	    digits(s + 14, 2, &mi) || digits(s + 17, 2, &sec))
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays(y, mo) || h > 23 ||
+	    mi > 59 || sec > 60 || y < 1678 || y > 2261)
+		return -1;
+	if (sec == 60)	/* a leap second: fold into the next second */
+		sec = 59, frac = TM_NS_PER_SEC;
+	p = 19;
+	if (s[p] == '.') {
+		int64_t f = 0, scale = 100000000;
+
+		p++;
+		for (i = 0; p < len && s[p] >= '0' && s[p] <= '9'; i++, p++) {
+			if (i >= 9)
+				return -1;
+			f += (s[p] - '0') * scale;
+			scale /= 10;
+		}
+		if (i == 0)
+			return -1;
+		frac += f;
+	}
+	if (p == len - 1 && (s[p] == 'Z' || s[p] == 'z'))
+		;
+	else if (p + 6 == len && (s[p] == '+' || s[p] == '-') &&
+	    s[p + 3] == ':') {
+		if (digits(s + p + 1, 2, &oh) || digits(s + p + 4, 2, &om) ||
+		    oh > 23 || om > 59)
+			return -1;
+		off = (int64_t)(oh * 60 + om) * 60;
+		if (s[p] == '-')
+			off = -off;
+	} else
+		return -1;
+	secs = tm_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
+	    sec - off;
+	*ns = secs * TM_NS_PER_SEC + frac;
+	return 0;
+}
+
+static char *
+put2(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
+size_t
+tm_format(int64_t ns, char *out)
+{
+	int64_t secs, days, rem, frac;
+	int y, m, d, i, nd;
+	char *p = out;
+
+	secs = ns / TM_NS_PER_SEC;
+	frac = ns % TM_NS_PER_SEC;
+	if (frac < 0)
+		frac += TM_NS_PER_SEC, secs--;
+	days = secs / 86400;
+	rem = secs % 86400;
+	if (rem < 0)
+		rem += 86400, days--;
+	tm_civil_from_days(days, &y, &m, &d);
+	if (y < 0 || y > 9999)
+		y = 0;
+	p = put2(p, y / 100);
+	p = put2(p, y % 100);
+	*p++ = '-';
+	p = put2(p, m);
+	*p++ = '-';
+	p = put2(p, d);
+	*p++ = 'T';
+	p = put2(p, (int)(rem / 3600));
+	*p++ = ':';
+	p = put2(p, (int)(rem / 60 % 60));
+	*p++ = ':';
+	p = put2(p, (int)(rem % 60));
+	if (frac) {
+		nd = 9;
+		while (frac % 10 == 0)
+			frac /= 10, nd--;
+		*p++ = '.';
+		for (i = nd - 1; i >= 0; i--) {
+			p[i] = (char)('0' + frac % 10);
+			frac /= 10;
+		}
+		p += nd;
+	}
+	*p++ = 'Z';
+	*p = '\0';
+	return (size_t)(p - out);
+}
