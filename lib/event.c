@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "event.h"
-#include "sym.h"
 #include "tm.h"
 #include "util.h"
 #include "banned.h"
@@ -91,41 +90,58 @@ static const struct field fields[] = {
 	{ "synthetic", F_BOOL, offsetof(struct ev, synthetic), 0, ALL, 0 },
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
+_Static_assert(NFIELDS <= 48, "raise NFIELDS_MAX");
 
-/* key -> field index + 1, by open addressing on the key's hash */
-#define FSLOTS 256
-static unsigned char fslot[FSLOTS];
+/* key -> field: the fields of each name length, tried in turn */
+#define FMAXLEN 12
+#define NFIELDS_MAX 48
+#define FPERLEN 12
+static signed char bylen[FMAXLEN][FPERLEN];
+/* ',"name":' for each field, ready to copy */
+static char keylit[NFIELDS_MAX][FMAXLEN + 5];
+static unsigned char keylen[NFIELDS_MAX];
 
 static void
 fields_init(void)
 {
-	size_t i, h;
+	size_t i, n, k;
 
+	memset(bylen, -1, sizeof(bylen));
 	for (i = 0; i < NFIELDS; i++) {
-		h = sym_hash(fields[i].name, strlen(fields[i].name)) % FSLOTS;
-		while (fslot[h])
-			h = (h + 1) % FSLOTS;
-		fslot[h] = (unsigned char)(i + 1);
+		n = strlen(fields[i].name);
+		for (k = 0; bylen[n][k] >= 0; k++)
+			;
+		bylen[n][k] = (signed char)i;
+		keylit[i][0] = ',';
+		keylit[i][1] = '"';
+		memcpy(keylit[i] + 2, fields[i].name, n);
+		keylit[i][n + 2] = '"';
+		keylit[i][n + 3] = ':';
+		keylen[i] = (unsigned char)(n + 4);
 	}
 }
 
+static int fields_ready;
+
 static const struct field *
-field_find(const char *k, size_t n)
+field_find(const char *key, size_t n)
 {
-	size_t h = sym_hash(k, n) % FSLOTS;
-	const struct field *f;
+	const signed char *c;
 
-	static int done;
-
-	if (!done) {
+	if (!fields_ready) {
 		fields_init();
-		done = 1;
+		fields_ready = 1;
 	}
-	while (fslot[h]) {
-		f = &fields[fslot[h] - 1];
-		if (strncmp(f->name, k, n) == 0 && f->name[n] == '\0')
-			return f;
-		h = (h + 1) % FSLOTS;
+	if (n >= FMAXLEN)
+		return NULL;
+	for (c = bylen[n]; *c >= 0; c++) {
+		const char *nm = fields[*c].name;
+		size_t k;
+
+		for (k = 0; k < n && nm[k] == key[k]; k++)
+			;
+		if (k == n)
+			return &fields[*c];
 	}
 	return NULL;
 }
@@ -142,7 +158,7 @@ ev_type_from(const char *s)
 	int i;
 
 	for (i = 1; i < EV_NTYPES; i++)
-		if (strcmp(s, type_names[i]) == 0)
+		if (s[0] == type_names[i][0] && strcmp(s, type_names[i]) == 0)
 			return (enum ev_type)i;
 	return EV_OTHER;
 }
@@ -206,11 +222,21 @@ fail(const char **err, const char *fmt, ...)
 static const char *
 arena_str(struct ev *e, int i)
 {
-	size_t at = e->arena.len;
+	const struct json_tok *t = &e->j.tok[i];
+	size_t at = e->arena.len, n = (size_t)(t->end - t->start);
+	char *p;
 
-	json_str(&e->j, i, &e->arena);
-	buf_addc(&e->arena, '\0');
-	return e->arena.p + at;
+	if (t->esc) {
+		json_str(&e->j, i, &e->arena);
+		buf_addc(&e->arena, '\0');
+		return e->arena.p + at;
+	}
+	/* room was made by ev_parse: the line's length and more */
+	p = e->arena.p + at;
+	memcpy(p, e->line + t->start, n);
+	p[n] = '\0';
+	e->arena.len += n + 1;
+	return p;
 }
 
 int
@@ -218,9 +244,10 @@ ev_parse(struct ev *e, const char *line, size_t len, const char **err)
 {
 	const struct json_tok *tk;
 	const struct field *f;
+	const struct field *memo[64];
 	uint64_t seen = 0;
-	int i, iv, it, kind;
-	size_t fi;
+	int i, iv, it, kind, m;
+	size_t fi, n;
 	char *base;
 
 	ev_clear(e);
@@ -229,23 +256,44 @@ ev_parse(struct ev *e, const char *line, size_t len, const char **err)
 	if (json_parse(&e->j, line, len, err) < 0)
 		return -1;
 	buf_grow(&e->arena, len + (size_t)e->j.ntok + 16);
-	if ((iv = json_get(&e->j, "ev")) < 0)
+	/* first pass: find "ev" and "t", and look up the other keys once */
+	iv = it = -1;
+	for (i = 1, m = 0; i < e->j.ntok; i = e->j.tok[i + 1].next, m++) {
+		tk = &e->j.tok[i];
+		n = (size_t)(tk->end - tk->start);
+		if (n == 2 && line[tk->start] == 'e' && line[tk->start + 1] ==
+		    'v')
+			iv = i + 1;
+		else if (n == 1 && line[tk->start] == 't')
+			it = i + 1;
+		else if (m < 64)
+			memo[m] = field_find(line + tk->start, n);
+	}
+	if (iv < 0)
 		return fail(err, "missing \"%s\"", "ev");
 	if (e->j.tok[iv].kind != JSON_STR)
 		return fail(err, "\"%s\" is not a string", "ev");
 	e->evname = arena_str(e, iv);
 	e->type = ev_type_from(e->evname);
-	if ((it = json_get(&e->j, "t")) < 0)
+	if (it < 0)
 		return fail(err, "missing \"%s\"", "t");
 	tk = &e->j.tok[it];
 	if (tk->kind != JSON_STR || tm_parse(line + tk->start,
 	    (size_t)(tk->end - tk->start), &e->t) < 0)
 		return fail(err, "bad time in \"%s\"", "t");
-	for (i = 1; i < e->j.ntok; i = e->j.tok[i + 1].next) {
-		tk = &e->j.tok[i];
-		f = field_find(line + tk->start, (size_t)(tk->end - tk->start));
-		if (!f || !(f->types & B(e->type)))
+	for (i = 1, m = 0; i < e->j.ntok; i = e->j.tok[i + 1].next, m++) {
+		if (i + 1 == iv || i + 1 == it)
 			continue;
+		tk = &e->j.tok[i];
+		n = (size_t)(tk->end - tk->start);
+		f = m < 64 ? memo[m] : field_find(line + tk->start, n);
+		if (!f || !(f->types & B(e->type))) {
+			if (m < 64)
+				e->extra |= 1ULL << m;
+			else
+				e->nextra_overflow = 1;
+			continue;
+		}
 		fi = (size_t)(f - fields);
 		seen |= 1ULL << fi;
 		base = (char *)e + f->off;
@@ -331,12 +379,17 @@ ev_format(const struct ev *e, struct buf *b)
 	const struct field *f;
 	const char *base, *s;
 	size_t fi, n;
-	int i;
+	int i, m;
 
 	if (e->type == EV_OTHER) {
 		buf_add(b, e->line, e->len);
 		return;
 	}
+	if (!fields_ready) {
+		fields_init();
+		fields_ready = 1;
+	}
+	buf_grow(b, e->len + 256);
 	buf_add(b, "{\"ev\":\"", 7);
 	buf_adds(b, type_names[e->type]);
 	buf_add(b, "\",\"t\":\"", 7);
@@ -352,20 +405,20 @@ ev_format(const struct ev *e, struct buf *b)
 		case F_NUM:
 			if (isnan(*(const double *)(const void *)base))
 				continue;
-			json_add_key(b, f->name);
+			buf_add(b, keylit[fi], keylen[fi]);
 			json_add_num(b, *(const double *)(const void *)base);
 			break;
 		case F_STR:
 			s = *(const char *const *)(const void *)base;
 			if (!s)
 				continue;
-			json_add_key(b, f->name);
+			buf_add(b, keylit[fi], keylen[fi]);
 			json_add_str(b, s, strlen(s));
 			break;
 		case F_SIDE:
 			if (e->side == SIDE_NONE)
 				continue;
-			json_add_key(b, f->name);
+			buf_add(b, keylit[fi], keylen[fi]);
 			buf_addc(b, '"');
 			buf_adds(b, side_names[e->side]);
 			buf_addc(b, '"');
@@ -375,29 +428,34 @@ ev_format(const struct ev *e, struct buf *b)
 			if (f->off == offsetof(struct ev, synthetic) ? i <= 0 :
 			    i < 0)
 				continue;
-			json_add_key(b, f->name);
+			buf_add(b, keylit[fi], keylen[fi]);
 			buf_adds(b, i ? "true" : "false");
 			break;
 		case F_RAW:
 			s = *(const char *const *)(const void *)base;
 			if (!s)
 				continue;
-			json_add_key(b, f->name);
+			buf_add(b, keylit[fi], keylen[fi]);
 			buf_add(b, s, *(const size_t *)(const void *)
 			    ((const char *)e + f->lenoff));
 			break;
 		}
 	}
 	/* unknown fields, as they came */
-	for (i = 1; e->j.ntok && i < e->j.ntok; i = e->j.tok[i + 1].next) {
+	for (i = 1, m = 0; (e->extra || e->nextra_overflow) && i < e->j.ntok;
+	    i = e->j.tok[i + 1].next, m++) {
 		const struct json_tok *k = &e->j.tok[i];
 
-		n = (size_t)(k->end - k->start);
-		f = field_find(e->line + k->start, n);
-		if ((f && (f->types & B(e->type))) ||
-		    (n == 2 && memcmp(e->line + k->start, "ev", 2) == 0) ||
-		    (n == 1 && e->line[k->start] == 't'))
+		if (m < 64 && !(e->extra & (1ULL << m)))
 			continue;
+		if (m >= 64) {
+			n = (size_t)(k->end - k->start);
+			f = field_find(e->line + k->start, n);
+			if ((f && (f->types & B(e->type))) || (n == 2 &&
+			    memcmp(e->line + k->start, "ev", 2) == 0) ||
+			    (n == 1 && e->line[k->start] == 't'))
+				continue;
+		}
 		buf_addc(b, ',');
 		add_raw(b, &e->j, i);
 		buf_addc(b, ':');

