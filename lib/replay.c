@@ -165,8 +165,11 @@ emit(struct replay *rp, struct source *s)
 		return;
 	if (o->syms && s->sym && sym_find(o->syms, s->sym, s->symlen) < 0)
 		return;
-	if (!o->max)
+	if (!o->max) {
 		pace(rp, s->t);
+		if (liu_stop)
+			return;	/* the event is not due yet: not sent */
+	}
 	if (o->validate) {
 		buf_reset(&rp->out);
 		ev_format(&s->ev, &rp->out);

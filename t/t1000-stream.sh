@@ -1,0 +1,269 @@
+#!/bin/sh
+test_description='liu-stream replay and synth, and the liu dispatcher'
+. "$(dirname "$0")/test-lib.sh"
+
+AAPL=$SRC_DIR/data/aapl-2012-01-26-1m.ndjson
+
+test_expect_success 'setup: hand-made event files' '
+	true
+'
+cat >a.ndjson <<'E'
+{"ev":"trade","t":"2024-03-01T14:30:00Z","sym":"A","price":10,"size":1}
+{"ev":"trade","t":"2024-03-01T14:30:02Z","sym":"A","price":11,"size":1}
+{"ev":"trade","t":"2024-03-01T14:30:04Z","sym":"A","price":12,"size":1}
+E
+cat >b.ndjson <<'E'
+{"ev":"quote","t":"2024-03-01T14:30:01Z","sym":"B","bid":1,"ask":2}
+{"ev":"trade","t":"2024-03-01T14:30:02Z","sym":"B","price":5,"size":3}
+{"ev":"news","t":"2024-03-01T14:30:03.5Z","headline":"x"}
+E
+
+test_expect_success '--help prints the usage and exits 0' '
+	liu-stream --help >out &&
+	test_grep "usage: liu-stream replay" out &&
+	liu-stream replay --help >out2 && test_cmp out out2
+'
+
+test_expect_success '--version' '
+	liu-stream --version >out && test_grep "^liu-stream [0-9]" out
+'
+
+test_expect_success 'usage errors exit 2' '
+	test_expect_code 2 liu-stream &&
+	test_expect_code 2 liu-stream nosuch 2>err &&
+	test_grep "liu-stream: unknown source" err &&
+	test_expect_code 2 liu-stream replay --speed x a.ndjson &&
+	test_expect_code 2 liu-stream replay --from yesterday a.ndjson &&
+	test_expect_code 2 liu-stream synth --types trades
+'
+
+test_expect_success 'replay --max copies a file unchanged' '
+	liu-stream replay --max "$AAPL" >out &&
+	test_cmp "$AAPL" out
+'
+
+test_expect_success 'replay --validate re-formats to the same bytes' '
+	liu-stream replay --max --validate "$AAPL" >out &&
+	test_cmp "$AAPL" out
+'
+
+test_expect_success 'replay merges files by event time, ties in argument order' '
+	cat >exp <<-\E &&
+	{"ev":"trade","t":"2024-03-01T14:30:00Z","sym":"A","price":10,"size":1}
+	{"ev":"quote","t":"2024-03-01T14:30:01Z","sym":"B","bid":1,"ask":2}
+	{"ev":"trade","t":"2024-03-01T14:30:02Z","sym":"A","price":11,"size":1}
+	{"ev":"trade","t":"2024-03-01T14:30:02Z","sym":"B","price":5,"size":3}
+	{"ev":"news","t":"2024-03-01T14:30:03.5Z","headline":"x"}
+	{"ev":"trade","t":"2024-03-01T14:30:04Z","sym":"A","price":12,"size":1}
+	E
+	liu-stream replay --max a.ndjson b.ndjson >out &&
+	test_cmp exp out
+'
+
+test_expect_success 'replay reads standard input' '
+	liu-stream replay --max <a.ndjson >out && test_cmp a.ndjson out &&
+	liu-stream replay --max - <a.ndjson >out && test_cmp a.ndjson out
+'
+
+test_expect_success '--from/--to is a half-open window' '
+	liu-stream replay --max --from 2024-03-01T14:30:01Z \
+		--to 2024-03-01T14:30:04Z a.ndjson b.ndjson >out &&
+	test_line_count = 4 out &&
+	head -n1 out | grep -q "14:30:01Z" &&
+	tail -n1 out | grep -q "14:30:03.5Z"
+'
+
+test_expect_success '--symbols keeps those symbols and events without one' '
+	liu-stream replay --max --symbols B,C a.ndjson b.ndjson >out &&
+	test_line_count = 3 out &&
+	test_grep ! "\"sym\":\"A\"" out &&
+	test_grep "news" out
+'
+
+test_expect_success '--speed paces by event time' '
+	start=$(date +%s%N) &&
+	liu-stream replay --speed 10 a.ndjson >out &&
+	end=$(date +%s%N) &&
+	test_cmp a.ndjson out &&
+	# 4 s of events at 10x: at least 0.35 s
+	test $(( (end - start) / 1000000 )) -ge 350
+'
+
+test_expect_success 'CRLF and empty lines are accepted' '
+	printf "{\"ev\":\"x\",\"t\":\"2024-03-01T14:30:00Z\"}\r\n\r\n\n{\"ev\":\"y\",\"t\":\"2024-03-01T14:30:01Z\"}\r\n" >crlf &&
+	liu-stream replay --max crlf >out 2>err &&
+	test_line_count = 2 out && test_line_count = 0 err &&
+	test_grep ! "$(printf "\r")" out
+'
+
+test_expect_success 'a last line without newline is read' '
+	printf "%s" "{\"ev\":\"x\",\"t\":\"2024-03-01T14:30:00Z\"}" >nonl &&
+	liu-stream replay --max nonl >out &&
+	test_line_count = 1 out
+'
+
+# bad.ndjson: good lines around every kind of bad one
+{
+	echo '{"ev":"trade","t":"2024-03-01T14:30:00Z","sym":"A","price":1,"size":1}'
+	echo '{"ev":"trade","t":"2024-03-01T14:30:01Z","sym":"A","price":1.2.3}'
+	echo '[1,2,3]'
+	echo '42'
+	echo '{"t":"2024-03-01T14:30:02Z","sym":"A"}'
+	echo '{"ev":"trade","sym":"A"}'
+	echo '{"ev":"trade","t":1709303400,"sym":"A"}'
+	printf '{"ev":"x","t":"2024-03-01T14:30:03Z","s":"\377\376"}\n'
+	printf '{"ev":"x",\000"t":"2024-03-01T14:30:03Z"}\n'
+	echo '{"ev":"trade","t":"2024-03-01T14:30:04Z","sym":"A","price":2,"size":1}'
+	printf '{"ev":"trade","t":"2024-03-01T14:30:05Z","sym":"A","pri'
+} >bad.ndjson
+
+test_expect_success 'bad lines are reported with source and line, good ones kept' '
+	test_expect_code 1 liu-stream replay --max bad.ndjson >out 2>err &&
+	test_line_count = 2 out &&
+	head -n1 out | grep -q "14:30:00Z" &&
+	tail -n1 out | grep -q "14:30:04Z" &&
+	test_grep "^liu-stream: bad.ndjson:2: bad event: malformed JSON" err &&
+	test_grep "^liu-stream: bad.ndjson:3: bad event: not a JSON object" err &&
+	test_grep "^liu-stream: bad.ndjson:4: bad event: not a JSON object" err &&
+	test_grep "^liu-stream: bad.ndjson:5: bad event: missing \"ev\"" err &&
+	test_grep "^liu-stream: bad.ndjson:6: bad event: missing \"t\"" err &&
+	test_grep "^liu-stream: bad.ndjson:7: bad event: bad time" err &&
+	test_grep "^liu-stream: bad.ndjson:8: bad event: invalid UTF-8" err &&
+	test_grep "^liu-stream: bad.ndjson:9: bad event: malformed JSON" err &&
+	test_grep "^liu-stream: bad.ndjson:11: bad event: truncated JSON" err &&
+	test_grep "^liu-stream: skipped 9 bad lines" err
+'
+
+test_expect_success '--validate checks field types' '
+	cat >typed <<-\E &&
+	{"ev":"trade","t":"2024-03-01T14:30:00Z","sym":"A","price":"1","size":1}
+	{"ev":"fill","t":"2024-03-01T14:30:00Z","sym":"A","id":"o1","side":"up","qty":1,"price":1}
+	{"ev":"bar","t":"2024-03-01T14:30:00Z","sym":"A","o":1,"h":1,"l":1,"c":1}
+	{"ev":"trade","t":"2024-03-01T14:30:00Z","sym":"A","price":1,"size":1}
+	E
+	test_expect_code 1 liu-stream replay --max --validate typed >out 2>err &&
+	test_line_count = 1 out &&
+	test_grep "typed:1: bad event: \"price\" is not a number" err &&
+	test_grep "typed:2: bad event: bad \"side\"" err &&
+	test_grep "typed:3: bad event: missing \"v\"" err
+'
+
+test_expect_success '--strict stops at the first bad line, keeping what came before' '
+	test_expect_code 1 liu-stream replay --max --strict bad.ndjson >out 2>err &&
+	test_line_count = 1 out &&
+	test_grep "bad.ndjson:2:" err &&
+	test_grep ! "bad.ndjson:3:" err
+'
+
+test_expect_success '--max-bad N stops after N bad lines' '
+	test_expect_code 1 liu-stream replay --max --max-bad 3 bad.ndjson >out 2>err &&
+	test_grep "bad.ndjson:4:" err &&
+	test_grep ! "bad.ndjson:5:" err &&
+	test_grep "stopped after 3 bad lines" err
+'
+
+test_expect_success 'a 10 MiB line is rejected in bounded memory' '
+	{
+		head -n1 a.ndjson &&
+		liu_long_line 10485760 &&
+		tail -n1 a.ndjson
+	} >long.ndjson &&
+	test_expect_code 1 /usr/bin/time -f %M -o rss \
+		liu-stream replay --max long.ndjson >out 2>err &&
+	test_line_count = 2 out &&
+	test_grep "^liu-stream: long.ndjson:2: line too long" err &&
+	test_grep "skipped 1 bad line" err &&
+	# peak RSS in KiB: the 1 MiB cap and one read chunk, not 10 MiB
+	test $(tail -n1 rss) -lt 16000
+'
+
+test_expect_success 'binary junk is reported, never crashes' '
+	{
+		head -n1 a.ndjson &&
+		liu_random_bytes 200000 &&
+		printf "\n" &&
+		tail -n1 a.ndjson
+	} >junk.ndjson &&
+	test_expect_code 1 liu-stream replay --max junk.ndjson >out 2>err &&
+	head -n1 out | grep -q "14:30:00Z" &&
+	tail -n1 out | grep -q "14:30:04Z" &&
+	test_grep "skipped" err
+'
+
+test_expect_success 'a missing file is a system error, other files still play' '
+	test_expect_code 3 liu-stream replay --max nosuch a.ndjson >out 2>err &&
+	test_grep "liu-stream: nosuch: No such file" err &&
+	test_cmp a.ndjson out
+'
+
+test_expect_success 'synth is reproducible and marked synthetic' '
+	liu-stream synth --max --symbols 5 --seed 7 --events 2000 >s1 &&
+	liu-stream synth --max --symbols 5 --seed 7 --events 2000 >s2 &&
+	liu-stream synth --max --symbols 5 --seed 8 --events 2000 >s3 &&
+	test_cmp s1 s2 &&
+	! cmp -s s1 s3 &&
+	test_line_count = 2000 s1 &&
+	test $(grep -c "\"synthetic\":true}$" s1) -eq 2000 &&
+	liu-stream replay --max --validate --strict s1 >s1v &&
+	test_cmp s1 s1v
+'
+
+test_expect_success 'synth --types and the event mix' '
+	liu-stream synth --max --symbols 3 --types bar --events 30 >bars &&
+	test $(grep -c "\"ev\":\"bar\"" bars) -eq 30 &&
+	liu-stream synth --max --symbols 3 --types trade --events 30 >tr &&
+	test $(grep -c "\"ev\":\"trade\"" tr) -eq 30 &&
+	liu-stream synth --max --symbols 3 --duration 3m --rate 10 >mix &&
+	test_grep "\"ev\":\"quote\"" mix && test_grep "\"ev\":\"bar\"" mix &&
+	test $(jq -s "[.[] | select(.ev == \"bar\")] | length" mix) -ge 3
+'
+
+test_expect_success 'synth bars are consistent (l <= o,c <= h, v > 0)' '
+	liu-stream synth --max --symbols 4 --types bar --events 400 >bars &&
+	jq -e -s "all(.[]; .l <= .o and .o <= .h and .l <= .c and .c <= .h and .v > 0)" bars
+'
+
+test_expect_success '| head -n1 ends the stream quietly with SIGPIPE' '
+	{ liu-stream synth --max --events 2000000 2>err; echo $? >status; } |
+		head -n1 >out &&
+	test_line_count = 1 out &&
+	test "$(cat status)" = 141 &&
+	test_line_count = 0 err &&
+	{ liu-stream replay --max "$AAPL" "$AAPL" "$AAPL" 2>err; echo $? >status; } |
+		head -n1 >/dev/null &&
+	test "$(cat status)" -eq 141 || test "$(cat status)" -eq 0
+'
+
+test_expect_success 'SIGTERM flushes whole lines and exits 143' '
+	liu-stream synth --rate 20000 --symbols 3 >out 2>err &
+	pid=$! &&
+	liu_wait_for_file out 5 &&
+	sleep 0.3 &&
+	kill -TERM $pid &&
+	{ wait $pid; echo $? >status; } &&
+	test "$(cat status)" = 143 &&
+	test -s out &&
+	test "$(tail -c1 out | od -An -c | tr -d " ")" = "\\n" &&
+	liu-stream replay --max --strict --validate out >/dev/null
+'
+
+test_expect_success 'SIGINT during a paced replay exits 130' '
+	liu-stream replay --speed 1 a.ndjson >out &
+	pid=$! &&
+	sleep 0.5 &&
+	kill -INT $pid &&
+	{ wait $pid; echo $? >status; } &&
+	test "$(cat status)" = 130 &&
+	test_line_count = 1 out
+'
+
+test_expect_success 'liu dispatches to liu-stream' '
+	liu stream synth --max --events 3 >out &&
+	test_line_count = 3 out &&
+	liu version >v && test_grep "^liu [0-9]" v &&
+	liu help >h && test_grep "usage: liu" h &&
+	test_expect_code 2 liu nosuchcommand 2>err &&
+	test_grep "not a liu command" err
+'
+
+test_done
