@@ -142,8 +142,9 @@ main(int argc, char *argv[])
 			break;
 		case O_TYPES:
 			if (synth_types(optarg, &so.types) < 0)
-				die_code(LIU_EXIT_USAGE, "invalid --types: '%.*s' "
-				    "(want trade,quote,bar)", LIU_ECHO_MAX, optarg);
+				die_code(LIU_EXIT_USAGE, "invalid --types: "
+				    "'%.*s' (want trade,quote,bar)",
+				    LIU_ECHO_MAX, optarg);
 			break;
 		case O_PROGRESS: progress = 1; break;
 		case O_NO_PROGRESS: progress = 0; break;

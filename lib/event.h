@@ -21,7 +21,7 @@
 #include "json.h"
 
 enum ev_type {
-	EV_OTHER = 0,		/* a type this build does not know: passed through */
+	EV_OTHER = 0,		/* a type not known here: passed through */
 	EV_TRADE,
 	EV_QUOTE,
 	EV_BAR,
@@ -77,7 +77,7 @@ struct ev {
 	const char *line;
 	size_t len;
 	struct json j;
-	uint64_t extra;		/* bit k: token pair k (from 1) is an unknown field */
+	uint64_t extra;		/* bit k: member k is an unknown field */
 	int nextra_overflow;	/* more unknown fields than bits: kept via j */
 	struct buf arena;
 };

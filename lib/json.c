@@ -111,9 +111,9 @@ unescape(const char *s, size_t n, struct buf *out)
 			if (cp >= 0xdc00 && cp <= 0xdfff)
 				return -1;
 			if (cp >= 0xd800 && cp <= 0xdbff) {
-				if (n - i < 6 || s[i] != '\\' || s[i + 1] != 'u' ||
-				    hex4(s + i + 2, &lo) || lo < 0xdc00 ||
-				    lo > 0xdfff)
+				if (n - i < 6 || s[i] != '\\' ||
+				    s[i + 1] != 'u' || hex4(s + i + 2, &lo) ||
+				    lo < 0xdc00 || lo > 0xdfff)
 					return -1;
 				i += 6;
 				cp = 0x10000 + ((cp - 0xd800) << 10) +
@@ -208,6 +208,23 @@ newtok(struct json *j, enum json_kind kind, int start)
 	return j->ntok++;
 }
 
+/* Bytes a string may hold as they are: printable ASCII but '"' and '\\'. */
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+static const unsigned char plain[256] = {
+	R16(0), R16(0),
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x20: '"' */
+	R16(1), R16(1),
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,	/* 0x50: '\\' */
+	R16(1), R16(1),
+	R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0)
+};
+/* Bytes a number may be made of (the grammar is checked after). */
+static const unsigned char numch[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['-'] = 1, ['+'] = 1,
+	['.'] = 1, ['e'] = 1, ['E'] = 1
+};
+
 /* Scan a string from just after its opening quote; returns its end. */
 static const char *
 scan_string(const char *p, const char *end, int *esc, const char **err)
@@ -218,8 +235,7 @@ scan_string(const char *p, const char *end, int *esc, const char **err)
 
 	*esc = 0;
 	for (;;) {
-		while (p < end && (unsigned char)*p >= 0x20 && *p != '"' &&
-		    *p != '\\' && (unsigned char)*p < 0x80)
+		while (p < end && plain[(unsigned char)*p])
 			p++;
 		if (p >= end) {
 			*err = "truncated JSON";
@@ -340,7 +356,8 @@ json_parse(struct json *j, const char *s, size_t len, const char **err)
 					goto malformed;
 				p++;
 				j->tok[t].size = 1;
-				stack[depth++] = t;	/* the key holds its value */
+				/* the key holds its value */
+				stack[depth++] = t;
 				want_key = 0;
 				continue;
 			}
@@ -365,9 +382,7 @@ json_parse(struct json *j, const char *s, size_t len, const char **err)
 			break;
 		default:
 			q = p;
-			while (q < end && ((*q >= '0' && *q <= '9') ||
-			    *q == '-' || *q == '+' || *q == '.' || *q == 'e' ||
-			    *q == 'E'))
+			while (q < end && numch[(unsigned char)*q])
 				q++;
 			if (q == p || check_number(p, (size_t)(q - p)))
 				goto badvalue;

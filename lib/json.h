@@ -24,7 +24,7 @@ enum json_kind { JSON_BAD, JSON_OBJ, JSON_ARR, JSON_STR, JSON_NUM,
 
 struct json_tok {
 	enum json_kind kind;
-	int start, end;		/* byte span in the line; strings without quotes */
+	int start, end;		/* span in the line; strings without quotes */
 	int size;		/* members of an object, elements of an array;
 				   1 for a key (its value follows it) */
 	int next;		/* index of the token after this one's subtree
@@ -52,7 +52,8 @@ int json_get(const struct json *j, const char *key);
 /* Compare a string token's raw bytes with a C string. */
 int json_eq(const struct json *j, int i, const char *s);
 
-/* Decode a string token into out (appended, NUL-terminated); -1 if not a string. */
+/* Decode a string token into out (appended, NUL-terminated); -1 if not
+ * a string. */
 int json_str(const struct json *j, int i, struct buf *out);
 /* A number token as a double; -1 if not a number or not finite. */
 int json_num(const struct json *j, int i, double *v);

@@ -64,7 +64,8 @@ advance(struct replay *rp, struct source *s)
 		if (json_parse(j, s->line, s->len, &err) < 0)
 			goto bad;
 		if ((i = json_get(j, "ev")) < 0 || j->tok[i].kind != JSON_STR) {
-			err = i < 0 ? "missing \"ev\"" : "\"ev\" is not a string";
+			err = i < 0 ? "missing \"ev\"" :
+			    "\"ev\" is not a string";
 			goto bad;
 		}
 		if ((i = json_get(j, "t")) < 0) {

@@ -12,7 +12,7 @@
 struct replay_opts {
 	int max;		/* as fast as possible */
 	double speed;		/* else N times real time */
-	int64_t from, to;	/* time window [from, to); INT64_MIN/MAX = open */
+	int64_t from, to;	/* window [from, to); INT64_MIN/MAX: open */
 	struct symtab *syms;	/* only these symbols; NULL = all */
 	int validate;		/* parse every event fully and re-format it */
 	int progress;		/* a progress line on stderr */

@@ -16,7 +16,7 @@ enum {
 	LIU_EXIT_OK = 0,	/* success */
 	LIU_EXIT_DATA = 1,	/* bad data, or an unrecoverable failure */
 	LIU_EXIT_USAGE = 2,	/* unknown option, bad argument, bad config */
-	LIU_EXIT_SYS = 3	/* system or I/O error, out of memory, database */
+	LIU_EXIT_SYS = 3	/* system or I/O error, out of memory, db */
 };
 
 /* The program's name, "liu-stream", set by liu_init(). */

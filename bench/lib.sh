@@ -1,0 +1,37 @@
+# bench/lib.sh: helpers for benchmarks, sourced by bench/b*.sh.
+
+# best of 3 wall-clock seconds of a shell command line
+bench_time () {
+	best=
+	for _i in 1 2 3; do
+		_s=$(date +%s%N)
+		sh -c "$1" || return 1
+		_e=$(date +%s%N)
+		_t=$(( _e - _s ))
+		if [ -z "$best" ] || [ $_t -lt $best ]; then best=$_t; fi
+	done
+	echo "$best" | awk '{ printf "%.4f\n", $1 / 1e9 }'
+}
+
+# bench_report NAME EVENTS SECONDS BASE_SECONDS TARGET_RATIO
+# prints the rate and the ratio; returns 1 if the ratio is under target
+bench_report () {
+	awk -v name="$1" -v n="$2" -v t="$3" -v b="$4" -v target="$5" 'BEGIN {
+		rate = n / t; ratio = b / t
+		ok = ratio >= target ? "ok" : "MISSED"
+		printf "%s: %.2fM ev/s, %.2fx of baseline (target >= %sx) %s\n",
+		    name, rate / 1e6, ratio, target, ok
+		exit ratio >= target ? 0 : 1
+	}'
+}
+
+# bench_rate NAME EVENTS SECONDS TARGET_EVENTS_PER_S
+bench_rate () {
+	awk -v name="$1" -v n="$2" -v t="$3" -v target="$4" 'BEGIN {
+		rate = n / t
+		ok = rate >= target ? "ok" : "MISSED"
+		printf "%s: %.2fM ev/s (target >= %.2fM/s) %s\n", name,
+		    rate / 1e6, target / 1e6, ok
+		exit rate >= target ? 0 : 1
+	}'
+}
