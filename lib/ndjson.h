@@ -16,7 +16,7 @@
 /* The program-wide bad-line policy, set from the common options. */
 struct nd_policy {
 	int strict;		/* --strict: the first bad line stops input */
-	uint64_t max_bad;	/* --max-bad N: stop after N bad lines; 0: off */
+	uint64_t max_bad;	/* --max-bad N: stop after N; 0: off */
 	size_t line_max;	/* lines longer than this are bad (1 MiB) */
 	int verbose;		/* -v: counters at EOF */
 };
