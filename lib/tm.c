@@ -60,6 +60,10 @@ mdays(int y, int m)
 	return dm[m - 1];
 }
 
+/* The last date parsed, "YYYY-MM-DD", and its day number. */
+static _Thread_local char parsed_date[10] = { 'x' };	/* no date */
+static _Thread_local int64_t parsed_days;
+
 int
 tm_parse(const char *s, size_t len, int64_t *ns)
 {
@@ -71,12 +75,19 @@ tm_parse(const char *s, size_t len, int64_t *ns)
 	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
 	    s[13] != ':' || s[16] != ':')
 		return -1;
-	if (digits(s, 4, &y) || digits(s + 5, 2, &mo) ||
-	    digits(s + 8, 2, &d) || digits(s + 11, 2, &h) ||
-	    digits(s + 14, 2, &mi) || digits(s + 17, 2, &sec))
-		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays(y, mo) || h > 23 ||
-	    mi > 59 || sec > 60 || y < 1678 || y > 2261)
+	if (memcmp(s, parsed_date, 10) != 0) {
+		/* a new day: check and convert it, then remember it */
+		if (digits(s, 4, &y) || digits(s + 5, 2, &mo) ||
+		    digits(s + 8, 2, &d))
+			return -1;
+		if (mo < 1 || mo > 12 || d < 1 || d > mdays(y, mo) ||
+		    y < 1678 || y > 2261)
+			return -1;
+		parsed_days = tm_days_from_civil(y, mo, d);
+		memcpy(parsed_date, s, 10);
+	}
+	if (digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) ||
+	    digits(s + 17, 2, &sec) || h > 23 || mi > 59 || sec > 60)
 		return -1;
 	if (sec == 60)	/* a leap second: fold into the next second */
 		sec = 59, frac = TM_NS_PER_SEC;
@@ -107,8 +118,7 @@ tm_parse(const char *s, size_t len, int64_t *ns)
 			off = -off;
 	} else
 		return -1;
-	secs = tm_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
-	    sec - off;
+	secs = parsed_days * 86400 + h * 3600 + mi * 60 + sec - off;
 	*ns = secs * TM_NS_PER_SEC + frac;
 	return 0;
 }
