@@ -21,8 +21,9 @@
 static const char usage_text[] =
 "usage: liu-stream replay [--max | --speed N] [--from T] [--to T]\n"
 "                  [--symbols A,B,...] [--validate] [--strict] [--max-bad N]\n"
-"                  [-u] [FILE...]\n"
-"       liu-stream synth [--symbols N] [--seed S] [--rate R | --max]\n"
+"                  [--line-max N] [--progress | --no-progress] [-uv]\n"
+"                  [FILE...]\n"
+"       liu-stream synth [--symbols N] [--seed S] [--rate R] [--max]\n"
 "                  [--duration D] [--start T] [--events N]\n"
 "                  [--types trade,quote,bar] [-u]\n"
 "       liu-stream -h | --help | --version\n"

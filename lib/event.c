@@ -29,7 +29,7 @@ enum fkind { F_NUM, F_STR, F_SIDE, F_BOOL, F_RAW };
 #define B(t) (1u << (t))
 #define MARKET (B(EV_TRADE) | B(EV_QUOTE) | B(EV_BAR))
 #define ORDERS (B(EV_ORDER) | B(EV_FILL))
-#define ALL 0xffffu
+#define ALL (0xffffu & ~B(EV_OTHER))	/* unknown types: only ev and t */
 
 struct field {
 	const char *name;

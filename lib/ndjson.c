@@ -208,6 +208,14 @@ nd_getline(struct nd_reader *r, char **line, size_t *len)
 		r->lineno++;
 		if (n && p[n - 1] == '\r')
 			n--;
+		if (n && (p[0] == ' ' || p[0] == '\t')) {
+			size_t k = 0;	/* a line of blanks counts as empty */
+
+			while (k < n && (p[k] == ' ' || p[k] == '\t'))
+				k++;
+			if (k == n)
+				n = 0;
+		}
 		if (n == 0)
 			continue;
 		if (n > nd_policy.line_max) {

@@ -35,6 +35,7 @@ struct replay {
 	const struct replay_opts *o;
 	struct buf out;
 	int64_t t0, wall0;	/* pacing: the first event's time and when */
+	int64_t tlast;		/* the last event's time */
 	uint64_t n;
 	int64_t last_progress;
 	int status;
@@ -178,6 +179,7 @@ emit(struct replay *rp, struct source *s)
 	} else
 		nd_emit(s->line, s->len);
 	rp->n++;
+	rp->tlast = s->t;
 	if (o->progress && (rp->n & 4095) == 0)
 		progress(rp, s->t, 0);
 }
@@ -216,7 +218,7 @@ replay_run(const struct replay_opts *o, char *const *files, int nfiles)
 		sift_down(heap, n, 0);
 	}
 	if (o->progress && rp.n)
-		progress(&rp, rp.t0, 1);
+		progress(&rp, rp.tlast, 1);
 	for (i = 0; i < nfiles; i++) {
 		if (src[i].rd.buf)
 			nd_close(&src[i].rd);

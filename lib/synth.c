@@ -152,7 +152,7 @@ emit_bar(struct buf *b, int64_t t, struct ssym *s)
 	json_add_key(b, "n");
 	json_add_num(b, s->n);
 	buf_add(b, ",\"synthetic\":true}", 18);
-	nd_emit(b->p, b->len - 0);
+	nd_emit(b->p, b->len);
 	s->n = s->v = 0;
 }
 
@@ -189,6 +189,24 @@ pace(const struct synth_opts *o, uint64_t k, int64_t wall0)
 	nanosleep(&ts, NULL);
 }
 
+/* The bars of the minute that starts at 'minute', within the event cap. */
+static uint64_t
+flush_bars(const struct synth_opts *o, struct ssym *sy, struct buf *b,
+    int64_t minute, uint64_t k, int64_t wall0)
+{
+	int i;
+
+	for (i = 0; i < o->nsyms; i++) {
+		if (sy[i].n == 0)
+			continue;
+		if (o->events && k >= o->events)
+			break;
+		emit_bar(b, minute, &sy[i]);
+		pace(o, ++k, wall0);
+	}
+	return k;
+}
+
 uint64_t
 synth_run(const struct synth_opts *o)
 {
@@ -203,15 +221,18 @@ synth_run(const struct synth_opts *o)
 	rng_seed(&r, o->seed);
 	sy = xcalloc((size_t)o->nsyms, sizeof(*sy));
 	for (i = 0; i < o->nsyms; i++) {
-		int x = i;
+		char tmp[8];
+		int x = i, nl = 0;
 
+		/* S + at least three letters: SAAA, SAAB, ..., SZZZ, SBAAA */
+		do {
+			tmp[nl++] = (char)('A' + x % 26);
+			x /= 26;
+		} while (x || nl < 3);
 		sy[i].name[0] = 'S';
-		for (j = 3; j >= 1; j--, x /= 26)
-			sy[i].name[j] = (char)('A' + x % 26);
-		if (x)	/* more than 26^3 symbols: a longer name */
-			sy[i].name[4] = (char)('A' + x % 26), sy[i].namelen = 5;
-		else
-			sy[i].namelen = 4;
+		for (j = 0; j < nl; j++)
+			sy[i].name[1 + j] = tmp[nl - 1 - j];
+		sy[i].namelen = (size_t)nl + 1;
 		sy[i].px = 10 + rng_unif(&r) * 490;
 		/* 20% to 60% a year, as volatility per sqrt(second) */
 		sy[i].sigma = (0.2 + 0.4 * rng_unif(&r)) / sqrt(252 * 23400.0);
@@ -221,7 +242,10 @@ synth_run(const struct synth_opts *o)
 	if (dt < 1)
 		dt = 1;
 	minute = o->start - o->start % TM_NS_PER_MIN;
-	for (t = o->start; t < end && !liu_stop; t += dt) {
+	t = o->start;
+	if (!ticks && t != minute)	/* bars alone start on a minute */
+		t = minute + TM_NS_PER_MIN;
+	for (; t < end && !liu_stop; t += dt) {
 		if (o->events && k >= o->events)
 			break;
 		if (!ticks) {
@@ -245,13 +269,11 @@ synth_run(const struct synth_opts *o)
 		}
 		while (t >= minute + TM_NS_PER_MIN) {
 			if (o->types & SYN_BAR)
-				for (i = 0; i < o->nsyms; i++)
-					if (sy[i].n > 0) {
-						emit_bar(&b, minute, &sy[i]);
-						pace(o, ++k, wall0);
-					}
+				k = flush_bars(o, sy, &b, minute, k, wall0);
 			minute += TM_NS_PER_MIN;
 		}
+		if (o->events && k >= o->events)
+			break;
 		i = (int)(rng_next(&r) % (uint64_t)o->nsyms);
 		step = (double)dt * (double)o->nsyms / 1e9;
 		sy[i].px *= exp(sy[i].sigma * sqrt(step) * rng_norm(&r));
@@ -287,6 +309,9 @@ synth_run(const struct synth_opts *o)
 		nd_emit(b.p, b.len);
 		pace(o, ++k, wall0);
 	}
+	/* the last minute's bars, when the session ran its course */
+	if (ticks && t >= end && (o->types & SYN_BAR))
+		k = flush_bars(o, sy, &b, minute, k, wall0);
 	free(sy);
 	buf_release(&b);
 	return k;

@@ -218,6 +218,23 @@ test_expect_success 'synth --types and the event mix' '
 	test $(jq -s "[.[] | select(.ev == \"bar\")] | length" mix) -ge 3
 '
 
+test_expect_success 'synth: --events is exact, the last minute has its bars' '
+	liu-stream synth --max --events 61 --rate 1 --symbols 2 >capped &&
+	test_line_count = 61 capped &&
+	liu-stream synth --max --duration 3m --rate 1 --symbols 2 >full &&
+	test $(grep -c "\"ev\":\"bar\"" full) -eq 6 &&
+	grep "\"ev\":\"bar\"" full | tail -n1 | grep -q "14:32:00Z" &&
+	liu-stream synth --max --types bar --symbols 2 --events 4 \
+		--start 2024-01-02T14:30:30Z >b &&
+	head -n1 b | grep -q "\"t\":\"2024-01-02T14:31:00Z\"" &&
+	tail -n1 b | grep -q "\"t\":\"2024-01-02T14:32:00Z\""
+'
+
+test_expect_success 'synth names stay unique past 26^3 symbols' '
+	liu-stream synth --max --types bar --symbols 20000 --events 20000 >many &&
+	test $(jq -r .sym many | sort -u | wc -l) -eq 20000
+'
+
 test_expect_success 'synth bars are consistent (l <= o,c <= h, v > 0)' '
 	liu-stream synth --max --symbols 4 --types bar --events 400 >bars &&
 	jq -e -s "all(.[]; .l <= .o and .o <= .h and .l <= .c and .c <= .h and .v > 0)" bars
