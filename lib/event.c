@@ -94,17 +94,21 @@ _Static_assert(NFIELDS <= 48, "raise NFIELDS_MAX");
 
 /* key -> field: the fields of each name length, tried in turn */
 #define FMAXLEN 12
-#define NFIELDS_MAX 48
+#define NFIELDS_MAX EV_NFIELDS_MAX
 #define FPERLEN 12
 static signed char bylen[FMAXLEN][FPERLEN];
 /* ',"name":' for each field, ready to copy */
 static char keylit[NFIELDS_MAX][FMAXLEN + 5];
 static unsigned char keylen[NFIELDS_MAX];
+/* per type, its fields in output order and its required ones; -1 ends */
+static signed char typefields[EV_NTYPES][NFIELDS_MAX + 1];
+static signed char typereq[EV_NTYPES][NFIELDS_MAX + 1];
 
 static void
 fields_init(void)
 {
-	size_t i, n, k;
+	size_t i, n, k, nf, nr;
+	int t;
 
 	memset(bylen, -1, sizeof(bylen));
 	for (i = 0; i < NFIELDS; i++) {
@@ -118,6 +122,16 @@ fields_init(void)
 		keylit[i][n + 2] = '"';
 		keylit[i][n + 3] = ':';
 		keylen[i] = (unsigned char)(n + 4);
+	}
+	for (t = 0; t < EV_NTYPES; t++) {
+		nf = nr = 0;
+		for (i = 0; i < NFIELDS; i++) {
+			if (fields[i].types & B(t))
+				typefields[t][nf++] = (signed char)i;
+			if (fields[i].required & B(t))
+				typereq[t][nr++] = (signed char)i;
+		}
+		typefields[t][nf] = typereq[t][nr] = -1;
 	}
 }
 
@@ -186,7 +200,7 @@ ev_clear(struct ev *e)
 	struct json j = e->j;
 	struct buf a = e->arena;
 
-	memset(e, 0, sizeof(*e));
+	memset(e, 0, offsetof(struct ev, canon_v));
 	e->j = j;
 	e->arena = a;
 	e->price = e->size = NAN;
@@ -245,6 +259,7 @@ ev_parse(struct ev *e, const char *line, size_t len, const char **err)
 	const struct json_tok *tk;
 	const struct field *f;
 	const struct field *memo[64];
+	const signed char *c;
 	uint64_t seen = 0;
 	int i, iv, it, kind, m;
 	size_t fi, n;
@@ -303,9 +318,19 @@ ev_parse(struct ev *e, const char *line, size_t len, const char **err)
 		case F_NUM:
 			if (kind == JSON_NULL)
 				break;
-			if (json_num(&e->j, i + 1, (double *)(void *)base) < 0)
+			switch (json_num_canon(&e->j, i + 1,
+			    (double *)(void *)base)) {
+			case -1:
 				return fail(err, "\"%s\" is not a number",
 				    f->name);
+			case 1:
+				e->canon |= 1ULL << fi;
+				e->canon_v[fi] = *(double *)(void *)base;
+				e->canon_p[fi] = line + tk->start;
+				e->canon_n[fi] = (unsigned char)(tk->end -
+				    tk->start);
+				break;
+			}
 			break;
 		case F_STR:
 			if (kind == JSON_NULL)
@@ -346,10 +371,9 @@ ev_parse(struct ev *e, const char *line, size_t len, const char **err)
 			break;
 		}
 	}
-	for (fi = 0; fi < NFIELDS; fi++) {
+	for (c = typereq[e->type]; *c >= 0; c++) {
+		fi = (size_t)*c;
 		f = &fields[fi];
-		if (!(f->required & B(e->type)))
-			continue;
 		if (!(seen & (1ULL << fi)))
 			return fail(err, "missing \"%s\"", f->name);
 		base = (char *)e + f->off;
@@ -375,6 +399,7 @@ add_raw(struct buf *b, const struct json *j, int i)
 void
 ev_format(const struct ev *e, struct buf *b)
 {
+	const signed char *c;
 	char ts[TM_RFC3339_MAX];
 	const struct field *f;
 	const char *base, *s;
@@ -396,17 +421,21 @@ ev_format(const struct ev *e, struct buf *b)
 	n = tm_format(e->t, ts);
 	buf_add(b, ts, n);
 	buf_addc(b, '"');
-	for (fi = 0; fi < NFIELDS; fi++) {
+	for (c = typefields[e->type]; *c >= 0; c++) {
+		fi = (size_t)*c;
 		f = &fields[fi];
-		if (!(f->types & B(e->type)))
-			continue;
 		base = (const char *)e + f->off;
 		switch (f->kind) {
 		case F_NUM:
 			if (isnan(*(const double *)(const void *)base))
 				continue;
 			buf_add(b, keylit[fi], keylen[fi]);
-			json_add_num(b, *(const double *)(const void *)base);
+			if ((e->canon & (1ULL << fi)) && e->canon_v[fi] ==
+			    *(const double *)(const void *)base)
+				buf_add(b, e->canon_p[fi], e->canon_n[fi]);
+			else
+				json_add_num(b,
+				    *(const double *)(const void *)base);
 			break;
 		case F_STR:
 			s = *(const char *const *)(const void *)base;

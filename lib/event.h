@@ -37,6 +37,8 @@ enum ev_type {
 enum ev_side { SIDE_NONE = 0, SIDE_BUY, SIDE_SELL, SIDE_SELL_SHORT,
 	SIDE_BUY_TO_COVER };
 
+#define EV_NFIELDS_MAX 48
+
 struct ev {
 	enum ev_type type;
 	int64_t t;		/* event time, ns since the epoch, UTC */
@@ -80,6 +82,17 @@ struct ev {
 	uint64_t extra;		/* bit k: member k is an unknown field */
 	int nextra_overflow;	/* more unknown fields than bits: kept via j */
 	struct buf arena;
+
+	/*
+	 * Numbers whose text was already canonical: field k's text and the
+	 * value read from it, so ev_format() copies the text while the value
+	 * is unchanged.  Valid where bit k of 'canon' is set; ev_clear()
+	 * clears only 'canon'.
+	 */
+	uint64_t canon;
+	double canon_v[EV_NFIELDS_MAX];
+	const char *canon_p[EV_NFIELDS_MAX];
+	unsigned char canon_n[EV_NFIELDS_MAX];
 };
 #define EV_INIT { .j = JSON_INIT, .arena = BUF_INIT }
 

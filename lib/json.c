@@ -520,6 +520,40 @@ number(const char *s, size_t n)
 }
 
 int
+json_num_canon(const struct json *j, int i, double *v)
+{
+	const struct json_tok *t;
+	const char *s;
+	size_t n, k, dot = 0, digits = 0;
+	double a;
+
+	if (json_num(j, i, v) < 0)
+		return -1;
+	t = &j->tok[i];
+	s = j->s + t->start;
+	n = (size_t)(t->end - t->start);
+	for (k = 0; k < n; k++) {
+		if (s[k] == '.')
+			dot = k;
+		else if (s[k] >= '0' && s[k] <= '9')
+			digits++;
+		else if (s[k] != '-' || k != 0)
+			return 0;	/* an exponent */
+	}
+	/*
+	 * Up to 15 digits name one double, so the writer's shortest fixed
+	 * form is this text when the fraction has no trailing zero and the
+	 * magnitude is in the writer's fixed-point range.
+	 */
+	if (digits > 15 || (dot && (s[n - 1] == '0' || n - dot - 1 > 9)))
+		return 0;
+	a = fabs(*v);
+	if (a >= 1e15 || (a < 1e-4 && a != 0) || (a == 0 && s[0] == '-'))
+		return 0;
+	return 1;
+}
+
+int
 json_num(const struct json *j, int i, double *v)
 {
 	const struct json_tok *t;

@@ -57,6 +57,11 @@ int json_eq(const struct json *j, int i, const char *s);
 int json_str(const struct json *j, int i, struct buf *out);
 /* A number token as a double; -1 if not a number or not finite. */
 int json_num(const struct json *j, int i, double *v);
+/*
+ * Like json_num(), and returns 1 when the token's text is exactly what
+ * json_add_num() would write for the value (so a writer may copy it).
+ */
+int json_num_canon(const struct json *j, int i, double *v);
 /* A number token as an integer in [min, max]; -1 otherwise. */
 int json_i64(const struct json *j, int i, int64_t min, int64_t max,
     int64_t *v);

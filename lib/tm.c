@@ -132,6 +132,8 @@ put2(char *p, int v)
 }
 
 static _Thread_local int64_t last_days = INT64_MIN;
+static _Thread_local int64_t last_secs = INT64_MIN;
+static _Thread_local char last_sec_text[20];
 static _Thread_local char last_date[12];
 
 size_t
@@ -149,6 +151,12 @@ tm_format(int64_t ns, char *out)
 	rem = secs % 86400;
 	if (rem < 0)
 		rem += 86400, days--;
+	if (secs == last_secs) {
+		/* the same second as last time: copy it */
+		memcpy(p, last_sec_text, 19);
+		p += 19;
+		goto fraction;
+	}
 	if (days != last_days) {
 		/* events come in runs of one day: format its date once */
 		tm_civil_from_days(days, &y, &m, &d);
@@ -166,6 +174,9 @@ tm_format(int64_t ns, char *out)
 	p = put2(p, (int)(rem / 60 % 60));
 	*p++ = ':';
 	p = put2(p, (int)(rem % 60));
+	memcpy(last_sec_text, out, 19);
+	last_secs = secs;
+fraction:
 	if (frac) {
 		nd = 9;
 		while (frac % 10 == 0)
