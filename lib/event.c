@@ -276,13 +276,16 @@ ev_parse(struct ev *e, const char *line, size_t len, const char **err)
 	for (i = 1, m = 0; i < e->j.ntok; i = e->j.tok[i + 1].next, m++) {
 		tk = &e->j.tok[i];
 		n = (size_t)(tk->end - tk->start);
+		f = NULL;
 		if (n == 2 && line[tk->start] == 'e' && line[tk->start + 1] ==
 		    'v')
 			iv = i + 1;
 		else if (n == 1 && line[tk->start] == 't')
 			it = i + 1;
-		else if (m < 64)
-			memo[m] = field_find(line + tk->start, n);
+		else
+			f = field_find(line + tk->start, n);
+		if (m < 64)
+			memo[m] = f;
 	}
 	if (iv < 0)
 		return fail(err, "missing \"%s\"", "ev");
@@ -302,6 +305,9 @@ ev_parse(struct ev *e, const char *line, size_t len, const char **err)
 		tk = &e->j.tok[i];
 		n = (size_t)(tk->end - tk->start);
 		f = m < 64 ? memo[m] : field_find(line + tk->start, n);
+		if (!f && ((n == 2 && memcmp(line + tk->start, "ev", 2) == 0) ||
+		    (n == 1 && line[tk->start] == 't')))
+			continue;	/* a repeated "ev" or "t": the last wins */
 		if (!f || !(f->types & B(e->type))) {
 			if (m < 64)
 				e->extra |= 1ULL << m;

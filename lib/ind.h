@@ -6,8 +6,12 @@
  *
  * Every indicator has an init function, an update function that returns 1
  * when its value fields are valid and 0 during warm-up (value fields are NAN
- * then), and, if it owns memory, a release function.  The conventions are
- * TA-Lib's (see man/liu-ta.1, INDICATORS):
+ * then), and, if it owns memory, a release function that frees it (the
+ * struct must be initialised again before reuse).  Nothing here fails: an
+ * init that allocates dies on out of memory, and a period below the
+ * minimum is a bug() (ind_spec_parse() checks what users give).  Updates
+ * take finite values; what a NaN or an infinity does is unspecified.
+ * The conventions are TA-Lib's (see liu-ta(1), "Conventions"):
  *
  *	SMA, WMA, stddev, bbands, slope, highest, lowest: valid from value n
  *	EMA: alpha 2/(n+1), seeded with the SMA of the first n values; valid
@@ -155,6 +159,7 @@ void ind_bbands_release(struct ind_bbands *b);
 struct ind_vwap {
 	int64_t anchor;
 	int64_t day;		/* session day of the last bar, INT64_MIN: none */
+	int64_t off, off_lo, off_hi;	/* New York offset, valid in [lo, hi) */
 	double pv, v;
 	double value;
 };
@@ -267,8 +272,10 @@ int ind_update_bar(struct ind *in, const struct ind_bar *b);
 /* Output i (0 <= i < spec.nout), NAN during warm-up. */
 double ind_out(const struct ind *in, int i);
 /*
- * Append `,"NAME":VALUE` for each output to b (json_add_key/json_add_num);
- * VALUE is null during warm-up.
+ * Append `,"NAME":VALUE` for each output to b; VALUE is null during
+ * warm-up, else the same text json_add_num() writes (the first of %.15g,
+ * %.16g and %.17g that reads back), made some 20 times faster with exact
+ * integer arithmetic.
  */
 void ind_add_json(const struct ind *in, struct buf *b);
 

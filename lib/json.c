@@ -3,6 +3,7 @@
  * with shortest round-trip numbers.
  */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,7 +256,9 @@ scan_string(const char *p, const char *end, int *esc, const char **err)
 				return NULL;
 			}
 			if (p[1] == 'u') {
-				if (end - p < 6) {
+				unsigned x;
+
+				if (end - p < 6 || hex4(p + 2, &x)) {
 					*err = "bad escape in string";
 					return NULL;
 				}
@@ -311,7 +314,7 @@ json_parse(struct json *j, const char *s, size_t len, const char **err)
 		switch (*p) {
 		case '{':
 		case '[':
-			if (depth == JSON_MAXDEPTH) {
+			if (depth >= JSON_MAXDEPTH) {
 				*err = "JSON nested too deep";
 				return -1;
 			}
@@ -357,6 +360,10 @@ json_parse(struct json *j, const char *s, size_t len, const char **err)
 				p++;
 				j->tok[t].size = 1;
 				/* the key holds its value */
+				if (depth == JSON_MAXDEPTH) {
+					*err = "JSON nested too deep";
+					return -1;
+				}
 				stack[depth++] = t;
 				want_key = 0;
 				continue;
@@ -512,8 +519,13 @@ number(const char *s, size_t n)
 
 		return neg ? -v : v;
 	}
-	if (n >= sizeof(tmp))
-		n = sizeof(tmp) - 1;
+	if (n >= sizeof(tmp)) {
+		char *big = xstrndup(s, n);
+		double v = strtod(big, NULL);
+
+		free(big);
+		return v;
+	}
 	memcpy(tmp, s, n);
 	tmp[n] = '\0';
 	return strtod(tmp, NULL);
@@ -568,10 +580,32 @@ json_num(const struct json *j, int i, double *v)
 int
 json_i64(const struct json *j, int i, int64_t min, int64_t max, int64_t *v)
 {
+	const struct json_tok *t;
+	char tmp[24], *end;
+	long long x;
 	double d;
+	size_t n;
 
-	if (json_num(j, i, &d) < 0 || d != floor(d) || d < (double)min ||
-	    d > (double)max)
+	if (i < 0 || i >= j->ntok || j->tok[i].kind != JSON_NUM)
+		return -1;
+	t = &j->tok[i];
+	n = (size_t)(t->end - t->start);
+	if (n < sizeof(tmp) && !memchr(j->s + t->start, '.', n) &&
+	    !memchr(j->s + t->start, 'e', n) &&
+	    !memchr(j->s + t->start, 'E', n)) {
+		/* an integer as written: exact, however large */
+		memcpy(tmp, j->s + t->start, n);
+		tmp[n] = '\0';
+		errno = 0;
+		x = strtoll(tmp, &end, 10);
+		if (errno || *end || x < min || x > max)
+			return -1;
+		*v = x;
+		return 0;
+	}
+	/* 1.0, 1e3: whole values within the exact range of doubles */
+	if (json_num(j, i, &d) < 0 || d != floor(d) || fabs(d) > 9e15 ||
+	    d < (double)min || d > (double)max)
 		return -1;
 	*v = (int64_t)d;
 	return 0;
@@ -611,19 +645,194 @@ json_add_str(struct buf *b, const char *s, size_t n)
 	buf_addc(b, '"');
 }
 
+/*
+ * Fast exact number output (written for liu-ta, now shared): the text
+ * %.15g, %.16g or %.17g would give, the first that reads back, computed
+ * with 128-bit integer arithmetic instead of snprintf and strtod.
+ */
+
+/* sign, "0.", 3 zeros, 18 digits and a point, with room to spare */
+#define FMT_MAX 32
+
+#ifdef __SIZEOF_INT128__
+__extension__ typedef unsigned __int128 json_u128;
+
+static const uint64_t p10[18] = { 1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL,
+	100000ULL, 1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
+	10000000000ULL, 100000000000ULL, 1000000000000ULL,
+	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL,
+	10000000000000000ULL, 100000000000000000ULL };
+
+static const char digits2[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233"
+	"34353637383940414243444546474849505152535455565758596061626364656667"
+	"6869707172737475767778798081828384858687888990919293949596979899";
+
+/* a * 10^k = d17 + frac / 2^s rounded to 17 - t digits, ties to even */
+static inline uint64_t
+round_digits(uint64_t d17, int t, json_u128 frac, json_u128 half)
+{
+	uint64_t q, r;
+
+	if (t == 0)
+		return d17 + (frac > half || (frac == half && (d17 & 1)));
+	q = t == 1 ? d17 / 10 : d17 / 100;
+	r = t == 1 ? d17 % 10 : d17 % 100;
+	half = t == 1 ? 5 : 50;
+	return q + (r > half || (r == half && (frac != 0 || (q & 1))));
+}
+
+/*
+ * Whether c / 10^k (c scaled like d17) reads back as m / 2^s, n being
+ * m * 10^k: within half an ulp, ties going to an even m.
+ */
+static inline int
+reads_back(uint64_t c, int s, json_u128 n, uint64_t m, json_u128 pk)
+{
+	json_u128 cs = (json_u128)c << s, delta;
+
+	delta = cs >= n ? cs - n : n - cs;
+	if (cs < n && m == (1ULL << 52))
+		delta *= 2;		/* the ulp below is half as big */
+	return 2 * delta < pk || (2 * delta == pk && !(m & 1));
+}
+
+/*
+ * Write v (1e-4 <= |v| < 1e15) to out (FMT_MAX bytes, no NUL) as %.15g,
+ * %.16g or %.17g would, the first of them that reads back as v, which is
+ * what json_add_num() writes beyond its fixed-point forms, but
+ * without snprintf and strtod: v = m / 2^s exactly, so v * 10^k is the
+ * integer quotient and remainder of m * 10^k by 2^s, and a candidate reads
+ * back as v if it lies within half an ulp of it.  Returns the length, or
+ * -1 if v is out of range (nothing written).
+ */
+static int
+fmt_num(char *out, double v)
+{
+	static json_u128 pk[21];
+	char tmp[24], *p, *o;
+	double a = fabs(v);
+	uint64_t bits, m, d17, q, q15;
+	uint32_t lo, mid, hi;
+	json_u128 n, frac, half;
+	int s, k, t, prec, nd, intd, i;
+
+	if (!(a >= 1e-4 && a < 1e15))
+		return -1;
+	if (pk[0] == 0)
+		for (pk[0] = 1, i = 1; i <= 20; i++)
+			pk[i] = pk[i - 1] * 10;
+	memcpy(&bits, &a, sizeof(bits));
+	m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+	s = 1075 - (int)(bits >> 52);	/* a = m / 2^s, 3 <= s <= 66 */
+	/* k such that a * 10^k has 17 digits: estimate, then correct */
+	t = 52 - s;			/* a in [2^t, 2^(t+1)) */
+	k = 16 - (t >= 0 ? (t * 78913) >> 18 :
+	    -((-t * 78913 + 262143) >> 18));
+	for (;;) {
+		if (k < 0 || k > 20)
+			return -1;
+		n = (json_u128)m * pk[k];
+		d17 = (uint64_t)(n >> s);
+		if (d17 >= p10[17])
+			k--;
+		else if (d17 < p10[16])
+			k++;
+		else
+			break;
+	}
+	frac = n & (((json_u128)1 << s) - 1);
+	half = (json_u128)1 << (s - 1);
+	/*
+	 * The first of 15, 16, 17 digits that reads back.  The nearest
+	 * 16-digit decimal is no farther than the 15-digit one, so if 16
+	 * fails so does 15, and 17 digits always read back: try 16 first.
+	 */
+	q = round_digits(d17, 1, frac, half);
+	if (reads_back(q * 10, s, n, m, pk[k])) {
+		prec = 16;
+		q15 = round_digits(d17, 2, frac, half);
+		if (reads_back(q15 * 100, s, n, m, pk[k])) {
+			q = q15;
+			prec = 15;
+		}
+	} else {
+		q = round_digits(d17, 0, frac, half);
+		prec = 17;
+	}
+	t = 17 - prec;
+	/* the digits of q (below 10^18), 18 of them with leading zeros */
+	nd = q >= p10[prec] ? prec + 1 : prec;
+	intd = nd + t - k;
+	lo = (uint32_t)(q % 100000000);
+	mid = (uint32_t)(q / 100000000 % 100000000);
+	hi = (uint32_t)(q / 10000000000000000ULL);
+	memcpy(tmp, digits2 + 2 * hi, 2);
+	for (i = 8; i >= 2; i -= 2) {
+		memcpy(tmp + i, digits2 + 2 * (mid % 100), 2);
+		memcpy(tmp + 8 + i, digits2 + 2 * (lo % 100), 2);
+		mid /= 100;
+		lo /= 100;
+	}
+	p = tmp + 18 - nd;
+	/* trim trailing zeros after the point */
+	while (nd > intd && nd > 1 && p[nd - 1] == '0')
+		nd--;
+	o = out;
+	if (v < 0)
+		*o++ = '-';
+	if (intd <= 0) {
+		*o++ = '0';
+		*o++ = '.';
+		for (i = intd; i < 0; i++)
+			*o++ = '0';
+		memcpy(o, p, (size_t)nd);
+		o += nd;
+	} else if (nd <= intd) {
+		memcpy(o, p, (size_t)nd);
+		o += nd;
+		for (i = nd; i < intd; i++)
+			*o++ = '0';
+	} else {
+		memcpy(o, p, (size_t)intd);
+		o += intd;
+		*o++ = '.';
+		memcpy(o, p + intd, (size_t)(nd - intd));
+		o += nd - intd;
+	}
+	return (int)(o - out);
+}
+#else
+static int
+fmt_num(char *out, double v)
+{
+	(void)out;
+	(void)v;
+	return -1;
+}
+#endif
+
 void
 json_add_num(struct buf *b, double v)
 {
 	char tmp[40], *p;
 	double a = fabs(v), m;
 	uint64_t u;
-	int k, prec;
+	int k, prec, n;
 
 	if (!isfinite(v)) {
 		buf_add(b, "null", 4);
 		return;
 	}
-	if (a < 1e15 && (a >= 1e-4 || a == 0)) {
+	if (a == 0) {
+		if (signbit(v))
+			buf_add(b, "-0", 2);
+		else
+			buf_addc(b, '0');
+		return;
+	}
+	if (a < 1e15 && a >= 1e-4) {
+		/* prices: the fewest decimals, up to 9, that read back */
 		for (k = 0; k <= 9; k++) {
 			m = rint(a * pow10tab[k]);
 			if (m / pow10tab[k] != a || m >= 9007199254740992.0)
@@ -646,8 +855,13 @@ json_add_num(struct buf *b, double v)
 			buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
 			return;
 		}
+		if ((n = fmt_num(tmp, v)) > 0) {
+			buf_add(b, tmp, (size_t)n);
+			return;
+		}
 	}
-	for (prec = 15; prec <= 17; prec++) {
+	/* subnormals need fewer digits than 15 to be shortest */
+	for (prec = a < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
 		snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
 		if (strtod(tmp, NULL) == v)
 			break;

@@ -34,7 +34,7 @@ lookup(const struct symtab *t, const char *s, size_t len, size_t *slot)
 			return -1;
 		}
 		nm = t->names[v - 1];
-		if (strncmp(nm, s, len) == 0 && nm[len] == '\0')
+		if (t->lens[v - 1] == len && memcmp(nm, s, len) == 0)
 			return (long)(v - 1);
 		i = (i + 1) & mask;
 	}
@@ -50,7 +50,7 @@ rehash(struct symtab *t)
 	t->slots = xcalloc(n, sizeof(*t->slots));
 	t->nslots = n;
 	for (id = 0; id < t->n; id++) {
-		lookup(t, t->names[id], strlen(t->names[id]), &slot);
+		lookup(t, t->names[id], t->lens[id], &slot);
 		t->slots[slot] = id + 1;
 	}
 }
@@ -79,8 +79,10 @@ sym_intern(struct symtab *t, const char *s, size_t len)
 	if (t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 64;
 		t->names = xrealloc(t->names, t->cap * sizeof(*t->names));
+		t->lens = xrealloc(t->lens, t->cap * sizeof(*t->lens));
 	}
 	t->names[t->n] = xstrndup(s, len);
+	t->lens[t->n] = len;
 	t->slots[slot] = (uint32_t)t->n + 1;
 	return (uint32_t)t->n++;
 }
@@ -101,6 +103,7 @@ symtab_release(struct symtab *t)
 	for (i = 0; i < t->n; i++)
 		free(t->names[i]);
 	free(t->names);
+	free(t->lens);
 	free(t->slots);
 	memset(t, 0, sizeof(*t));
 }

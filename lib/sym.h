@@ -12,10 +12,11 @@
 
 struct symtab {
 	char **names;		/* id -> name, owned */
+	size_t *lens;		/* id -> length of the name */
 	uint32_t *slots;	/* open addressing: id + 1, 0 = empty */
 	size_t n, cap, nslots;
 };
-#define SYMTAB_INIT { NULL, NULL, 0, 0, 0 }
+#define SYMTAB_INIT { NULL, NULL, NULL, 0, 0, 0 }
 
 /* FNV-1a 64 of the bytes. */
 uint64_t sym_hash(const char *s, size_t len);

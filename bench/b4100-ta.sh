@@ -1,0 +1,36 @@
+#!/bin/sh
+# liu-ta: six indicators (the DESIGN example, ten output fields) over 2M
+# synthetic one-minute bars of 500 symbols, against `cat FILE | cat` in the
+# same run.  Target: 3M bars/s.
+. bench/lib.sh
+N=2000000
+F=bench/out/ta-bars-2m.ndjson
+SPECS="ema:12 macd rsi:14 vwap atr:14 bbands:20,2"
+[ -s $F ] || liu-stream synth --symbols 500 --seed 1 --max --events $N \
+	--types bar --duration 7d >$F || exit 3
+
+# ta_report NAME SECONDS [TARGET_BARS_PER_S]: rate, ratio to the baseline
+ta_report () {
+	awk -v name="$1" -v n=$N -v t="$2" -v b="$base" -v target="${3:-0}" \
+	    'BEGIN {
+		rate = n / t
+		ok = rate >= target ? "ok" : "MISSED"
+		printf "%s: %.2fM bars/s = %.2fx of cat|cat", name, rate / 1e6,
+		    b / t
+		if (target > 0)
+			printf " (target >= %.1fM bars/s) %s", target / 1e6, ok
+		printf "\n"
+		exit rate >= target ? 0 : 1
+	}'
+}
+
+fail=0
+base=$(bench_time "cat $F | cat >/dev/null") || exit 3
+echo "baseline: cat FILE | cat: $(awk -v n=$N -v t=$base \
+    'BEGIN { printf "%.2fM bars/s", n / t / 1e6 }')"
+t=$(bench_time "liu-ta $SPECS <$F >/dev/null") || exit 3
+ta_report "ta: liu-ta $SPECS" $t 3000000 || fail=1
+# for scale: one output field, so mostly reading and parsing
+t=$(bench_time "liu-ta highest <$F >/dev/null") || exit 3
+ta_report "ta: liu-ta highest" $t
+exit $fail

@@ -1,0 +1,1041 @@
+/*
+ * ind.c: incremental technical indicators (see ind.h for the contract and
+ * man/liu-ta.1 for the conventions, which are TA-Lib's).
+ *
+ * Rolling sums lose precision two ways: cancellation when a variance or a
+ * slope is a small difference of large sums, and drift when millions of
+ * additions and removals each round.  The windowed indicators here keep
+ * their sums of values minus a shift (a recent mean), which removes the
+ * cancellation, and recompute them exactly from the window each time the
+ * ring wraps (every n values), which bounds the drift: O(n) work every n
+ * values is O(1) amortised.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "ind.h"
+#include "json.h"
+#include "tm.h"
+#include "util.h"
+#include "banned.h"
+
+#define IND_PERIOD_MAX 100000
+
+/* The window. */
+
+static void
+win_init(struct ind_win *w, int n)
+{
+	if (n < 1)
+		bug("ind: window of %d", n);
+	w->n = n;
+	w->pos = 0;
+	w->count = 0;
+	w->ring = xcalloc((size_t)n, sizeof(*w->ring));
+}
+
+static void
+win_release(struct ind_win *w)
+{
+	free(w->ring);
+	w->ring = NULL;
+}
+
+/*
+ * Store x, returning the value it replaces (meaningless until the window
+ * is full, that is while w->count <= w->n after the call).
+ */
+static inline double
+win_push(struct ind_win *w, double x)
+{
+	double old = w->ring[w->pos];
+
+	w->ring[w->pos] = x;
+	if (++w->pos == w->n)
+		w->pos = 0;
+	w->count++;
+	return old;
+}
+
+/* The i-th oldest value of a full window (0 = oldest). */
+static inline double
+win_at(const struct ind_win *w, int i)
+{
+	int k = w->pos + i;
+
+	return w->ring[k >= w->n ? k - w->n : k];
+}
+
+/* Neumaier's compensated addition: *s + *c is the running sum. */
+static inline void
+ksum_add(double *s, double *c, double x)
+{
+	double t = *s + x;
+
+	if (fabs(*s) >= fabs(x))
+		*c += (*s - t) + x;
+	else
+		*c += (x - t) + *s;
+	*s = t;
+}
+
+/* SMA */
+
+void
+ind_sma_init(struct ind_sma *s, int n)
+{
+	win_init(&s->w, n);
+	s->sum = s->comp = 0;
+	s->value = NAN;
+}
+
+int
+ind_sma_update(struct ind_sma *s, double x)
+{
+	double old = win_push(&s->w, x);
+
+	ksum_add(&s->sum, &s->comp, x);
+	if (s->w.count > s->w.n)
+		ksum_add(&s->sum, &s->comp, -old);
+	else if (s->w.count < s->w.n)
+		return 0;
+	s->value = (s->sum + s->comp) / s->w.n;
+	return 1;
+}
+
+void
+ind_sma_release(struct ind_sma *s)
+{
+	win_release(&s->w);
+}
+
+/* EMA */
+
+void
+ind_ema_init(struct ind_ema *e, int n)
+{
+	if (n < 1)
+		bug("ind: ema of %d", n);
+	e->n = n;
+	e->count = 0;
+	e->alpha = 2.0 / (n + 1);
+	e->seed = 0;
+	e->value = NAN;
+}
+
+int
+ind_ema_update(struct ind_ema *e, double x)
+{
+	e->count++;
+	if (e->count > e->n) {
+		/* TA-Lib's order of operations: (x - prev) * k + prev */
+		e->value = (x - e->value) * e->alpha + e->value;
+		return 1;
+	}
+	e->seed += x;
+	if (e->count < e->n)
+		return 0;
+	e->value = e->seed / e->n;
+	return 1;
+}
+
+/* WMA */
+
+void
+ind_wma_init(struct ind_wma *m, int n)
+{
+	win_init(&m->w, n);
+	m->sum = m->wsum = 0;
+	m->value = NAN;
+}
+
+int
+ind_wma_update(struct ind_wma *m, double x)
+{
+	int n = m->w.n, i;
+	double old = win_push(&m->w, x);
+
+	if (m->w.count <= n) {
+		m->sum += x;
+		m->wsum += (double)m->w.count * x;
+		if (m->w.count < n)
+			return 0;
+	} else if (m->w.pos == 0) {
+		/* recompute exactly: the oldest weighs 1 */
+		m->sum = m->wsum = 0;
+		for (i = 0; i < n; i++) {
+			m->sum += m->w.ring[i];
+			m->wsum += (i + 1.0) * m->w.ring[i];
+		}
+	} else {
+		m->wsum += n * x - m->sum;
+		m->sum += x - old;
+	}
+	m->value = m->wsum / (n * (n + 1.0) / 2);
+	return 1;
+}
+
+void
+ind_wma_release(struct ind_wma *m)
+{
+	win_release(&m->w);
+}
+
+/* MACD */
+
+void
+ind_macd_init(struct ind_macd *m, int fast, int slow, int signal)
+{
+	int t;
+
+	if (fast > slow) {
+		t = fast;
+		fast = slow;
+		slow = t;
+	}
+	m->fast = fast;
+	m->slow = slow;
+	m->signal = signal;
+	m->count = 0;
+	ind_ema_init(&m->efast, fast);
+	ind_ema_init(&m->eslow, slow);
+	ind_ema_init(&m->esig, signal);
+	m->macd = m->sig = m->hist = NAN;
+}
+
+int
+ind_macd_update(struct ind_macd *m, double x)
+{
+	m->count++;
+	/*
+	 * TA-Lib seeds the fast EMA with the mean of the 'fast' values that
+	 * end where the slow EMA's seed ends, so the first slow - fast values
+	 * never reach it.
+	 */
+	if (m->count > m->slow - m->fast)
+		ind_ema_update(&m->efast, x);
+	if (!ind_ema_update(&m->eslow, x))
+		return 0;
+	m->macd = m->efast.value - m->eslow.value;
+	if (!ind_ema_update(&m->esig, m->macd)) {
+		/* TA-Lib gives nothing before the signal is ready */
+		m->macd = NAN;
+		return 0;
+	}
+	m->sig = m->esig.value;
+	m->hist = m->macd - m->sig;
+	return 1;
+}
+
+/* RSI */
+
+void
+ind_rsi_init(struct ind_rsi *r, int n)
+{
+	if (n < 1)
+		bug("ind: rsi of %d", n);
+	r->n = n;
+	r->count = 0;
+	r->prev = 0;
+	r->gain = r->loss = 0;
+	r->value = NAN;
+}
+
+int
+ind_rsi_update(struct ind_rsi *r, double x)
+{
+	double d, g, l, s;
+	int n = r->n;
+
+	r->count++;
+	d = x - r->prev;
+	r->prev = x;
+	if (r->count == 1)
+		return 0;
+	g = d > 0 ? d : 0;
+	l = d < 0 ? -d : 0;
+	if (r->count - 1 < n) {
+		r->gain += g;
+		r->loss += l;
+		return 0;
+	}
+	if (r->count - 1 == n) {
+		r->gain = (r->gain + g) / n;
+		r->loss = (r->loss + l) / n;
+	} else {
+		r->gain = (r->gain * (n - 1) + g) / n;
+		r->loss = (r->loss * (n - 1) + l) / n;
+	}
+	/* TA-Lib: 0 when the sum is within 1e-8 of zero (TA_IS_ZERO) */
+	s = r->gain + r->loss;
+	r->value = s > -1e-8 && s < 1e-8 ? 0 : 100 * (r->gain / s);
+	return 1;
+}
+
+/* ATR */
+
+void
+ind_atr_init(struct ind_atr *a, int n)
+{
+	if (n < 1)
+		bug("ind: atr of %d", n);
+	a->n = n;
+	a->count = 0;
+	a->prevc = 0;
+	a->atr = 0;
+	a->value = NAN;
+}
+
+int
+ind_atr_update(struct ind_atr *a, double h, double l, double c)
+{
+	double tr, d;
+	int n = a->n;
+
+	a->count++;
+	if (a->count == 1) {
+		/* TA-Lib: the first bar has no true range */
+		a->prevc = c;
+		return 0;
+	}
+	tr = h - l;
+	d = fabs(h - a->prevc);
+	if (d > tr)
+		tr = d;
+	d = fabs(l - a->prevc);
+	if (d > tr)
+		tr = d;
+	a->prevc = c;
+	if (a->count - 1 < n) {
+		a->atr += tr;
+		return 0;
+	}
+	if (a->count - 1 == n)
+		a->atr = (a->atr + tr) / n;
+	else
+		a->atr = (a->atr * (n - 1) + tr) / n;
+	a->value = a->atr;
+	return 1;
+}
+
+/* stddev and Bollinger bands */
+
+void
+ind_stddev_init(struct ind_stddev *s, int n)
+{
+	win_init(&s->w, n);
+	s->shift = 0;
+	s->s1 = s->s2 = 0;
+	s->mean = s->value = NAN;
+}
+
+int
+ind_stddev_update(struct ind_stddev *s, double x)
+{
+	int n = s->w.n, i;
+	double old = win_push(&s->w, x), d, m, var;
+
+	if (s->w.count == 1)
+		s->shift = x;
+	if (s->w.count > n && s->w.pos == 0) {
+		/* recompute around the window's mean */
+		m = 0;
+		for (i = 0; i < n; i++)
+			m += s->w.ring[i];
+		s->shift = m / n;
+		s->s1 = s->s2 = 0;
+		for (i = 0; i < n; i++) {
+			d = s->w.ring[i] - s->shift;
+			s->s1 += d;
+			s->s2 += d * d;
+		}
+	} else {
+		if (s->w.count > n) {
+			d = old - s->shift;
+			s->s1 -= d;
+			s->s2 -= d * d;
+		}
+		d = x - s->shift;
+		s->s1 += d;
+		s->s2 += d * d;
+		if (s->w.count < n)
+			return 0;
+	}
+	m = s->s1 / n;
+	s->mean = s->shift + m;
+	var = s->s2 / n - m * m;
+	s->value = var > 0 ? sqrt(var) : 0;
+	return 1;
+}
+
+void
+ind_stddev_release(struct ind_stddev *s)
+{
+	win_release(&s->w);
+}
+
+void
+ind_bbands_init(struct ind_bbands *b, int n, double k)
+{
+	ind_stddev_init(&b->sd, n);
+	b->k = k;
+	b->mid = b->upper = b->lower = NAN;
+}
+
+int
+ind_bbands_update(struct ind_bbands *b, double x)
+{
+	if (!ind_stddev_update(&b->sd, x))
+		return 0;
+	b->mid = b->sd.mean;
+	b->upper = b->mid + b->k * b->sd.value;
+	b->lower = b->mid - b->k * b->sd.value;
+	return 1;
+}
+
+void
+ind_bbands_release(struct ind_bbands *b)
+{
+	ind_stddev_release(&b->sd);
+}
+
+/* VWAP */
+
+/* Days since the epoch of the n-th (1-based; 5 = last) Sunday of y-m. */
+static int64_t
+nth_sunday(int y, int m, int nth)
+{
+	int64_t d = tm_days_from_civil(y, m, 1), wd, first;
+	int ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
+
+	wd = ((d + 4) % 7 + 7) % 7;	/* 1970-01-01 was a Thursday; 0 = Sunday */
+	first = d + (7 - wd) % 7;
+	if (nth < 5)
+		return first + 7 * (nth - 1);
+	d = tm_days_from_civil(ny, nm, 1) - 1;	/* last day of the month */
+	wd = ((d + 4) % 7 + 7) % 7;
+	return d - wd;
+}
+
+/*
+ * The New York offset at t, and the span [*lo, *hi) of instants around t
+ * that share it (the daylight saving period or the gap between two).
+ */
+static int64_t
+ny_offset_span(int64_t t, int64_t *lo, int64_t *hi)
+{
+	int64_t days, start, end, h = 3600 * TM_NS_PER_SEC;
+	int y, m, d;
+
+	days = t >= 0 ? t / TM_NS_PER_DAY : -((-t - 1) / TM_NS_PER_DAY) - 1;
+	tm_civil_from_days(days, &y, &m, &d);
+	/* 2:00 local: 07:00 UTC on the way in, 06:00 UTC on the way out */
+	if (y >= 2007) {
+		start = nth_sunday(y, 3, 2);
+		end = nth_sunday(y, 11, 1);
+	} else {
+		start = nth_sunday(y, 4, 1);
+		end = nth_sunday(y, 10, 5);
+	}
+	start = start * TM_NS_PER_DAY + 7 * h;
+	end = end * TM_NS_PER_DAY + 6 * h;
+	if (t >= start && t < end) {
+		*lo = start;
+		*hi = end;
+		return -4 * h;
+	}
+	/* standard time: to the year's start or end is safe enough */
+	*lo = t < start ? tm_days_from_civil(y, 1, 1) * TM_NS_PER_DAY : end;
+	*hi = t < start ? start : tm_days_from_civil(y + 1, 1, 1) *
+	    TM_NS_PER_DAY;
+	return -5 * h;
+}
+
+int64_t
+ind_ny_offset(int64_t t)
+{
+	int64_t lo, hi;
+
+	return ny_offset_span(t, &lo, &hi);
+}
+
+void
+ind_vwap_init(struct ind_vwap *w, int64_t anchor)
+{
+	w->anchor = anchor;
+	w->day = INT64_MIN;
+	w->off = 0;
+	w->off_lo = w->off_hi = 0;	/* an empty span: compute at once */
+	w->pv = w->v = 0;
+	w->value = NAN;
+}
+
+int
+ind_vwap_update(struct ind_vwap *w, const struct ind_bar *b)
+{
+	int64_t lt, day;
+	double p;
+
+	/* the offset changes twice a year: keep it and where it holds */
+	if (b->t < w->off_lo || b->t >= w->off_hi)
+		w->off = ny_offset_span(b->t, &w->off_lo, &w->off_hi);
+	lt = b->t + w->off - w->anchor;
+
+	day = lt >= 0 ? lt / TM_NS_PER_DAY : -((-lt - 1) / TM_NS_PER_DAY) - 1;
+	if (day != w->day) {
+		w->day = day;
+		w->pv = w->v = 0;
+		w->value = NAN;
+	}
+	p = isfinite(b->vw) && b->vw > 0 ? b->vw : (b->h + b->l + b->c) / 3;
+	w->pv += p * b->v;
+	w->v += b->v;
+	if (!(w->v > 0))
+		return 0;
+	w->value = w->pv / w->v;
+	return 1;
+}
+
+/* Rolling highest and lowest */
+
+void
+ind_minmax_init(struct ind_minmax *m, int n, int want_max)
+{
+	if (n < 1)
+		bug("ind: minmax of %d", n);
+	m->n = n;
+	m->want_max = want_max;
+	m->count = 0;
+	m->idx = xcalloc((size_t)n, sizeof(*m->idx));
+	m->val = xcalloc((size_t)n, sizeof(*m->val));
+	m->head = m->len = 0;
+	m->value = NAN;
+}
+
+int
+ind_minmax_update(struct ind_minmax *m, double x)
+{
+	int64_t i = m->count++;
+	int back;
+
+	/* drop what has left the window, then what x dominates */
+	if (m->len > 0 && m->idx[m->head] <= i - m->n) {
+		if (++m->head == m->n)
+			m->head = 0;
+		m->len--;
+	}
+	while (m->len > 0) {
+		back = m->head + m->len - 1;
+		if (back >= m->n)
+			back -= m->n;
+		if (m->want_max ? m->val[back] > x : m->val[back] < x)
+			break;
+		m->len--;
+	}
+	back = m->head + m->len;
+	if (back >= m->n)
+		back -= m->n;
+	m->idx[back] = i;
+	m->val[back] = x;
+	m->len++;
+	if (m->count < m->n)
+		return 0;
+	m->value = m->val[m->head];
+	return 1;
+}
+
+void
+ind_minmax_release(struct ind_minmax *m)
+{
+	free(m->idx);
+	free(m->val);
+	m->idx = NULL;
+	m->val = NULL;
+}
+
+/* Linear-regression slope */
+
+void
+ind_slope_init(struct ind_slope *s, int n)
+{
+	if (n < 2)
+		bug("ind: slope of %d", n);
+	win_init(&s->w, n);
+	s->shift = 0;
+	s->sy = s->sxy = 0;
+	s->value = NAN;
+}
+
+int
+ind_slope_update(struct ind_slope *s, double x)
+{
+	int n = s->w.n, i;
+	double old = win_push(&s->w, x), d, sx, den;
+
+	if (s->w.count == 1)
+		s->shift = x;
+	if (s->w.count <= n) {
+		d = x - s->shift;
+		s->sy += d;
+		s->sxy += (double)(s->w.count - 1) * d;
+		if (s->w.count < n)
+			return 0;
+	} else if (s->w.pos == 0) {
+		/* recompute around the window's mean; ring[0] is the oldest */
+		d = 0;
+		for (i = 0; i < n; i++)
+			d += s->w.ring[i];
+		s->shift = d / n;
+		s->sy = s->sxy = 0;
+		for (i = 0; i < n; i++) {
+			d = s->w.ring[i] - s->shift;
+			s->sy += d;
+			s->sxy += i * d;
+		}
+	} else {
+		/* every value's x drops by one; the oldest leaves at x = 0 */
+		d = old - s->shift;
+		s->sy -= d;
+		s->sxy -= s->sy;
+		d = x - s->shift;
+		s->sxy += (n - 1) * d;
+		s->sy += d;
+	}
+	sx = n * (n - 1) / 2.0;
+	den = (double)n * n * ((double)n * n - 1) / 12;
+	s->value = (n * s->sxy - sx * s->sy) / den;
+	return 1;
+}
+
+void
+ind_slope_release(struct ind_slope *s)
+{
+	win_release(&s->w);
+}
+
+/* Specs */
+
+static const struct {
+	const char *name;
+	int np;			/* parameters it takes */
+	double def[IND_MAXPARAM];
+	int nout;
+	const char *out[IND_MAXOUT];	/* fixed names, or NULL: name + n */
+} kinds[IND_NKINDS] = {
+	[IND_SMA] = { "sma", 1, { 20 }, 1, { NULL } },
+	[IND_EMA] = { "ema", 1, { 20 }, 1, { NULL } },
+	[IND_WMA] = { "wma", 1, { 20 }, 1, { NULL } },
+	[IND_MACD] = { "macd", 3, { 12, 26, 9 }, 3,
+	    { "macd", "macd_signal", "macd_hist" } },
+	[IND_RSI] = { "rsi", 1, { 14 }, 1, { NULL } },
+	[IND_ATR] = { "atr", 1, { 14 }, 1, { NULL } },
+	[IND_BBANDS] = { "bbands", 2, { 20, 2 }, 3,
+	    { "bb_mid", "bb_upper", "bb_lower" } },
+	[IND_STDDEV] = { "stddev", 1, { 20 }, 1, { NULL } },
+	[IND_VWAP] = { "vwap", 1, { 0 }, 1, { "vwap" } },
+	[IND_HIGHEST] = { "highest", 1, { 20 }, 1, { NULL } },
+	[IND_LOWEST] = { "lowest", 1, { 20 }, 1, { NULL } },
+	[IND_SLOPE] = { "slope", 1, { 20 }, 1, { NULL } },
+};
+
+const char *
+ind_kind_name(enum ind_kind k)
+{
+	return (unsigned)k < IND_NKINDS ? kinds[k].name : "?";
+}
+
+int
+ind_kind_from(const char *s, size_t len)
+{
+	int k;
+
+	for (k = 0; k < IND_NKINDS; k++)
+		if (strlen(kinds[k].name) == len &&
+		    memcmp(kinds[k].name, s, len) == 0)
+			return k;
+	return -1;
+}
+
+/* The smallest period each parameter of a kind accepts. */
+static int
+param_min(enum ind_kind k, int i)
+{
+	if (k == IND_SLOPE)
+		return 2;
+	if (k == IND_MACD && i < 2)
+		return 2;
+	return 1;
+}
+
+/* "HH:MM" into minutes; -1 if malformed. */
+static int
+parse_hhmm(const char *s)
+{
+	if (strlen(s) != 5 || s[2] != ':')
+		return -1;
+	if (s[0] < '0' || s[0] > '2' || s[1] < '0' || s[1] > '9' ||
+	    s[3] < '0' || s[3] > '5' || s[4] < '0' || s[4] > '9')
+		return -1;
+	if ((s[0] - '0') * 10 + (s[1] - '0') > 23)
+		return -1;
+	return ((s[0] - '0') * 10 + (s[1] - '0')) * 60 +
+	    (s[3] - '0') * 10 + (s[4] - '0');
+}
+
+static void
+plain_names(struct ind_spec *sp)
+{
+	int i;
+
+	for (i = 0; i < sp->nout; i++)
+		if (kinds[sp->kind].out[i])
+			snprintf(sp->name[i], IND_NAME_MAX, "%s",
+			    kinds[sp->kind].out[i]);
+		else
+			snprintf(sp->name[i], IND_NAME_MAX, "%s%d",
+			    kinds[sp->kind].name, (int)sp->p[0]);
+}
+
+int
+ind_spec_parse(const char *s, struct ind_spec *sp, const char **err)
+{
+	const char *colon = strchr(s, ':'), *q;
+	char *end;
+	int k, i, m;
+	double v;
+
+	k = ind_kind_from(s, colon ? (size_t)(colon - s) : strlen(s));
+	if (k < 0) {
+		*err = "unknown indicator";
+		return -1;
+	}
+	memset(sp, 0, sizeof(*sp));
+	sp->kind = k;
+	sp->np = kinds[k].np;
+	sp->nout = kinds[k].nout;
+	memcpy(sp->p, kinds[k].def, sizeof(sp->p));
+	if (colon && colon[1] == '\0') {
+		*err = "missing parameters after ':'";
+		return -1;
+	}
+	if (colon && k == IND_VWAP) {
+		if ((m = parse_hhmm(colon + 1)) < 0) {
+			*err = "vwap anchor is not HH:MM";
+			return -1;
+		}
+		sp->p[0] = m;
+	} else if (colon) {
+		q = colon + 1;
+		for (i = 0;; i++) {
+			if (i == sp->np) {
+				*err = "too many parameters";
+				return -1;
+			}
+			if (*q == ',' || *q == '\0') {
+				/* empty: keep the default */
+			} else {
+				if (*q == ' ' || *q == '\t' || *q == '+') {
+					*err = "bad parameter";
+					return -1;
+				}
+				v = strtod(q, &end);
+				if (end == q || (*end != ',' && *end != '\0') ||
+				    !isfinite(v)) {
+					*err = "bad parameter";
+					return -1;
+				}
+				sp->p[i] = v;
+				q = end;
+			}
+			if (*q == '\0')
+				break;
+			q++;
+		}
+	}
+	for (i = 0; i < sp->np; i++) {
+		if (k == IND_VWAP || (k == IND_BBANDS && i == 1)) {
+			if (sp->p[i] < 0) {
+				*err = "parameter out of range";
+				return -1;
+			}
+			continue;
+		}
+		if (sp->p[i] != floor(sp->p[i])) {
+			*err = "period is not a whole number";
+			return -1;
+		}
+		if (sp->p[i] < param_min(k, i) || sp->p[i] > IND_PERIOD_MAX) {
+			*err = "period out of range";
+			return -1;
+		}
+	}
+	if (k == IND_MACD && sp->p[0] > sp->p[1]) {
+		/* TA-Lib swaps them; so do we, here, for the names */
+		v = sp->p[0];
+		sp->p[0] = sp->p[1];
+		sp->p[1] = v;
+	}
+	plain_names(sp);
+	return 0;
+}
+
+/* Append "_P1_P2..." (or "_HHMM" for vwap) to every name of sp. */
+static void
+suffix_names(struct ind_spec *sp)
+{
+	char suf[IND_NAME_MAX], num[32], *c;
+	size_t len = 0;
+	int i;
+
+	suf[0] = '\0';
+	if (sp->kind == IND_VWAP) {
+		snprintf(suf, sizeof(suf), "_%02d%02d", (int)sp->p[0] / 60,
+		    (int)sp->p[0] % 60);
+	} else {
+		for (i = 0; i < sp->np; i++) {
+			snprintf(num, sizeof(num), "%.10g", sp->p[i]);
+			for (c = num; *c; c++)
+				if (*c == '.')
+					*c = 'p';
+			len = strlen(suf);
+			snprintf(suf + len, sizeof(suf) - len, "_%s", num);
+		}
+	}
+	for (i = 0; i < sp->nout; i++) {
+		len = strlen(sp->name[i]);
+		snprintf(sp->name[i] + len, IND_NAME_MAX - len, "%s", suf);
+	}
+}
+
+static int
+name_taken(const struct ind_spec *sp, int n, const char *name)
+{
+	int i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < sp[i].nout; j++)
+			if (strcmp(sp[i].name[j], name) == 0)
+				return 1;
+	return 0;
+}
+
+int
+ind_spec_names(struct ind_spec *sp, int n, const char **err)
+{
+	int i, j, clash;
+
+	for (i = 0; i < n; i++) {
+		plain_names(&sp[i]);
+		for (j = 0; j < i; j++)
+			if (sp[j].kind == sp[i].kind &&
+			    memcmp(sp[j].p, sp[i].p, sizeof(sp[i].p)) == 0) {
+				*err = "duplicate indicator";
+				return -1;
+			}
+		clash = 0;
+		for (j = 0; j < sp[i].nout; j++)
+			clash |= name_taken(sp, i, sp[i].name[j]);
+		if (!clash)
+			continue;
+		suffix_names(&sp[i]);
+		for (j = 0; j < sp[i].nout; j++)
+			if (name_taken(sp, i, sp[i].name[j])) {
+				*err = "duplicate indicator";
+				return -1;
+			}
+	}
+	return 0;
+}
+
+/* The generic indicator */
+
+void
+ind_init(struct ind *in, const struct ind_spec *sp)
+{
+	const double *p = sp->p;
+
+	in->spec = *sp;
+	in->ready = 0;
+	switch (sp->kind) {
+	case IND_SMA:
+		ind_sma_init(&in->u.sma, (int)p[0]);
+		break;
+	case IND_EMA:
+		ind_ema_init(&in->u.ema, (int)p[0]);
+		break;
+	case IND_WMA:
+		ind_wma_init(&in->u.wma, (int)p[0]);
+		break;
+	case IND_MACD:
+		ind_macd_init(&in->u.macd, (int)p[0], (int)p[1], (int)p[2]);
+		break;
+	case IND_RSI:
+		ind_rsi_init(&in->u.rsi, (int)p[0]);
+		break;
+	case IND_ATR:
+		ind_atr_init(&in->u.atr, (int)p[0]);
+		break;
+	case IND_BBANDS:
+		ind_bbands_init(&in->u.bb, (int)p[0], p[1]);
+		break;
+	case IND_STDDEV:
+		ind_stddev_init(&in->u.sd, (int)p[0]);
+		break;
+	case IND_VWAP:
+		ind_vwap_init(&in->u.vwap, (int64_t)p[0] * TM_NS_PER_MIN);
+		break;
+	case IND_HIGHEST:
+	case IND_LOWEST:
+		ind_minmax_init(&in->u.mm, (int)p[0], sp->kind == IND_HIGHEST);
+		break;
+	case IND_SLOPE:
+		ind_slope_init(&in->u.slope, (int)p[0]);
+		break;
+	default:
+		bug("ind: kind %d", (int)sp->kind);
+	}
+}
+
+void
+ind_release(struct ind *in)
+{
+	switch (in->spec.kind) {
+	case IND_SMA:
+		ind_sma_release(&in->u.sma);
+		break;
+	case IND_WMA:
+		ind_wma_release(&in->u.wma);
+		break;
+	case IND_BBANDS:
+		ind_bbands_release(&in->u.bb);
+		break;
+	case IND_STDDEV:
+		ind_stddev_release(&in->u.sd);
+		break;
+	case IND_HIGHEST:
+	case IND_LOWEST:
+		ind_minmax_release(&in->u.mm);
+		break;
+	case IND_SLOPE:
+		ind_slope_release(&in->u.slope);
+		break;
+	default:
+		break;
+	}
+}
+
+int
+ind_update_bar(struct ind *in, const struct ind_bar *b)
+{
+	int r = 0;
+
+	switch (in->spec.kind) {
+	case IND_SMA:
+		r = ind_sma_update(&in->u.sma, b->c);
+		break;
+	case IND_EMA:
+		r = ind_ema_update(&in->u.ema, b->c);
+		break;
+	case IND_WMA:
+		r = ind_wma_update(&in->u.wma, b->c);
+		break;
+	case IND_MACD:
+		r = ind_macd_update(&in->u.macd, b->c);
+		break;
+	case IND_RSI:
+		r = ind_rsi_update(&in->u.rsi, b->c);
+		break;
+	case IND_ATR:
+		r = ind_atr_update(&in->u.atr, b->h, b->l, b->c);
+		break;
+	case IND_BBANDS:
+		r = ind_bbands_update(&in->u.bb, b->c);
+		break;
+	case IND_STDDEV:
+		r = ind_stddev_update(&in->u.sd, b->c);
+		break;
+	case IND_VWAP:
+		r = ind_vwap_update(&in->u.vwap, b);
+		break;
+	case IND_HIGHEST:
+		r = ind_minmax_update(&in->u.mm, b->h);
+		break;
+	case IND_LOWEST:
+		r = ind_minmax_update(&in->u.mm, b->l);
+		break;
+	case IND_SLOPE:
+		r = ind_slope_update(&in->u.slope, b->c);
+		break;
+	default:
+		bug("ind: kind %d", (int)in->spec.kind);
+	}
+	return in->ready = r;
+}
+
+double
+ind_out(const struct ind *in, int i)
+{
+	if (!in->ready)
+		return NAN;
+	switch (in->spec.kind) {
+	case IND_SMA:
+		return in->u.sma.value;
+	case IND_EMA:
+		return in->u.ema.value;
+	case IND_WMA:
+		return in->u.wma.value;
+	case IND_MACD:
+		return i == 0 ? in->u.macd.macd : i == 1 ? in->u.macd.sig :
+		    in->u.macd.hist;
+	case IND_RSI:
+		return in->u.rsi.value;
+	case IND_ATR:
+		return in->u.atr.value;
+	case IND_BBANDS:
+		return i == 0 ? in->u.bb.mid : i == 1 ? in->u.bb.upper :
+		    in->u.bb.lower;
+	case IND_STDDEV:
+		return in->u.sd.value;
+	case IND_VWAP:
+		return in->u.vwap.value;
+	case IND_HIGHEST:
+	case IND_LOWEST:
+		return in->u.mm.value;
+	case IND_SLOPE:
+		return in->u.slope.value;
+	default:
+		bug("ind: kind %d", (int)in->spec.kind);
+	}
+}
+
+void
+ind_add_json(const struct ind *in, struct buf *b)
+{
+	char tmp[IND_NAME_MAX + 8];
+	size_t n, len;
+	int i;
+
+	for (i = 0; i < in->spec.nout; i++) {
+		/* one buf_add per field: `,"name":value` built here */
+		len = strlen(in->spec.name[i]);
+		tmp[0] = ',';
+		tmp[1] = '"';
+		memcpy(tmp + 2, in->spec.name[i], len);
+		tmp[len + 2] = '"';
+		tmp[len + 3] = ':';
+		n = len + 4;
+		if (!in->ready) {
+			memcpy(tmp + n, "null", 4);
+			n += 4;
+		} else {
+			buf_add(b, tmp, n);
+			json_add_num(b, ind_out(in, i));
+			continue;
+		}
+		buf_add(b, tmp, n);
+	}
+}
