@@ -1,0 +1,382 @@
+#!/bin/sh
+test_description='liu-analyze: round trips, portfolio figures, outputs
+
+Every expected figure below is computed by hand in the comments, from
+t/data/analyze-golden.ndjson, never taken from the program.'
+. "$(dirname "$0")/test-lib.sh"
+
+G=$TEST_DATA/analyze-golden.ndjson
+BAD=$TEST_DATA/analyze-bad.ndjson
+
+# near GOT WANT NAME: |got - want| <= 1e-9 * max(1, |want|)
+near () {
+	awk -v g="$1" -v w="$2" -v n="$3" 'BEGIN {
+		d = g - w; if (d < 0) d = -d
+		s = w < 0 ? -w : w; if (s < 1) s = 1
+		if (g == "" || d > 1e-9 * s) {
+			printf "%s: got %s, want %.17g\n", n, g, w > "/dev/stderr"
+			exit 1
+		}
+	}'
+}
+
+# The fixture (capital 100000, strategy s1 unless said, batch b1):
+#  14:30:00 AAPL buy 100 @ 100.00 fee 1.00 id o1 stop 98
+#  14:30:30 AAPL buy  50 @ 100.30 fee 0.50 id o1 stop 98 (same order)
+#  14:31:00 MSFT sell_short 40 @ 400 fee 0.40 id o4 stop 404 (s2)
+#  14:32:00 AAPL bar 14:31 1m closes 100.80 (seen at its end, 14:32)
+#  14:32:00 AAPL sell 120 @ 101 fee 1.20 id o2
+#  14:33:00 AAPL sell  30 @ 99.50 fee 0.30 id o3
+#  14:34:00 MSFT buy_to_cover 40 @ 396 fee 0.40 id o5 (s2)
+#  14:35-14:38 TSLA buy 10 @ 200, sell @ 190, buy @ 190, sell @ 185
+#  14:39:00 NVDA buy 5 @ 800 fee 1 id o10 stop 780 (s2, batch b2)
+#  14:40:00 NVDA bar closes 810, SPY bar closes 505 (SPY opened at 500)
+#
+# Round trips (FIFO; fills of one order merge):
+#  A AAPL o1->o2: 100 @ 100.00 + 20 @ 100.30; in = 10000 + 2006 = 12006,
+#    out = 120 * 101 = 12120; fees = 1.00 + 0.50*20/50 + 1.20 = 2.40;
+#    gain = 12120 - 12006 - 2.40 = 111.60; entry = 12006/120 = 100.05;
+#    R = (12120 - 12006) / (12006 - 98*120) = 114/246
+#  B AAPL o1->o3: 30 @ 100.30 -> 99.50; in 3009, out 2985;
+#    fees = 0.30 (rest of 0.50) + 0.30 = 0.60; gain = -24 - 0.60 = -24.60;
+#    R = -24 / (3009 - 98*30) = -24/69; held 14:30:30 -> 14:33:00 = 150 s
+#  C MSFT short 40 @ 400 -> 396: gain = 16000 - 15840 - 0.80 = 159.20;
+#    R = (15840 - 16000) / (16000 - 404*40) = -160/-160 = 1
+#  D TSLA 10 @ 200 -> 190: -100.00, no stop: R null
+#  E TSLA 10 @ 190 -> 185: -50.00
+#  open: NVDA 5 @ 800, mark 810: 5*10 - 1.00 fee = 49.00
+cat >trips.want <<\EOF
+AAPL	s1	b1	long	120	100.05	101	111.6	2.4	98	120
+AAPL	s1	b1	long	30	100.3	99.5	-24.6	0.6	98	150
+MSFT	s2	b1	short	40	400	396	159.2	0.8	404	180
+TSLA	s1	b1	long	10	200	190	-100	0		60
+TSLA	s1	b1	long	10	190	185	-50	0		60
+EOF
+
+test_expect_success 'round trips: FIFO, partial fills, shorts, fees' '
+	liu-analyze -f ndjson "$G" >out 2>err &&
+	test_line_count = 0 err &&
+	test_line_count = 7 out &&
+	jq -r "select(.ev == \"analysis\" and .open == false) |
+	    [.sym, .strategy, .batch, .side, .qty, .entry, .exit, .gain,
+	    .fees, .stop_loss, .hold_s] | @tsv" out >trips &&
+	test_cmp trips.want trips
+'
+
+test_expect_success 'money is printed exactly to the cent' '
+	grep -c "\"gain\":111.60,.*\"fees\":2.40," out >n &&
+	test "$(cat n)" = 1 &&
+	grep -q "\"gain\":-24.60," out &&
+	grep -q "\"entry\":100.05,\"exit\":101.00," out &&
+	grep -q "\"fees\":0.00," out
+'
+
+test_expect_success 'r-units, long and short, null without a stop' '
+	jq -r "select(.ev == \"analysis\") | .r" out >r &&
+	near "$(sed -n 1p r)" "$(awk "BEGIN{printf \"%.17g\", 114/246}")" rA &&
+	near "$(sed -n 2p r)" "$(awk "BEGIN{printf \"%.17g\", -24/69}")" rB &&
+	near "$(sed -n 3p r)" 1 rC &&
+	test "$(sed -n 4p r)" = null &&
+	test "$(sed -n 5p r)" = null
+'
+
+test_expect_success 'open position listed apart, marked to the last bar' '
+	jq -r "select(.open == true) | [.sym, .strategy, .batch, .side,
+	    .qty, .entry, .mark, .gain, .fees, .entry_t] | @tsv" out >open &&
+	printf "NVDA\ts2\tb2\tlong\t5\t800\t810\t49\t1\t2024-03-01T14:39:00Z\n" \
+	    >open.want &&
+	test_cmp open.want open
+'
+
+# Summary by hand:
+#  realized = 111.60 - 24.60 + 159.20 - 100 - 50 = 96.20
+#  unrealized = 49.00; final = 100000 + 96.20 + 49.00 = 100145.20
+#  fees = 1 + 0.5 + 0.4 + 1.2 + 0.3 + 0.4 + 1 = 4.80
+#  trips 5, wins 2 (A, C), losses 3; win rate 0.4
+#  gross win 270.80, gross loss -174.60: profit factor 270.8/174.6
+#  avg win 135.40, avg loss -58.20, expectancy 96.20/5 = 19.24
+#  avg R = (114/246 - 24/69 + 1)/3
+#  exposure: AAPL/MSFT 14:30-14:34 (240 s), TSLA 60 + 60 s, NVDA 14:39 to
+#    the end 14:40 (60 s) = 420 s of the 600 s from 14:30 to 14:40 = 0.7
+#  equity (cash + marks) after each event:
+#    14:30:00 SPY bar 100000; L1 99999 (cash 89999 + 10000);
+#    14:30:30 100028.5 (84983.5 + 150*100.30); 14:31 MSFT short 100028.1
+#    (100983.1 + 15045 - 16000); 14:32 bar 100103.1 (AAPL at 100.80);
+#    14:32 sell 100131.9; 14:33 100086.6; 14:34 100246.2; 14:35 100246.2;
+#    14:36 100146.2; 14:37 100146.2; 14:38 100096.2; 14:39 100095.2;
+#    14:40 NVDA bar 100145.2, SPY bar 100145.2
+#  max drawdown: peak 100246.2 at 14:34, trough 100095.2 at 14:39:
+#    151.00, ratio 151/100246.2
+#  returns per minute (one day: period 1m, 252*390 = 98280 a year), the
+#    last equity of each minute over the one before, from 100000
+cat >eq.txt <<\EOF
+100028.5 100028.1 100131.9 100086.6 100246.2 100246.2 100146.2 100146.2
+100096.2 100095.2 100145.2
+EOF
+# stats RF: mean, volatility, Sharpe, Sortino of those returns
+stats () {
+	tr " " "\n" <eq.txt | awk -v rf="$1" 'NF {
+		r[++n] = $1 / (n == 1 ? 100000 : p) - 1; p = $1
+	} END {
+		N = 252 * 390; rp = rf / N
+		for (i = 1; i <= n; i++) m += r[i] / n
+		for (i = 1; i <= n; i++) {
+			v += (r[i] - m) ^ 2
+			if (r[i] < rp) d += (r[i] - rp) ^ 2
+		}
+		sd = sqrt(v / (n - 1)); dd = sqrt(d / n)
+		printf "%.17g %.17g %.17g %.17g\n", m, sd * sqrt(N),
+		    (m - rp) / sd * sqrt(N), (m - rp) / dd * sqrt(N)
+	}'
+}
+
+test_expect_success 'summary: money to the cent' '
+	jq -r "select(.ev == \"summary\") | [.capital, .final_equity,
+	    .realized, .unrealized, .fees, .trips, .wins, .losses, .open,
+	    .avg_win, .avg_loss, .expectancy, .max_drawdown,
+	    .drawdown_start, .drawdown_end, .period, .returns] | @tsv" \
+	    out >sum &&
+	printf "%s\n" "100000	100145.2	96.2	49	4.8	5	2	3	1	135.4	-58.2	19.24	151	2024-03-01T14:34:00Z	2024-03-01T14:39:00Z	1m	11" >sum.want &&
+	test_cmp sum.want sum &&
+	grep -q "\"final_equity\":100145.20,.*\"realized\":96.20," out
+'
+
+test_expect_success 'summary: ratios to 1e-9' '
+	s() { jq -r "select(.ev == \"summary\") | .$1" out; } &&
+	near "$(s total_return)" 0.001452 total_return &&
+	near "$(s win_rate)" 0.4 win_rate &&
+	near "$(s profit_factor)" "$(awk "BEGIN{printf \"%.17g\", 270.8/174.6}")" pf &&
+	near "$(s avg_r)" "$(awk "BEGIN{printf \"%.17g\", (114/246 - 24/69 + 1)/3}")" avg_r &&
+	near "$(s exposure)" 0.7 exposure &&
+	near "$(s max_drawdown_ratio)" "$(awk "BEGIN{printf \"%.17g\", 151/100246.2}")" dd &&
+	near "$(s periods_per_year)" 98280 per_year &&
+	set -- $(stats 0) &&
+	near "$(s mean_return)" $1 mean &&
+	near "$(s volatility)" $2 volatility &&
+	near "$(s sharpe)" $3 sharpe &&
+	near "$(s sortino)" $4 sortino
+'
+
+test_expect_success '--risk-free changes Sharpe and Sortino' '
+	liu-analyze -f ndjson --risk-free 0.05 "$G" >rf &&
+	set -- $(stats 0.05) &&
+	near "$(jq -r "select(.ev == \"summary\") | .sharpe" rf)" $3 sharpe &&
+	near "$(jq -r "select(.ev == \"summary\") | .sortino" rf)" $4 sortino
+'
+
+test_expect_success '--benchmark: buy and hold from the bars (500 -> 505)' '
+	liu-analyze -f ndjson -b SPY "$G" >bm &&
+	near "$(jq -r "select(.ev == \"summary\") | .benchmark_return" bm)" 0.01 bench
+'
+
+test_expect_success 'groups by symbol, strategy and batch' '
+	jq -r "select(.ev == \"summary\") | (.by_symbol, .by_strategy,
+	    .by_batch) | to_entries[] | [.key, .value.trips, .value.wins,
+	    .value.realized, .value.unrealized, .value.fees] | @tsv" out >g &&
+	cat >g.want <<-\EOF &&
+	AAPL	2	1	87	0	3
+	MSFT	1	1	159.2	0	0.8
+	TSLA	2	0	-150	0	0
+	NVDA	0	0	0	49	1
+	s1	4	1	-63	0	3
+	s2	1	1	159.2	49	1.8
+	b1	5	2	96.2	0	3.8
+	b2	0	0	0	49	1
+	EOF
+	test_cmp g.want g
+'
+
+test_expect_success '--period 1d on one day: one return, no Sharpe' '
+	liu-analyze -f ndjson --period 1d "$G" >d &&
+	jq -e "select(.ev == \"summary\") | .period == \"1d\" and
+	    .returns == 1 and .sharpe == null and .periods_per_year == 252" d
+'
+
+test_expect_success '--capital scales returns, not money' '
+	liu-analyze -f ndjson --capital 50000 "$G" >c &&
+	jq -e "select(.ev == \"summary\") | .final_equity == 50145.2" c &&
+	near "$(jq -r "select(.ev == \"summary\") | .total_return" c)" 0.002904 tr
+'
+
+test_expect_success 'table: the default on a terminal is readable, -f table' '
+	liu-analyze -f table -b SPY "$G" >tab &&
+	grep -q "^final equity  *100145.20$" tab &&
+	grep -q "^max drawdown  *151.00 (0.15%)$" tab &&
+	grep -q "^AAPL  *s1  *long  *120  *100.05  *101.00  *111.60 " tab &&
+	grep -q "^open positions (marked" tab
+'
+
+test_expect_success 'ndjson is the default into a pipe' '
+	liu-analyze "$G" | jq -e -s "length == 7 and .[6].ev == \"summary\""
+'
+
+# A sell with no long position, qty 0, an unknown side, a negative and an
+# infinite price, a sell of a flat position, an over-cover and a sell of a
+# short: each reported with its line, and the totals are the golden ones.
+test_expect_success 'bad fills are reported by line and change nothing' '
+	test_expect_code 1 liu-analyze -f ndjson "$BAD" >bad 2>err &&
+	test_cmp out bad &&
+	grep -q "analyze-bad.ndjson:4: sell of 5 with no long position" err &&
+	grep -q ":5: \"qty\" must be positive" err &&
+	grep -q ":6: bad \"side\"" err &&
+	grep -q ":7: \"price\" must be positive" err &&
+	grep -q ":8: \"price\" is not a number" err &&
+	grep -q ":14: sell of 1 with no long position" err &&
+	grep -q ":15: buy_to_cover of 50 with only 40 short" err &&
+	grep -q ":16: sell of 1 with a short position, not long" err &&
+	grep -q "skipped 8 bad lines" err
+'
+
+test_expect_success '--strict stops at the first bad line' '
+	test_expect_code 1 liu-analyze --strict -f ndjson "$BAD" >s 2>err &&
+	grep -q ":4: " err &&
+	! grep -q ":5: " err
+'
+
+test_expect_success 'malformed JSON, missing and wrong-typed fields' '
+	cat >m.ndjson <<-\EOF &&
+	{"ev":"fill","t":"2024-03-01T14:30:00Z","sym":"A","id":"1","side":"buy","qty":1,"price":10
+	{"ev":"fill","t":"2024-03-01T14:30:00Z","sym":"A","id":"1","side":"buy","qty":1}
+	{"ev":"fill","t":"2024-03-01T14:30:00Z","sym":"A","id":"1","side":"buy","qty":"1","price":10}
+	{"ev":"fill","t":"2024-03-01T14:30:00Z","sym":"A","id":"1","side":"buy","qty":1,"price":10,"fee":"x"}
+	[1,2,3]
+	{"ev":"fill","t":"2024-03-01T14:30:00Z","sym":"A","id":"1","side":"buy","qty":1,"price":10}
+	EOF
+	test_expect_code 1 liu-analyze -f ndjson m.ndjson >o 2>err &&
+	grep -q "m.ndjson:1: " err && grep -q "m.ndjson:2: .*price" err &&
+	grep -q "m.ndjson:3: .*qty" err && grep -q "m.ndjson:4: .*fee" err &&
+	grep -q "m.ndjson:5: " err && ! grep -q ":6:" err &&
+	jq -e "select(.ev == \"summary\") | .open == 1" o
+'
+
+test_expect_success 'over-long line, binary junk, invalid UTF-8, NUL bytes' '
+	{
+		liu_long_line 10485760 &&
+		liu_random_bytes 3000 7 && echo &&
+		printf "{\"ev\":\"fill\",\"t\":\"2024-03-01T14:30:00Z\",\"sym\":\"\\377\\376\",\"id\":\"1\",\"side\":\"buy\",\"qty\":1,\"price\":1}\n" &&
+		printf "{\"ev\":\"fill\"\\000,\"t\":1}\n" &&
+		cat "$G"
+	} >junk.ndjson &&
+	test_expect_code 1 liu-analyze -f ndjson junk.ndjson >j 2>err &&
+	grep -q "junk.ndjson:1: line too long" err &&
+	grep -q "invalid UTF-8" err &&
+	tail -n 1 j | jq -e ".final_equity == 100145.2"
+'
+
+test_expect_success 'CRLF, empty lines and a truncated last line' '
+	sed "s/\$/\r/" "$G" | sed "3{p;s/.*//}" >crlf.ndjson &&
+	liu-analyze -f ndjson crlf.ndjson >cr &&
+	test_cmp out cr &&
+	head -c -1 "$G" >trunc.ndjson &&
+	liu-analyze -f ndjson trunc.ndjson >tr &&
+	test_cmp out tr &&
+	head -c -20 "$G" >cut.ndjson &&
+	test_expect_code 1 liu-analyze -f ndjson cut.ndjson >/dev/null 2>err &&
+	grep -q "cut.ndjson:16: " err
+'
+
+test_expect_success 'several files and stdin read as one session' '
+	head -n 8 "$G" >p1 && tail -n +9 "$G" >p2 &&
+	liu-analyze -f ndjson p1 p2 >two &&
+	test_cmp out two &&
+	liu-analyze -f ndjson <"$G" >in &&
+	test_cmp out in
+'
+
+test_expect_success 'exact money over many fills: 0.1 + 0.2 never drifts' '
+	awk "BEGIN { for (i = 0; i < 1000; i++) {
+		printf \"{\\\"ev\\\":\\\"fill\\\",\\\"t\\\":\\\"2024-03-01T14:30:00Z\\\",\\\"sym\\\":\\\"X\\\",\\\"id\\\":\\\"b%d\\\",\\\"side\\\":\\\"buy\\\",\\\"qty\\\":3,\\\"price\\\":0.1,\\\"fee\\\":0.001}\n\", i
+		printf \"{\\\"ev\\\":\\\"fill\\\",\\\"t\\\":\\\"2024-03-01T14:31:00Z\\\",\\\"sym\\\":\\\"X\\\",\\\"id\\\":\\\"s%d\\\",\\\"side\\\":\\\"sell\\\",\\\"qty\\\":3,\\\"price\\\":0.2,\\\"fee\\\":0.002}\n\", i
+	} }" >many.ndjson &&
+	liu-analyze -f ndjson many.ndjson >mo &&
+	# each trip: 3 * (0.2 - 0.1) - 0.003 = 0.297; 1000 trips: 297.00
+	jq -e "select(.ev == \"summary\") | .realized == 297 and .fees == 3" mo &&
+	grep -q "\"realized\":297.00," mo
+'
+
+test_expect_success 'a buy covers a short, the rest opens a long' '
+	cat >rev.ndjson <<-\EOF &&
+	{"ev":"fill","t":"2024-03-01T14:30:00Z","sym":"X","id":"a","side":"sell_short","qty":10,"price":50,"fee":1}
+	{"ev":"fill","t":"2024-03-01T14:31:00Z","sym":"X","id":"b","side":"buy","qty":15,"price":48,"fee":1.5}
+	EOF
+	liu-analyze -f ndjson rev.ndjson >rv &&
+	# cover 10: 500 - 480 - 1 - 1.5*10/15 = 18.00; open long 5 @ 48 with
+	# fee 0.50, marked at 48: -0.50
+	jq -e -s ".[0].side == \"short\" and .[0].gain == 18 and
+	    .[1].open and .[1].side == \"long\" and .[1].qty == 5 and
+	    .[1].gain == -0.5 and .[2].final_equity == 100017.5" rv
+'
+
+test_skip_unless_have gnuplot
+test_expect_success '--plot draws a PNG and an SVG through gnuplot' '
+	liu-analyze -p eq.png "$G" >/dev/null &&
+	test "$(od -An -tx1 -N8 eq.png | tr -d " ")" = 89504e470d0a1a0a &&
+	liu-analyze -p eq.svg "$G" >/dev/null &&
+	grep -q "<svg" eq.svg
+'
+
+test_expect_success '--plot without gnuplot: a clear error' '
+	mkdir nognu &&
+	for c in sh cat; do ln -s "$(command -v $c)" nognu/$c; done &&
+	test_expect_code 3 env PATH="$PWD/nognu" "$SRC_DIR/bin/liu-analyze" \
+	    -p x.png "$G" >/dev/null 2>err &&
+	grep -q "gnuplot not found" err
+'
+
+test_expect_success 'usage errors exit 2' '
+	test_expect_code 2 liu-analyze -f xml "$G" &&
+	test_expect_code 2 liu-analyze -p eq.jpg "$G" &&
+	test_expect_code 2 liu-analyze --capital -5 "$G" &&
+	test_expect_code 2 liu-analyze --period nope "$G" &&
+	test_expect_code 2 liu-analyze --bogus
+'
+
+test_expect_success '--help and --version' '
+	liu-analyze --help >h &&
+	grep -q "^usage: liu-analyze" h &&
+	liu-analyze -h >h2 && test_cmp h h2 &&
+	liu-analyze --version | grep -q "^liu-analyze [0-9]"
+'
+
+test_expect_success '| head -n1 gives 141 with enough input' '
+	for i in $(seq 1 4000); do
+		echo "{\"ev\":\"fill\",\"t\":\"2024-03-01T14:30:00Z\",\"sym\":\"X\",\"id\":\"b$i\",\"side\":\"buy\",\"qty\":1,\"price\":10}"
+		echo "{\"ev\":\"fill\",\"t\":\"2024-03-01T14:31:00Z\",\"sym\":\"X\",\"id\":\"s$i\",\"side\":\"sell\",\"qty\":1,\"price\":11}"
+	done >big.ndjson &&
+	{ liu-analyze -f ndjson big.ndjson 2>err; echo $? >status; } |
+		head -n1 >h1 &&
+	test_line_count = 1 h1 &&
+	test "$(cat status)" = 141 &&
+	test_line_count = 0 err
+'
+
+test_expect_success 'SIGTERM while reading: exit 143, no partial output' '
+	{ cat "$G"; sleep 3; } | liu-analyze -f ndjson >term 2>err &
+	pid=$! &&
+	sleep 0.5 &&
+	kill -TERM $pid &&
+	{ wait $pid; echo $? >status; } &&
+	test "$(cat status)" = 143 &&
+	test_line_count = 0 term
+'
+
+test_skip_unless_have chromium
+test_expect_success 'HTML report renders in headless Chromium' '
+	liu-analyze -f html -b SPY "$G" >report.html &&
+	grep -q "<svg" report.html &&
+	grep -q "100145.20" report.html &&
+	! grep -q "<script" report.html &&
+	timeout 120 chromium --headless --no-sandbox --disable-gpu \
+	    --screenshot="$PWD/shot.png" --window-size=1200,1600 \
+	    "file://$PWD/report.html" >/dev/null 2>&1 &&
+	test -s shot.png &&
+	python3 -c "
+import struct, sys
+d = open(\"shot.png\", \"rb\").read(24)
+assert d[:8] == b\"\\x89PNG\\r\\n\\x1a\\n\", d[:8]
+w, h = struct.unpack(\">II\", d[16:24])
+sys.exit(0 if (w, h) == (1200, 1600) else 1)
+"
+'
+
+test_done
