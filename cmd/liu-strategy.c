@@ -1,0 +1,210 @@
+/*
+ * liu-strategy: run strategies over liu events.  Reads market events
+ * (trade, quote, bar), picks, fills and order updates on stdin; writes the
+ * strategies' order and drop events (and with --fill sim their fills) on
+ * stdout.  Strategies are built in (momentum_long, vwap_long, vwap_short)
+ * or plug-ins loaded from ./file.so (see strategy.h and liu-strategy(1)).
+ */
+#include <dlfcn.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "event.h"
+#include "ndjson.h"
+#include "strategy.h"
+#include "util.h"
+#include "banned.h"
+
+static const char usage_text[] =
+"usage: liu-strategy [--fill sim] [--slippage S] [--commission C]\n"
+"                    [-p KEY=VALUE ...] [--batch ID] [--require-pick]\n"
+"                    [--pass] [--seconds] [--history N] [--strict]\n"
+"                    [--max-bad N] [--line-max N] [-uv] NAME ...\n"
+"       liu-strategy -h | --help | --version\n"
+"NAME is momentum_long, vwap_long, vwap_short or a plug-in ./file.so.\n"
+"See liu-strategy(1).\n";
+
+static _Noreturn void
+usage(FILE *f, int code)
+{
+	fputs(usage_text, f);
+	exit(code == 0 ? liu_finish(0) : code);
+}
+
+enum { O_FILL = 300, O_SLIPPAGE, O_COMMISSION, O_BATCH, O_REQUIRE_PICK,
+	O_PASS, O_SECONDS, O_HISTORY, O_VERSION };
+
+static const struct option longopts[] = {
+	{ "fill", required_argument, NULL, O_FILL },
+	{ "slippage", required_argument, NULL, O_SLIPPAGE },
+	{ "commission", required_argument, NULL, O_COMMISSION },
+	{ "param", required_argument, NULL, 'p' },
+	{ "batch", required_argument, NULL, O_BATCH },
+	{ "require-pick", no_argument, NULL, O_REQUIRE_PICK },
+	{ "pass", no_argument, NULL, O_PASS },
+	{ "seconds", no_argument, NULL, O_SECONDS },
+	{ "history", required_argument, NULL, O_HISTORY },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ "verbose", no_argument, NULL, 'v' },
+	ND_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct strategy *const builtins[] = {
+	&strat_momentum_long, &strat_vwap_long, &strat_vwap_short
+};
+
+/* A built-in by name, or a plug-in from a path with a '/'. */
+static const struct strategy *
+load(const char *name)
+{
+	const struct strategy *s;
+	const char *err;
+	void *h;
+	size_t i;
+
+	if (strchr(name, '/') == NULL) {
+		for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+			if (strcmp(builtins[i]->name, name) == 0)
+				return builtins[i];
+		die_code(LIU_EXIT_USAGE, "unknown strategy '%.*s' (plug-ins "
+		    "are named by a path: ./%.*s.so)", LIU_ECHO_MAX, name,
+		    LIU_ECHO_MAX, name);
+	}
+	if ((h = dlopen(name, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		err = dlerror();
+		die_code(LIU_EXIT_USAGE, "cannot load plug-in: %.200s",
+		    err ? err : name);
+	}
+	s = dlsym(h, LIU_STRATEGY_SYMBOL);
+	if (s == NULL)
+		die_code(LIU_EXIT_USAGE, "plug-in '%.*s' has no '%s' symbol",
+		    LIU_ECHO_MAX, name, LIU_STRATEGY_SYMBOL);
+	return s;	/* the handle stays open for the process's life */
+}
+
+static const char *
+batch_id(const char *b)
+{
+	const char *p;
+
+	if (b == NULL || *b == '\0')
+		return NULL;
+	for (p = b; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
+		    *p == '.'))
+			break;
+	if (*p || p - b > 64)
+		die_code(LIU_EXIT_USAGE, "invalid batch id '%.*s' (want 1-64 "
+		    "of [A-Za-z0-9._-])", LIU_ECHO_MAX, b);
+	return b;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct eng_opts o = ENG_OPTS_INIT;
+	struct nd_reader rd = ND_READER_INIT;
+	struct ev ev = EV_INIT;
+	struct eng *eng;
+	const char *err, *batch = getenv("LIU_BATCH_ID");
+	char **params = NULL, *line;
+	size_t nparams = 0, len, i;
+	int ch, r, status;
+
+	liu_init(argv[0]);
+	while ((ch = getopt_long(argc, argv, "hp:uv", longopts, NULL)) != -1) {
+		if (nd_option(ch, optarg))
+			continue;
+		switch (ch) {
+		case O_FILL:
+			if (strcmp(optarg, "sim") == 0)
+				o.fill_sim = 1;
+			else if (strcmp(optarg, "none") == 0)
+				o.fill_sim = 0;
+			else
+				die_code(LIU_EXIT_USAGE, "invalid --fill "
+				    "'%.*s' (want sim or none)", LIU_ECHO_MAX,
+				    optarg);
+			break;
+		case O_SLIPPAGE:
+			if (eng_parse_slippage(optarg, &o) < 0)
+				die_code(LIU_EXIT_USAGE, "invalid --slippage "
+				    "'%.*s' (want N, Nbp or Nc)", LIU_ECHO_MAX,
+				    optarg);
+			break;
+		case O_COMMISSION:
+			o.commission = liu_strtod(optarg, 0, 1000,
+			    "--commission");
+			break;
+		case 'p':
+			params = xrealloc(params, (nparams + 1) *
+			    sizeof(*params));
+			params[nparams++] = optarg;
+			break;
+		case O_BATCH: batch = optarg; break;
+		case O_REQUIRE_PICK: o.require_pick = 1; break;
+		case O_PASS: o.pass_market = 1; break;
+		case O_SECONDS: o.seconds = 1; break;
+		case O_HISTORY:
+			o.history = (size_t)liu_strtonum(optarg, 16, 1000000,
+			    "--history");
+			break;
+		case 'v': o.verbose = nd_policy.verbose = 1; break;
+		case 'h': usage(stdout, 0);
+		case O_VERSION: liu_version();
+		default: usage(stderr, LIU_EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage(stderr, LIU_EXIT_USAGE);
+	o.batch = batch_id(batch);
+	eng = eng_new(&o);
+	for (i = 0; i < (size_t)argc; i++)
+		if (eng_add(eng, load(argv[i]), &err) < 0)
+			die_code(LIU_EXIT_USAGE, "'%.*s': %s", LIU_ECHO_MAX,
+			    argv[i], err);
+	for (i = 0; i < nparams; i++)
+		if (eng_param(eng, params[i], &err) < 0)
+			die_code(LIU_EXIT_USAGE, "invalid --param '%.*s': %s",
+			    LIU_ECHO_MAX, params[i], err);
+	free(params);
+
+	nd_fdopen(&rd, 0, "<stdin>");
+	while ((r = nd_next(&rd, &line, &len)) == 1) {
+		if (ev_parse(&ev, line, len, &err) < 0) {
+			if (nd_bad(&rd, "bad event: %s", err) < 0)
+				break;
+			continue;
+		}
+		switch (eng_event(eng, &ev, &err)) {
+		case ENG_DONE:
+			break;
+		case ENG_PASS:
+			nd_emit(line, len);
+			break;
+		case ENG_BAD:
+			if (nd_bad(&rd, "%s", err) < 0)
+				r = 0;
+			break;
+		}
+		if (nd_stopped)
+			break;
+	}
+	eng_finish(eng);
+	status = nd_summary();
+	if (r < 0)
+		status = LIU_EXIT_SYS;
+	eng_free(eng);
+	ev_release(&ev);
+	nd_close(&rd);
+	return liu_finish(status);
+}

@@ -1,0 +1,1503 @@
+/*
+ * engine.c: the strategy engine: per-symbol bars, per strategy and symbol
+ * positions and orders, simulated fills, and the strategy API of
+ * strategy.h.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cal.h"
+#include "engine.h"
+#include "ndjson.h"
+#include "sym.h"
+#include "tm.h"
+#include "util.h"
+#include "banned.h"
+
+#define NAME_MAX_LEN 32
+#define SYM_MAX_LEN 32
+#define BATCH_MAX_LEN 64
+#define ID_MAX (BATCH_MAX_LEN + NAME_MAX_LEN + SYM_MAX_LEN + 32)
+#define REASON_MAX 64
+#define EPS 1e-9
+
+enum otype { OT_MARKET, OT_LIMIT, OT_STOP };
+
+struct eng_order {
+	char id[ID_MAX];
+	enum ev_side side;
+	enum otype type;
+	double qty, filled;
+	double limit, stop, stop_loss, target;
+	int nfill;
+};
+
+struct kv {
+	char *key;
+	double v;
+};
+
+struct eng_strat {
+	const struct strategy *s;
+	struct kv *kv;		/* --param NAME.key=v */
+	size_t nkv;
+	/* engine parameters, resolved when the first event comes */
+	double start, duration, flatten, cooldown, pv;
+};
+
+struct eng_sym;
+
+struct strat_ctx {
+	struct eng *eng;
+	struct eng_strat *es;
+	struct eng_sym *sym;
+	void *st;		/* per-symbol state, owned */
+	int started, rejected;
+	double pos, cost, realized;
+	double stop_loss, target;
+	int64_t cool_until;
+	uint64_t norders;
+	struct eng_order *ord;	/* open orders, owned */
+	size_t nord, cord;
+};
+
+struct eng_sym {
+	char *name;		/* owned by the symbol table */
+	struct bar_ring m1, s1;
+	struct bar_builder b1m, b1s;
+	int official;		/* official one-minute bars seen */
+	int64_t last_trade, last_quote, last_bar, last_bar_s;
+	int64_t now;
+	double last;		/* last price, NAN */
+	int picked;
+	uint64_t pick_mask;
+	int64_t day_start, day_end, open, close;
+	struct strat_ctx *cx;	/* one per strategy, owned */
+};
+
+struct eng {
+	struct eng_opts o;
+	struct eng_strat *st;
+	size_t nst;
+	struct kv *gkv;		/* --param key=v */
+	size_t ngkv;
+	int ready;
+	struct symtab syms;
+	struct eng_sym **sym;
+	size_t nsym, csym;
+	struct buf out;
+	char err[256];
+	/* counters for -v */
+	uint64_t nev, nbars, norders, nfills, ndrops, nrefused;
+};
+
+/* Parameters the engine itself reads, with their defaults. */
+static const struct strat_param eng_params[] = {
+	{ "start", 0 },		/* minutes after the open */
+	{ "duration", 390 },	/* minutes entries stay allowed */
+	{ "flatten", 10 },	/* minutes before the close to go flat */
+	{ "cooldown", 5 },	/* minutes without entries after an exit */
+	{ "portfolio_value", 100000 },
+	{ NULL, 0 }
+};
+
+struct eng *
+eng_new(const struct eng_opts *o)
+{
+	struct eng *e = xcalloc(1, sizeof(*e));
+	struct symtab st = SYMTAB_INIT;
+	struct buf b = BUF_INIT;
+
+	e->o = *o;
+	if (e->o.history < 16)
+		e->o.history = 16;
+	e->syms = st;
+	e->out = b;
+	return e;
+}
+
+static int
+valid_name(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++, n++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		    *s == '_'))
+			return 0;
+	return n > 0 && n <= NAME_MAX_LEN;
+}
+
+int
+eng_add(struct eng *e, const struct strategy *s, const char **err)
+{
+	size_t i;
+
+	if (s->api != LIU_STRATEGY_API) {
+		*err = "strategy API version mismatch";
+		return -1;
+	}
+	if (s->name == NULL || !valid_name(s->name)) {
+		*err = "strategy name is not 1-32 of [a-z0-9_]";
+		return -1;
+	}
+	for (i = 0; i < e->nst; i++)
+		if (strcmp(e->st[i].s->name, s->name) == 0) {
+			*err = "strategy loaded twice";
+			return -1;
+		}
+	if (e->nst == 64) {
+		*err = "too many strategies (64 at most)";
+		return -1;
+	}
+	e->st = xrealloc(e->st, (e->nst + 1) * sizeof(*e->st));
+	memset(&e->st[e->nst], 0, sizeof(e->st[0]));
+	e->st[e->nst++].s = s;
+	return 0;
+}
+
+static int
+knows(const struct strategy *s, const char *key)
+{
+	const struct strat_param *p;
+
+	for (p = eng_params; p->key; p++)
+		if (strcmp(p->key, key) == 0)
+			return 1;
+	if (s == NULL)
+		return 0;
+	for (p = s->params; p && p->key; p++)
+		if (strcmp(p->key, key) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+kv_set(struct kv **kv, size_t *n, const char *key, size_t klen, double v)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strlen((*kv)[i].key) == klen &&
+		    memcmp((*kv)[i].key, key, klen) == 0) {
+			(*kv)[i].v = v;
+			return;
+		}
+	*kv = xrealloc(*kv, (*n + 1) * sizeof(**kv));
+	(*kv)[*n].key = xstrndup(key, klen);
+	(*kv)[*n].v = v;
+	(*n)++;
+}
+
+int
+eng_param(struct eng *e, const char *kv, const char **err)
+{
+	const char *eq = strchr(kv, '='), *dot, *key;
+	char *end, name[NAME_MAX_LEN + 1], k[64];
+	size_t i, klen;
+	double v;
+
+	if (eq == NULL || eq == kv) {
+		*err = "parameter is not KEY=VALUE";
+		return -1;
+	}
+	v = strtod(eq + 1, &end);
+	if (eq[1] == '\0' || *end != '\0' || !isfinite(v)) {
+		*err = "parameter value is not a finite number";
+		return -1;
+	}
+	dot = memchr(kv, '.', (size_t)(eq - kv));
+	key = dot ? dot + 1 : kv;
+	klen = (size_t)(eq - key);
+	if (klen == 0 || klen >= sizeof(k)) {
+		*err = "parameter name is empty or too long";
+		return -1;
+	}
+	memcpy(k, key, klen);
+	k[klen] = '\0';
+	if (dot == NULL) {
+		for (i = 0; i < e->nst; i++)
+			if (knows(e->st[i].s, k))
+				break;
+		if (i == e->nst && !knows(NULL, k)) {
+			*err = "no strategy has that parameter";
+			return -1;
+		}
+		kv_set(&e->gkv, &e->ngkv, key, klen, v);
+		return 0;
+	}
+	if ((size_t)(dot - kv) > NAME_MAX_LEN) {
+		*err = "no such strategy loaded";
+		return -1;
+	}
+	memcpy(name, kv, (size_t)(dot - kv));
+	name[dot - kv] = '\0';
+	for (i = 0; i < e->nst; i++)
+		if (strcmp(e->st[i].s->name, name) == 0)
+			break;
+	if (i == e->nst) {
+		*err = "no such strategy loaded";
+		return -1;
+	}
+	if (!knows(e->st[i].s, k)) {
+		*err = "the strategy has no such parameter";
+		return -1;
+	}
+	kv_set(&e->st[i].kv, &e->st[i].nkv, key, klen, v);
+	return 0;
+}
+
+static double
+param(const struct eng *e, const struct eng_strat *es, const char *key)
+{
+	const struct strat_param *p;
+	size_t i;
+
+	for (i = 0; i < es->nkv; i++)
+		if (strcmp(es->kv[i].key, key) == 0)
+			return es->kv[i].v;
+	for (i = 0; i < e->ngkv; i++)
+		if (strcmp(e->gkv[i].key, key) == 0)
+			return e->gkv[i].v;
+	for (p = es->s->params; p && p->key; p++)
+		if (strcmp(p->key, key) == 0)
+			return p->def;
+	for (p = eng_params; p->key; p++)
+		if (strcmp(p->key, key) == 0)
+			return p->def;
+	return NAN;
+}
+
+static void
+resolve(struct eng *e)
+{
+	struct eng_strat *es;
+	size_t i;
+
+	for (i = 0; i < e->nst; i++) {
+		es = &e->st[i];
+		es->start = param(e, es, "start") * TM_NS_PER_MIN;
+		es->duration = param(e, es, "duration") * TM_NS_PER_MIN;
+		es->flatten = param(e, es, "flatten") * TM_NS_PER_MIN;
+		es->cooldown = param(e, es, "cooldown") * TM_NS_PER_MIN;
+		es->pv = param(e, es, "portfolio_value");
+	}
+	e->ready = 1;
+}
+
+/* Symbols. */
+
+static int
+valid_sym(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++, n++)
+		if (*s <= ' ' || *s >= 0x7f || *s == '"' || *s == '\\')
+			return 0;
+	return n > 0 && n <= SYM_MAX_LEN;
+}
+
+static struct eng_sym *
+find_sym(const struct eng *e, const char *name)
+{
+	long id = sym_find(&e->syms, name, strlen(name));
+
+	return id < 0 ? NULL : e->sym[id];
+}
+
+static struct eng_sym *
+get_sym(struct eng *e, const char *name)
+{
+	struct eng_sym *s;
+	uint32_t id;
+	size_t i;
+
+	id = sym_intern(&e->syms, name, strlen(name));
+	if (id < e->nsym)
+		return e->sym[id];
+	if (e->nsym == e->csym) {
+		e->csym = e->csym ? 2 * e->csym : 64;
+		e->sym = xrealloc(e->sym, e->csym * sizeof(*e->sym));
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->name = (char *)sym_name(&e->syms, id);
+	bar_ring_init(&s->m1, e->o.history);
+	s->b1m.tf = STRAT_TF_1M;
+	if (e->o.seconds) {
+		bar_ring_init(&s->s1, 300);
+		s->b1s.tf = STRAT_TF_1S;
+	}
+	s->last_trade = s->last_quote = INT64_MIN;
+	s->last_bar = s->last_bar_s = INT64_MIN;
+	s->now = INT64_MIN;
+	s->last = NAN;
+	s->day_start = s->day_end = INT64_MIN;
+	s->cx = xcalloc(e->nst, sizeof(*s->cx));
+	for (i = 0; i < e->nst; i++) {
+		s->cx[i].eng = e;
+		s->cx[i].es = &e->st[i];
+		s->cx[i].sym = s;
+		s->cx[i].cost = NAN;
+		s->cx[i].stop_loss = s->cx[i].target = NAN;
+	}
+	e->sym[e->nsym++] = s;
+	return s;
+}
+
+/* Move the symbol's clock to t (never back) and its session with it. */
+static void
+advance(struct eng *e, struct eng_sym *s, int64_t t)
+{
+	int64_t local, mid, open;
+	size_t i;
+
+	if (t > s->now)
+		s->now = t;
+	if (s->now >= s->day_start && s->now < s->day_end)
+		return;
+	local = cal_ny_local_ns(s->now);
+	mid = s->now - local;
+	s->day_start = mid;
+	s->day_end = mid + TM_NS_PER_DAY;
+	open = cal_session_open(s->now);
+	if (open >= 0) {
+		s->open = open;
+		s->close = cal_session_close(s->now);
+	} else {
+		/* no session (weekend, holiday): regular hours by rule */
+		s->open = mid + CAL_OPEN_NS;
+		s->close = mid + CAL_CLOSE_NS;
+	}
+	/* a new session: the reject set and cool-downs start over */
+	for (i = 0; i < e->nst; i++) {
+		s->cx[i].rejected = 0;
+		s->cx[i].cool_until = 0;
+	}
+}
+
+/* Output. */
+
+static void
+add_time(struct buf *b, const char *key, int64_t t)
+{
+	char ts[TM_RFC3339_MAX];
+	size_t n = tm_format(t, ts);
+
+	json_add_key(b, key);
+	json_add_str(b, ts, n);
+}
+
+static void
+add_str(struct buf *b, const char *key, const char *s)
+{
+	json_add_key(b, key);
+	json_add_str(b, s, strlen(s));
+}
+
+static void
+add_num(struct buf *b, const char *key, double v)
+{
+	json_add_key(b, key);
+	json_add_num(b, v);
+}
+
+/* Start an event: {"ev":NAME,"t":T,"sym":S */
+static struct buf *
+begin(struct eng *e, const char *ev, int64_t t, const char *sym)
+{
+	struct buf *b = &e->out;
+
+	buf_reset(b);
+	buf_adds(b, "{\"ev\":");
+	json_add_str(b, ev, strlen(ev));
+	add_time(b, "t", t);
+	add_str(b, "sym", sym);
+	return b;
+}
+
+static void
+end(struct eng *e)
+{
+	buf_addc(&e->out, '}');
+	nd_emit(e->out.p, e->out.len);
+}
+
+static const char *
+otype_name(enum otype t)
+{
+	return t == OT_LIMIT ? "limit" : t == OT_STOP ? "stop" : "market";
+}
+
+static void
+emit_order(struct strat_ctx *cx, const struct eng_order *o,
+    const struct strat_order *req)
+{
+	struct eng *e = cx->eng;
+	struct buf *b = begin(e, "order", cx->sym->now, cx->sym->name);
+	int i;
+
+	add_str(b, "id", o->id);
+	add_str(b, "side", ev_side_name(o->side));
+	add_num(b, "qty", o->qty);
+	add_str(b, "type", otype_name(o->type));
+	if (o->type == OT_LIMIT)
+		add_num(b, "limit", o->limit);
+	if (o->type == OT_STOP)
+		add_num(b, "stop", o->stop);
+	add_str(b, "tif", "day");
+	add_str(b, "strategy", cx->es->s->name);
+	if (e->o.batch)
+		add_str(b, "batch", e->o.batch);
+	if (isfinite(o->stop_loss))
+		add_num(b, "stop_loss", o->stop_loss);
+	if (isfinite(o->target))
+		add_num(b, "target", o->target);
+	json_add_key(b, "why");
+	buf_adds(b, "{\"reason\":");
+	json_add_str(b, req->reason ? req->reason : "signal",
+	    strlen(req->reason ? req->reason : "signal"));
+	for (i = 0; i < req->nwhy && i < STRAT_WHY_MAX; i++)
+		add_num(b, req->why_key[i], req->why_val[i]);
+	buf_addc(b, '}');
+	end(e);
+	e->norders++;
+}
+
+static void
+emit_fill(struct strat_ctx *cx, const struct eng_order *o, double qty,
+    double price, double fee, int64_t t)
+{
+	struct eng *e = cx->eng;
+	struct buf *b = begin(e, "fill", t, cx->sym->name);
+
+	add_str(b, "id", o->id);
+	json_add_key(b, "exec_id");
+	buf_addc(b, '"');
+	buf_adds(b, o->id);
+	buf_addc(b, '-');
+	buf_addi64(b, o->nfill);
+	buf_addc(b, '"');
+	add_str(b, "side", ev_side_name(o->side));
+	add_num(b, "qty", qty);
+	add_num(b, "price", price);
+	add_num(b, "fee", fee);
+	json_add_key(b, "partial");
+	buf_adds(b, o->filled + EPS < o->qty ? "true" : "false");
+	add_str(b, "strategy", cx->es->s->name);
+	if (e->o.batch)
+		add_str(b, "batch", e->o.batch);
+	if (isfinite(o->stop_loss))
+		add_num(b, "stop_loss", o->stop_loss);
+	if (isfinite(o->target))
+		add_num(b, "target", o->target);
+	end(e);
+	e->nfills++;
+}
+
+static void
+emit_drop(struct strat_ctx *cx, const char *why)
+{
+	struct eng *e = cx->eng;
+	struct buf *b = begin(e, "drop", cx->sym->now, cx->sym->name);
+
+	add_str(b, "strategy", cx->es->s->name);
+	add_str(b, "why", why ? why : "rejected");
+	end(e);
+	e->ndrops++;
+}
+
+/* Positions and orders. */
+
+static int
+is_buy(enum ev_side s)
+{
+	return s == SIDE_BUY || s == SIDE_BUY_TO_COVER;
+}
+
+/* Quantity that open orders of 'side' still want. */
+static double
+pending(const struct strat_ctx *cx, enum ev_side side)
+{
+	double q = 0;
+	size_t i;
+
+	for (i = 0; i < cx->nord; i++)
+		if (cx->ord[i].side == side)
+			q += cx->ord[i].qty - cx->ord[i].filled;
+	return q;
+}
+
+static void
+remove_order(struct strat_ctx *cx, size_t i)
+{
+	memmove(&cx->ord[i], &cx->ord[i + 1],
+	    (cx->nord - i - 1) * sizeof(cx->ord[0]));
+	cx->nord--;
+}
+
+/*
+ * Apply a fill of qty at price to the position.  The caller has checked
+ * that it does not sell or cover more than is held.
+ */
+static void
+apply_fill(struct strat_ctx *cx, struct eng_order *o, double qty,
+    double price, double fee)
+{
+	double pos = cx->pos;
+
+	if (is_buy(o->side)) {
+		if (pos >= 0) {
+			cx->cost = pos > 0 ? (cx->cost * pos + price * qty) /
+			    (pos + qty) : price;
+		} else
+			cx->realized += (cx->cost - price) * qty;
+		cx->pos = pos + qty;
+	} else {
+		if (pos <= 0) {
+			cx->cost = pos < 0 ? (cx->cost * -pos + price * qty) /
+			    (-pos + qty) : price;
+		} else
+			cx->realized += (price - cx->cost) * qty;
+		cx->pos = pos - qty;
+	}
+	cx->realized -= fee;
+	if (fabs(cx->pos) < EPS) {
+		cx->pos = 0;
+		cx->cost = NAN;
+		cx->stop_loss = cx->target = NAN;
+		cx->cool_until = cx->sym->now + (int64_t)cx->es->cooldown;
+	} else if (o->side == SIDE_BUY || o->side == SIDE_SELL_SHORT) {
+		if (isfinite(o->stop_loss))
+			cx->stop_loss = o->stop_loss;
+		if (isfinite(o->target))
+			cx->target = o->target;
+	}
+}
+
+static void
+call_start(struct strat_ctx *cx)
+{
+	const struct strategy *s = cx->es->s;
+
+	if (cx->started)
+		return;
+	cx->started = 1;
+	if (s->state_size)
+		cx->st = xcalloc(1, s->state_size);
+	if (s->on_start)
+		s->on_start(cx, cx->st);
+}
+
+/* Whether the strategy hears this symbol's events. */
+static int
+listening(const struct strat_ctx *cx)
+{
+	const struct eng_sym *s = cx->sym;
+	size_t k = (size_t)(cx->es - cx->eng->st);
+
+	if (cx->rejected)
+		return 0;
+	if (s->picked)
+		return (s->pick_mask >> k) & 1;
+	return !cx->eng->o.require_pick;
+}
+
+static void
+fill_order(struct strat_ctx *cx, size_t i, double price, int64_t t)
+{
+	struct eng *e = cx->eng;
+	struct eng_order *o = &cx->ord[i];
+	struct strat_fill f;
+	double qty = o->qty - o->filled, fee;
+
+	/* an exit never sells or covers more than is held */
+	if (o->side == SIDE_SELL && qty > cx->pos)
+		qty = cx->pos;
+	if (o->side == SIDE_BUY_TO_COVER && qty > -cx->pos)
+		qty = -cx->pos;
+	if (qty < EPS) {
+		remove_order(cx, i);	/* nothing left to exit */
+		return;
+	}
+	fee = round(qty * e->o.commission * 1e4) / 1e4;
+	o->filled += qty;
+	o->nfill++;
+	apply_fill(cx, o, qty, price, fee);
+	emit_fill(cx, o, qty, price, fee, t);
+	f.id = o->id;
+	f.side = o->side;
+	f.qty = qty;
+	f.price = price;
+	f.fee = fee;
+	f.t = t;
+	f.partial = 0;
+	remove_order(cx, i);
+	if (cx->started && cx->es->s->on_fill)
+		cx->es->s->on_fill(cx, cx->st, &f);
+}
+
+/* A market event as the simulator sees it. */
+struct mkt {
+	int64_t t;
+	double buy, sell;	/* market prices for a buy and a sell */
+	double lo, hi;		/* the range traded */
+	double open;		/* a bar's open, or the trade price */
+	int bar;
+};
+
+static double
+slip(const struct eng *e, double px, int buy)
+{
+	double d = e->o.slip_cents ? e->o.slippage / 100 :
+	    px * e->o.slippage / 1e4;
+
+	px = buy ? px + d : px - d;
+	px = round(px * 1e4) / 1e4;
+	return px > 0 ? px : 0.0001;
+}
+
+/* The price an order fills at on this event, or NAN. */
+static double
+sim_price(const struct eng *e, const struct eng_order *o,
+    const struct mkt *m)
+{
+	int buy = is_buy(o->side);
+	double px = buy ? m->buy : m->sell;
+
+	if (!(px > 0))
+		return NAN;
+	switch (o->type) {
+	case OT_MARKET:
+		return slip(e, px, buy);
+	case OT_LIMIT:
+		if (m->bar) {
+			if (buy && m->lo <= o->limit)
+				return fmin(m->open, o->limit);
+			if (!buy && m->hi >= o->limit)
+				return fmax(m->open, o->limit);
+			return NAN;
+		}
+		if (buy ? px <= o->limit : px >= o->limit)
+			return px;
+		return NAN;
+	case OT_STOP:
+		if (m->bar) {
+			if (buy && m->hi >= o->stop)
+				return slip(e, fmax(m->open, o->stop), 1);
+			if (!buy && m->lo <= o->stop)
+				return slip(e, fmin(m->open, o->stop), 0);
+			return NAN;
+		}
+		if (buy ? px >= o->stop : px <= o->stop)
+			return slip(e, px, buy);
+		return NAN;
+	}
+	return NAN;
+}
+
+static void
+sim_fills(struct eng *e, struct eng_sym *s, const struct mkt *m)
+{
+	struct strat_ctx *cx;
+	size_t k, i;
+	double px;
+
+	if (!e->o.fill_sim)
+		return;
+	for (k = 0; k < e->nst; k++) {
+		cx = &s->cx[k];
+		for (i = 0; i < cx->nord; ) {
+			px = sim_price(e, &cx->ord[i], m);
+			if (isnan(px)) {
+				i++;
+				continue;
+			}
+			fill_order(cx, i, px, m->t);
+		}
+	}
+}
+
+static void
+exit_reason(struct strat_ctx *cx, const char *reason, double price)
+{
+	struct strat_order o = STRAT_ORDER_INIT;
+	double q;
+	size_t i;
+
+	/* cancel orders that would add to the position; keep exits */
+	for (i = 0; i < cx->nord; )
+		if (cx->ord[i].side == SIDE_BUY ||
+		    cx->ord[i].side == SIDE_SELL_SHORT)
+			remove_order(cx, i);
+		else
+			i++;
+	if (cx->pos > 0) {
+		o.side = SIDE_SELL;
+		q = cx->pos - pending(cx, SIDE_SELL);
+	} else if (cx->pos < 0) {
+		o.side = SIDE_BUY_TO_COVER;
+		q = -cx->pos - pending(cx, SIDE_BUY_TO_COVER);
+	} else
+		return;
+	if (q < EPS)
+		return;
+	o.qty = q;
+	o.reason = reason;
+	if (isfinite(price))
+		strat_why(&o, "price", price);
+	if (isfinite(cx->stop_loss))
+		strat_why(&o, "stop_loss", cx->stop_loss);
+	if (isfinite(cx->target))
+		strat_why(&o, "target", cx->target);
+	strat_order(cx, &o);
+}
+
+/* The engine's own exits on a market range [lo, hi] at price 'px'. */
+static void
+guard(struct strat_ctx *cx, double lo, double hi, double px)
+{
+	if (cx->pos == 0)
+		return;
+	if (cx->sym->now >= cx->sym->close - (int64_t)cx->es->flatten) {
+		exit_reason(cx, "flatten", px);
+		return;
+	}
+	if (cx->pos > 0) {
+		if (lo <= cx->stop_loss)
+			exit_reason(cx, "stop", px);
+		else if (hi >= cx->target)
+			exit_reason(cx, "target", px);
+	} else {
+		if (hi >= cx->stop_loss)
+			exit_reason(cx, "stop", px);
+		else if (lo <= cx->target)
+			exit_reason(cx, "target", px);
+	}
+}
+
+static void
+deliver_bar(struct eng *e, struct eng_sym *s, const struct bar *b,
+    int64_t tf, int official)
+{
+	struct strat_ctx *cx;
+	enum bar_put r;
+	size_t k;
+
+	r = bar_ring_put(tf == STRAT_TF_1S ? &s->s1 : &s->m1, b);
+	e->nbars++;
+	if (r == BAR_REPLACED || r == BAR_TOO_OLD)
+		return;		/* official, for a bar seen */
+	for (k = 0; k < e->nst; k++) {
+		cx = &s->cx[k];
+		if (official)
+			guard(cx, b->l, b->h, b->c);
+		if (!listening(cx))
+			continue;
+		call_start(cx);
+		if (cx->es->s->on_bar)
+			cx->es->s->on_bar(cx, cx->st, b, tf);
+	}
+}
+
+static void
+flush_built(struct eng *e, struct eng_sym *s, int64_t now)
+{
+	struct bar b;
+
+	if (!s->official && bar_builder_flush(&s->b1m, now, &b))
+		deliver_bar(e, s, &b, STRAT_TF_1M, 0);
+	if (e->o.seconds && bar_builder_flush(&s->b1s, now, &b))
+		deliver_bar(e, s, &b, STRAT_TF_1S, 0);
+}
+
+static enum eng_result __attribute__((format(printf, 3, 4)))
+bad(struct eng *e, const char **err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->err, sizeof(e->err), fmt, ap);
+	va_end(ap);
+	*err = e->err;
+	return ENG_BAD;
+}
+
+static void
+pass(struct eng *e, const struct ev *ev)
+{
+	if (e->o.pass_market)
+		nd_emit(ev->line, ev->len);
+}
+
+static enum eng_result
+on_trade(struct eng *e, const struct ev *ev, const char **err)
+{
+	struct eng_sym *s;
+	struct strat_ctx *cx;
+	struct mkt m;
+	struct bar b;
+	size_t k;
+
+	if (!isfinite(ev->price) || ev->price <= 0)
+		return bad(e, err, "trade price is not positive");
+	if (!isfinite(ev->size) || ev->size <= 0)
+		return bad(e, err, "trade size is not positive");
+	s = get_sym(e, ev->sym);
+	if (ev->t < s->last_trade)
+		return bad(e, err, "time going backwards for \"%s\"", s->name);
+	pass(e, ev);
+	s->last_trade = ev->t;
+	advance(e, s, ev->t);
+	flush_built(e, s, ev->t);
+	m.t = ev->t;
+	m.buy = m.sell = m.lo = m.hi = m.open = ev->price;
+	m.bar = 0;
+	sim_fills(e, s, &m);
+	s->last = ev->price;
+	if (!s->official && bar_builder_trade(&s->b1m, ev->t, ev->price,
+	    ev->size, &b))
+		deliver_bar(e, s, &b, STRAT_TF_1M, 0);
+	if (e->o.seconds && bar_builder_trade(&s->b1s, ev->t, ev->price,
+	    ev->size, &b))
+		deliver_bar(e, s, &b, STRAT_TF_1S, 0);
+	for (k = 0; k < e->nst; k++) {
+		cx = &s->cx[k];
+		guard(cx, ev->price, ev->price, ev->price);
+		if (!listening(cx))
+			continue;
+		call_start(cx);
+		if (cx->es->s->on_trade)
+			cx->es->s->on_trade(cx, cx->st, ev);
+	}
+	return ENG_DONE;
+}
+
+static enum eng_result
+on_quote(struct eng *e, const struct ev *ev, const char **err)
+{
+	struct eng_sym *s;
+	struct strat_ctx *cx;
+	struct mkt m;
+	size_t k;
+
+	if (!isfinite(ev->bid) || !isfinite(ev->ask) || ev->bid < 0 ||
+	    ev->ask < 0)
+		return bad(e, err, "quote price is negative");
+	if (ev->bid > 0 && ev->ask > 0 && ev->bid > ev->ask)
+		return bad(e, err, "quote is crossed (bid above ask)");
+	s = get_sym(e, ev->sym);
+	if (ev->t < s->last_quote)
+		return bad(e, err, "time going backwards for \"%s\"", s->name);
+	pass(e, ev);
+	s->last_quote = ev->t;
+	advance(e, s, ev->t);
+	flush_built(e, s, ev->t);
+	m.t = ev->t;
+	m.buy = ev->ask;
+	m.sell = ev->bid;
+	m.lo = m.hi = m.open = NAN;
+	m.bar = 0;
+	sim_fills(e, s, &m);
+	for (k = 0; k < e->nst; k++) {
+		cx = &s->cx[k];
+		if (!listening(cx))
+			continue;
+		call_start(cx);
+		if (cx->es->s->on_quote)
+			cx->es->s->on_quote(cx, cx->st, ev);
+	}
+	return ENG_DONE;
+}
+
+static enum eng_result
+on_bar(struct eng *e, const struct ev *ev, const char **err)
+{
+	struct eng_sym *s;
+	struct strat_ctx *cx;
+	struct bar b;
+	struct mkt m;
+	const char *why;
+	int64_t tf = bar_tf_parse(ev->tf);
+	int64_t *last;
+	size_t k;
+
+	b.t = ev->t;
+	b.o = ev->o;
+	b.h = ev->h;
+	b.l = ev->l;
+	b.c = ev->c;
+	b.v = ev->v;
+	b.vw = ev->vw;
+	b.n = ev->n;
+	if ((why = bar_check(&b)) != NULL)
+		return bad(e, err, "%s", why);
+	if (tf < 0)
+		return bad(e, err, "bad bar timeframe \"%s\"", ev->tf);
+	if (tf != STRAT_TF_1M && !(tf == STRAT_TF_1S && e->o.seconds)) {
+		pass(e, ev);	/* other timeframes: to strategies only */
+		s = get_sym(e, ev->sym);
+		for (k = 0; k < e->nst; k++) {
+			cx = &s->cx[k];
+			if (!listening(cx) || !cx->es->s->on_bar)
+				continue;
+			call_start(cx);
+			cx->es->s->on_bar(cx, cx->st, &b, tf);
+		}
+		return ENG_DONE;
+	}
+	s = get_sym(e, ev->sym);
+	last = tf == STRAT_TF_1M ? &s->last_bar : &s->last_bar_s;
+	if (ev->t < *last)
+		return bad(e, err, "time going backwards for \"%s\"", s->name);
+	pass(e, ev);
+	*last = ev->t;
+	advance(e, s, ev->t + tf);
+	m.t = ev->t;
+	m.buy = m.sell = m.open = ev->o;
+	m.lo = ev->l;
+	m.hi = ev->h;
+	m.bar = 1;
+	sim_fills(e, s, &m);
+	s->last = ev->c;
+	if (tf == STRAT_TF_1M) {
+		s->official = 1;
+		bar_builder_seal(&s->b1m, ev->t);
+	} else
+		bar_builder_seal(&s->b1s, ev->t);
+	deliver_bar(e, s, &b, tf, 1);
+	return ENG_DONE;
+}
+
+/* Find the open order 'id' of the symbol (strategy may be NULL). */
+static struct strat_ctx *
+find_order(struct eng *e, struct eng_sym *s, const char *strategy,
+    const char *id, size_t *idx)
+{
+	struct strat_ctx *cx;
+	size_t k, i;
+
+	for (k = 0; s && k < e->nst; k++) {
+		cx = &s->cx[k];
+		if (strategy && strcmp(cx->es->s->name, strategy) != 0)
+			continue;
+		for (i = 0; i < cx->nord; i++)
+			if (strcmp(cx->ord[i].id, id) == 0) {
+				*idx = i;
+				return cx;
+			}
+	}
+	return NULL;
+}
+
+static int
+ours(const struct eng *e, const char *strategy)
+{
+	size_t k;
+
+	if (strategy == NULL)
+		return 1;
+	for (k = 0; k < e->nst; k++)
+		if (strcmp(e->st[k].s->name, strategy) == 0)
+			return 1;
+	return 0;
+}
+
+static enum eng_result
+on_fill(struct eng *e, const struct ev *ev, const char **err)
+{
+	struct eng_sym *s = find_sym(e, ev->sym);
+	struct strat_ctx *cx;
+	struct eng_order *o;
+	struct strat_fill f;
+	double fee = isfinite(ev->fee) ? ev->fee : 0;
+	size_t i;
+
+	if (!ours(e, ev->strategy))
+		return ENG_PASS;
+	cx = find_order(e, s, ev->strategy, ev->id, &i);
+	if (cx == NULL)
+		return bad(e, err, "fill for unknown order \"%s\"", ev->id);
+	o = &cx->ord[i];
+	if (!isfinite(ev->price) || ev->price <= 0)
+		return bad(e, err, "fill price is not positive");
+	if (!(ev->qty > 0) || ev->qty > o->qty - o->filled + EPS)
+		return bad(e, err, "fill quantity is not positive or more "
+		    "than the order \"%s\" wants", ev->id);
+	if (ev->side != o->side)
+		return bad(e, err, "fill side differs from order \"%s\"",
+		    ev->id);
+	if (!is_buy(o->side) && cx->pos > 0 && ev->qty > cx->pos + EPS)
+		return bad(e, err, "fill sells more than held for \"%s\"",
+		    ev->id);
+	if (fee < 0)
+		return bad(e, err, "fill fee is negative");
+	advance(e, s, ev->t);
+	o->filled += ev->qty;
+	o->nfill++;
+	apply_fill(cx, o, ev->qty, ev->price, fee);
+	f.id = ev->id;
+	f.side = ev->side;
+	f.qty = ev->qty;
+	f.price = ev->price;
+	f.fee = fee;
+	f.t = ev->t;
+	f.partial = o->filled + EPS < o->qty;
+	if (!f.partial)
+		remove_order(cx, i);
+	if (cx->started && cx->es->s->on_fill)
+		cx->es->s->on_fill(cx, cx->st, &f);
+	e->nfills++;
+	return ENG_DONE;
+}
+
+static enum eng_result
+on_update(struct eng *e, const struct ev *ev)
+{
+	struct eng_sym *s = ev->sym ? find_sym(e, ev->sym) : NULL;
+	struct strat_ctx *cx;
+	size_t i;
+
+	if (!ours(e, ev->strategy))
+		return ENG_PASS;
+	cx = find_order(e, s, ev->strategy, ev->id, &i);
+	if (cx == NULL)
+		return ENG_DONE;	/* e.g. an update after the last fill */
+	if (ev->status && (strcmp(ev->status, "canceled") == 0 ||
+	    strcmp(ev->status, "rejected") == 0 ||
+	    strcmp(ev->status, "expired") == 0))
+		remove_order(cx, i);
+	if (cx->started && cx->es->s->on_order_update)
+		cx->es->s->on_order_update(cx, cx->st, ev);
+	return ENG_DONE;
+}
+
+/* Set the pick mask from a "strategies" array of names. */
+static void
+on_pick(struct eng *e, const struct ev *ev)
+{
+	struct eng_sym *s = get_sym(e, ev->sym);
+	const char *p, *end, *q;
+	size_t k, n;
+
+	s->picked = 1;
+	if (ev->strategies == NULL) {
+		s->pick_mask = ~0ULL;
+		return;
+	}
+	p = ev->strategies;
+	end = p + ev->strategies_len;
+	while (p < end && (p = memchr(p, '"', (size_t)(end - p))) != NULL) {
+		q = memchr(p + 1, '"', (size_t)(end - p - 1));
+		if (q == NULL)
+			break;
+		n = (size_t)(q - p - 1);
+		for (k = 0; k < e->nst; k++)
+			if (strlen(e->st[k].s->name) == n &&
+			    memcmp(e->st[k].s->name, p + 1, n) == 0)
+				s->pick_mask |= 1ULL << k;
+		p = q + 1;
+	}
+}
+
+static void
+on_drop_in(struct eng *e, const struct ev *ev)
+{
+	struct eng_sym *s = find_sym(e, ev->sym);
+	size_t k;
+
+	for (k = 0; s && k < e->nst; k++)
+		if (ev->strategy == NULL ||
+		    strcmp(e->st[k].s->name, ev->strategy) == 0)
+			s->cx[k].rejected = 1;
+}
+
+static void
+on_clock(struct eng *e, const struct ev *ev)
+{
+	struct eng_sym *s;
+	struct strat_ctx *cx;
+	size_t i, k;
+
+	pass(e, ev);
+	for (i = 0; i < e->nsym; i++) {
+		s = e->sym[i];
+		if (ev->t <= s->now)
+			continue;
+		flush_built(e, s, ev->t);
+		advance(e, s, ev->t);
+		for (k = 0; k < e->nst; k++) {
+			cx = &s->cx[k];
+			guard(cx, NAN, NAN, s->last);
+			if (listening(cx) && cx->es->s->on_clock) {
+				call_start(cx);
+				cx->es->s->on_clock(cx, cx->st, s->now);
+			}
+		}
+	}
+}
+
+enum eng_result
+eng_event(struct eng *e, const struct ev *ev, const char **err)
+{
+	if (!e->ready)
+		resolve(e);
+	e->nev++;
+	switch (ev->type) {
+	case EV_TRADE:
+	case EV_QUOTE:
+	case EV_BAR:
+	case EV_PICK:
+		if (!valid_sym(ev->sym))
+			return bad(e, err, "bad symbol \"%.40s\"", ev->sym);
+		break;
+	default:
+		break;
+	}
+	switch (ev->type) {
+	case EV_TRADE:
+		return on_trade(e, ev, err);
+	case EV_QUOTE:
+		return on_quote(e, ev, err);
+	case EV_BAR:
+		return on_bar(e, ev, err);
+	case EV_PICK:
+		on_pick(e, ev);
+		return ENG_PASS;
+	case EV_DROP:
+		on_drop_in(e, ev);
+		return ENG_PASS;
+	case EV_FILL:
+		if (e->o.fill_sim && ours(e, ev->strategy))
+			return bad(e, err, "fill for unknown order \"%s\" "
+			    "(--fill sim fills its own)", ev->id);
+		return on_fill(e, ev, err);
+	case EV_ORDER_UPDATE:
+		return on_update(e, ev);
+	case EV_CLOCK:
+		on_clock(e, ev);
+		return ENG_DONE;
+	default:
+		return ENG_PASS;
+	}
+}
+
+void
+eng_finish(struct eng *e)
+{
+	struct strat_ctx *cx;
+	size_t i, k;
+
+	for (i = 0; i < e->nsym; i++)
+		for (k = 0; k < e->nst; k++) {
+			cx = &e->sym[i]->cx[k];
+			if (cx->started && cx->es->s->on_finish)
+				cx->es->s->on_finish(cx, cx->st);
+			if (e->o.verbose && cx->pos != 0)
+				warn("open position: %s %s %g at %g",
+				    cx->es->s->name, e->sym[i]->name, cx->pos,
+				    cx->cost);
+		}
+	if (e->o.verbose)
+		warn("%llu events, %zu symbols, %llu bars, %llu orders, "
+		    "%llu fills, %llu drops, %llu orders refused",
+		    (unsigned long long)e->nev, e->nsym,
+		    (unsigned long long)e->nbars,
+		    (unsigned long long)e->norders,
+		    (unsigned long long)e->nfills,
+		    (unsigned long long)e->ndrops,
+		    (unsigned long long)e->nrefused);
+}
+
+void
+eng_free(struct eng *e)
+{
+	struct eng_sym *s;
+	size_t i, k;
+
+	if (e == NULL)
+		return;
+	for (i = 0; i < e->nsym; i++) {
+		s = e->sym[i];
+		for (k = 0; k < e->nst; k++) {
+			free(s->cx[k].st);
+			free(s->cx[k].ord);
+		}
+		free(s->cx);
+		bar_ring_release(&s->m1);
+		bar_ring_release(&s->s1);
+		free(s);
+	}
+	free(e->sym);
+	for (i = 0; i < e->nst; i++) {
+		for (k = 0; k < e->st[i].nkv; k++)
+			free(e->st[i].kv[k].key);
+		free(e->st[i].kv);
+	}
+	free(e->st);
+	for (k = 0; k < e->ngkv; k++)
+		free(e->gkv[k].key);
+	free(e->gkv);
+	symtab_release(&e->syms);
+	buf_release(&e->out);
+	free(e);
+}
+
+int
+eng_parse_slippage(const char *s, struct eng_opts *o)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || !isfinite(v) || v < 0)
+		return -1;
+	if (strcmp(end, "c") == 0)
+		o->slip_cents = 1;
+	else if (*end == '\0' || strcmp(end, "bp") == 0)
+		o->slip_cents = 0;
+	else
+		return -1;
+	o->slippage = v;
+	return 0;
+}
+
+/* The strategy API (strategy.h). */
+
+void
+strat_why(struct strat_order *o, const char *key, double val)
+{
+	if (o->nwhy < STRAT_WHY_MAX) {
+		o->why_key[o->nwhy] = key;
+		o->why_val[o->nwhy++] = val;
+	}
+}
+
+static int
+refuse(struct strat_ctx *cx, const char *why)
+{
+	cx->eng->nrefused++;
+	if (cx->eng->o.verbose)
+		warn("order refused: %s %s: %s", cx->es->s->name,
+		    cx->sym->name, why);
+	return -1;
+}
+
+/* Prices go out to 1/100 of a cent. */
+static double
+round4(double v)
+{
+	return isfinite(v) ? round(v * 1e4) / 1e4 : v;
+}
+
+int
+strat_order(struct strat_ctx *cx, const struct strat_order *req)
+{
+	struct eng *e = cx->eng;
+	struct eng_order *o;
+	enum otype type = OT_MARKET;
+	double q = req->qty, held;
+
+	if (!(q >= 1) || q != floor(q) || q > 1e9)
+		return refuse(cx, "quantity is not a positive whole number");
+	if (req->type == NULL || strcmp(req->type, "market") == 0)
+		type = OT_MARKET;
+	else if (strcmp(req->type, "limit") == 0)
+		type = OT_LIMIT;
+	else if (strcmp(req->type, "stop") == 0)
+		type = OT_STOP;
+	else
+		return refuse(cx, "order type is not market, limit or stop");
+	if (type == OT_LIMIT && !(isfinite(req->limit) && req->limit > 0))
+		return refuse(cx, "limit price is not positive");
+	if (type == OT_STOP && !(isfinite(req->stop) && req->stop > 0))
+		return refuse(cx, "stop price is not positive");
+	if ((!isnan(req->stop_loss) && !(isfinite(req->stop_loss) &&
+	    req->stop_loss > 0)) || (!isnan(req->target) &&
+	    !(isfinite(req->target) && req->target > 0)))
+		return refuse(cx, "stop_loss or target is not positive");
+	switch (req->side) {
+	case SIDE_BUY:
+	case SIDE_SELL_SHORT:
+		if (cx->rejected)
+			return refuse(cx, "symbol rejected");
+		if (req->side == SIDE_BUY ? cx->pos < 0 : cx->pos > 0)
+			return refuse(cx, "position on the other side");
+		break;
+	case SIDE_SELL:
+		held = cx->pos - pending(cx, SIDE_SELL);
+		if (q > held + EPS)
+			return refuse(cx, "selling more than held");
+		break;
+	case SIDE_BUY_TO_COVER:
+		held = -cx->pos - pending(cx, SIDE_BUY_TO_COVER);
+		if (q > held + EPS)
+			return refuse(cx, "covering more than held short");
+		break;
+	default:
+		return refuse(cx, "no side");
+	}
+	if (cx->nord == cx->cord) {
+		cx->cord = cx->cord ? 2 * cx->cord : 4;
+		cx->ord = xrealloc(cx->ord, cx->cord * sizeof(*cx->ord));
+	}
+	o = &cx->ord[cx->nord++];
+	memset(o, 0, sizeof(*o));
+	snprintf(o->id, sizeof(o->id), "%s%s%s-%s-%llu",
+	    e->o.batch ? e->o.batch : "", e->o.batch ? "-" : "",
+	    cx->es->s->name, cx->sym->name,
+	    (unsigned long long)++cx->norders);
+	o->side = req->side;
+	o->type = type;
+	o->qty = q;
+	o->limit = round4(req->limit);
+	o->stop = round4(req->stop);
+	o->stop_loss = round4(req->stop_loss);
+	o->target = round4(req->target);
+	emit_order(cx, o, req);
+	return 0;
+}
+
+void
+strat_cancel_all(struct strat_ctx *cx)
+{
+	cx->nord = 0;
+}
+
+void
+strat_exit(struct strat_ctx *cx, const char *reason)
+{
+	exit_reason(cx, reason, cx->sym->last);
+}
+
+void
+strat_set_exit(struct strat_ctx *cx, double stop_loss, double target)
+{
+	cx->stop_loss = stop_loss;
+	cx->target = target;
+}
+
+void
+strat_drop(struct strat_ctx *cx, const char *why)
+{
+	if (cx->rejected)
+		return;
+	cx->rejected = 1;
+	emit_drop(cx, why);
+}
+
+void
+strat_cooldown(struct strat_ctx *cx, int64_t ns)
+{
+	if (cx->sym->now + ns > cx->cool_until)
+		cx->cool_until = cx->sym->now + ns;
+}
+
+int
+strat_can_enter(const struct strat_ctx *cx)
+{
+	const struct eng_sym *s = cx->sym;
+	const struct eng_strat *es = cx->es;
+	int64_t from = s->open + (int64_t)es->start;
+
+	return cx->pos == 0 && cx->nord == 0 && !cx->rejected &&
+	    s->now >= cx->cool_until && s->now >= from &&
+	    s->now < from + (int64_t)es->duration &&
+	    s->now < s->close - (int64_t)es->flatten;
+}
+
+double
+strat_param(const struct strat_ctx *cx, const char *key)
+{
+	return param(cx->eng, cx->es, key);
+}
+
+const char *
+strat_symbol(const struct strat_ctx *cx)
+{
+	return cx->sym->name;
+}
+
+const char *
+strat_name(const struct strat_ctx *cx)
+{
+	return cx->es->s->name;
+}
+
+int64_t
+strat_now(const struct strat_ctx *cx)
+{
+	return cx->sym->now;
+}
+
+double
+strat_last_price(const struct strat_ctx *cx)
+{
+	return cx->sym->last;
+}
+
+double
+strat_position(const struct strat_ctx *cx)
+{
+	return cx->pos;
+}
+
+double
+strat_avg_cost(const struct strat_ctx *cx)
+{
+	return cx->cost;
+}
+
+double
+strat_realized(const struct strat_ctx *cx)
+{
+	return cx->realized;
+}
+
+double
+strat_stop_loss(const struct strat_ctx *cx)
+{
+	return cx->stop_loss;
+}
+
+double
+strat_target(const struct strat_ctx *cx)
+{
+	return cx->target;
+}
+
+int
+strat_open_orders(const struct strat_ctx *cx)
+{
+	return (int)cx->nord;
+}
+
+double
+strat_portfolio_value(const struct strat_ctx *cx)
+{
+	return cx->es->pv;
+}
+
+int64_t
+strat_session_open(const struct strat_ctx *cx)
+{
+	return cx->sym->open;
+}
+
+int64_t
+strat_session_close(const struct strat_ctx *cx)
+{
+	return cx->sym->close;
+}
+
+const struct bar_ring *
+strat_bars(const struct strat_ctx *cx, int64_t tf)
+{
+	if (tf == STRAT_TF_1M)
+		return &cx->sym->m1;
+	if (tf == STRAT_TF_1S && cx->eng->o.seconds)
+		return &cx->sym->s1;
+	return NULL;
+}

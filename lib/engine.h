@@ -1,0 +1,92 @@
+/*
+ * engine.h: the strategy engine of liu-strategy.  It takes liu events one
+ * at a time, keeps per-symbol bars and, per strategy and symbol, the
+ * position, cost basis, open orders, protective stop and target, cool-down
+ * and reject state; it calls the strategies' callbacks (strategy.h), emits
+ * their "order" and "drop" events with nd_emit(), and with sim fills on
+ * fills its own orders from the market events that follow.
+ *
+ * Everything the engine does for a symbol depends only on that symbol's
+ * events (and clock events), so output for a symbol is the same whichever
+ * other symbols share the process.
+ *
+ * Client order ids are "[BATCH-]STRATEGY-SYMBOL-N", N counting the orders of
+ * that strategy and symbol from 1; simulated fills have exec_id "ID-K", K
+ * counting the fills of that order.
+ */
+#ifndef LIU_ENGINE_H
+#define LIU_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "strategy.h"
+
+struct eng_opts {
+	int fill_sim;		/* --fill sim */
+	double slippage;	/* adverse slippage on market and stop fills */
+	int slip_cents;		/* slippage in cents, else bps */
+	double commission;	/* per share, dollars */
+	const char *batch;	/* LIU_BATCH_ID, or NULL */
+	int require_pick;	/* trade only symbols named by pick events */
+	int pass_market;	/* copy market events to output */
+	int seconds;		/* build one-second bars too */
+	size_t history;		/* one-minute bars kept per symbol */
+	int verbose;
+};
+#define ENG_OPTS_INIT { 0, 0, 0, 0, NULL, 0, 0, 0, 512, 0 }
+
+struct eng;
+
+/* A new engine with a copy of the options.  Dies on out of memory only. */
+struct eng *eng_new(const struct eng_opts *o);
+
+/*
+ * Add a strategy (the struct must outlive the engine).  Returns 0, or -1
+ * with *err set if its api version is not LIU_STRATEGY_API, its name is
+ * empty, too long (over 32) or not [a-z0-9_], or already loaded.
+ */
+int eng_add(struct eng *e, const struct strategy *s, const char **err);
+
+/*
+ * Set a parameter from "KEY=VALUE" or "STRATEGY.KEY=VALUE".  Call after all
+ * eng_add()s.  Returns 0, or -1 with *err set when malformed, when the value
+ * is not a finite number, when STRATEGY is not loaded, or when no loaded
+ * strategy (nor the engine) knows KEY.
+ */
+int eng_param(struct eng *e, const char *kv, const char **err);
+
+enum eng_result {
+	ENG_DONE,		/* consumed */
+	ENG_PASS,		/* not ours: the caller passes it on */
+	ENG_BAD			/* bad input (*err); nothing changed */
+};
+
+/*
+ * Process one parsed event.  Orders, fills and drops it causes are emitted
+ * with nd_emit() (after the event itself when market data is passed
+ * through).  A bad event (a non-positive or non-finite price, a zero size,
+ * time going backwards for its symbol, a bad symbol, a fill or update for an
+ * unknown order, ...) returns ENG_BAD and leaves every position unchanged.
+ * *err points to a static or engine-owned message valid until the next call.
+ */
+enum eng_result eng_event(struct eng *e, const struct ev *ev,
+    const char **err);
+
+/*
+ * End of input: call every strategy's on_finish, and with -v report
+ * counters and open positions on stderr.
+ */
+void eng_finish(struct eng *e);
+
+/* Free the engine and everything it owns. */
+void eng_free(struct eng *e);
+
+/*
+ * Parse a slippage "5", "5bp" (basis points) or "1c" (cents) into o.
+ * Returns 0, or -1 if malformed or negative.
+ */
+int eng_parse_slippage(const char *s, struct eng_opts *o);
+
+#endif

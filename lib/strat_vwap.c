@@ -1,0 +1,169 @@
+/*
+ * strat_vwap.c: vwap_long and vwap_short, on one-minute bars against the
+ * session VWAP (anchored at the New York open, ind_vwap).
+ *
+ * vwap_long enters when a bar closes above the VWAP after the previous bar
+ * closed at or below it, with RSI(rsi_period) <= rsi_max; the stop is the
+ * last swing low below the close (fc_find_stop over "lookback" bars), the
+ * target close + reward * R, the size floor(portfolio_value * risk / R)
+ * capped at floor(portfolio_value / close).  It exits when a bar closes
+ * back below the VWAP (besides the engine's stop and target).
+ *
+ * vwap_short is the mirror image: it sells short when a bar closes below
+ * the VWAP after the previous one closed at or above it, with RSI >=
+ * rsi_min; stop at the last swing high above the close, target close -
+ * reward * R; it covers when a bar closes back above the VWAP.
+ */
+#include <math.h>
+
+#include "cal.h"
+#include "fincalc.h"
+#include "ind.h"
+#include "strategy.h"
+#include "banned.h"
+
+static const struct strat_param params[] = {
+	{ "risk", 0.01 },
+	{ "reward", 2 },
+	{ "rsi_period", 14 },
+	{ "rsi_min", 30 },
+	{ "rsi_max", 70 },
+	{ "lookback", 30 },
+	{ "min_risk", 0.01 },
+	{ "start", 5 },
+	{ NULL, 0 }
+};
+
+#define LOOKBACK_MAX 240
+
+struct vw {
+	struct ind_vwap vwap;
+	struct ind_rsi rsi;
+	double prev_c, prev_vwap;
+	double risk, reward, rsi_min, rsi_max, min_risk;
+	int lookback;
+};
+
+static void
+start(struct strat_ctx *cx, void *p)
+{
+	struct vw *w = p;
+	double lb = strat_param(cx, "lookback");
+
+	ind_vwap_init(&w->vwap, CAL_OPEN_NS);
+	ind_rsi_init(&w->rsi, (int)strat_param(cx, "rsi_period"));
+	w->risk = strat_param(cx, "risk");
+	w->reward = strat_param(cx, "reward");
+	w->rsi_min = strat_param(cx, "rsi_min");
+	w->rsi_max = strat_param(cx, "rsi_max");
+	w->min_risk = strat_param(cx, "min_risk");
+	w->lookback = lb < 3 ? 3 : lb > LOOKBACK_MAX ? LOOKBACK_MAX : (int)lb;
+	w->prev_c = w->prev_vwap = NAN;
+}
+
+/* Size and send an entry; dir 1 long, -1 short. */
+static void
+enter(struct strat_ctx *cx, struct vw *w, const struct bar *b, int dir)
+{
+	struct strat_order o = STRAT_ORDER_INIT;
+	struct bar h[LOOKBACK_MAX];
+	double price = b->c, stop, r, qty, pv = strat_portfolio_value(cx);
+	size_t n;
+
+	n = bar_ring_last(strat_bars(cx, STRAT_TF_1M), (size_t)w->lookback,
+	    h);
+	stop = dir > 0 ? fc_find_stop(h, n, price) :
+	    fc_find_stop_high(h, n, price);
+	if (isnan(stop))
+		return;
+	r = fabs(price - stop);
+	if (r < w->min_risk)
+		return;
+	qty = floor(pv * w->risk / r);
+	if (qty > floor(pv / price))
+		qty = floor(pv / price);
+	if (qty < 1)
+		return;
+	o.side = dir > 0 ? SIDE_BUY : SIDE_SELL_SHORT;
+	o.qty = qty;
+	o.stop_loss = stop;
+	o.target = price + dir * w->reward * r;
+	if (!(o.target > 0))
+		return;
+	o.reason = "entry";
+	strat_why(&o, "price", price);
+	strat_why(&o, "vwap", w->vwap.value);
+	strat_why(&o, "prev_close", w->prev_c);
+	strat_why(&o, "prev_vwap", w->prev_vwap);
+	strat_why(&o, "rsi", w->rsi.value);
+	strat_why(&o, "r", r);
+	strat_order(cx, &o);
+}
+
+static void
+step(struct strat_ctx *cx, struct vw *w, const struct bar *b, int dir)
+{
+	struct ind_bar ib;
+	double pos, v;
+	int ok;
+
+	ib.t = b->t;
+	ib.o = b->o;
+	ib.h = b->h;
+	ib.l = b->l;
+	ib.c = b->c;
+	ib.v = b->v;
+	ib.vw = b->vw;
+	ok = ind_vwap_update(&w->vwap, &ib);
+	ok &= ind_rsi_update(&w->rsi, b->c);
+	v = w->vwap.value;
+	pos = strat_position(cx);
+	if (ok && !isnan(w->prev_vwap)) {
+		if (dir > 0 && pos > 0 && b->c < v)
+			strat_exit(cx, "below_vwap");
+		else if (dir < 0 && pos < 0 && b->c > v)
+			strat_exit(cx, "above_vwap");
+		else if (pos == 0 && strat_can_enter(cx)) {
+			if (dir > 0 && w->prev_c <= w->prev_vwap && b->c > v &&
+			    w->rsi.value <= w->rsi_max)
+				enter(cx, w, b, 1);
+			if (dir < 0 && w->prev_c >= w->prev_vwap && b->c < v &&
+			    w->rsi.value >= w->rsi_min)
+				enter(cx, w, b, -1);
+		}
+	}
+	w->prev_c = b->c;
+	w->prev_vwap = ok ? v : NAN;
+}
+
+static void
+bar_long(struct strat_ctx *cx, void *p, const struct bar *b, int64_t tf)
+{
+	if (tf == STRAT_TF_1M)
+		step(cx, p, b, 1);
+}
+
+static void
+bar_short(struct strat_ctx *cx, void *p, const struct bar *b, int64_t tf)
+{
+	if (tf == STRAT_TF_1M)
+		step(cx, p, b, -1);
+}
+
+const struct strategy strat_vwap_long = {
+	.api = LIU_STRATEGY_API,
+	.name = "vwap_long",
+	.state_size = sizeof(struct vw),
+	.params = params,
+	.on_start = start,
+	.on_bar = bar_long,
+};
+
+const struct strategy strat_vwap_short = {
+	.api = LIU_STRATEGY_API,
+	.name = "vwap_short",
+	.state_size = sizeof(struct vw),
+	.params = params,
+	.on_start = start,
+	.on_bar = bar_short,
+};

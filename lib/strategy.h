@@ -1,0 +1,175 @@
+/*
+ * strategy.h: the strategy interface of liu-strategy.
+ *
+ * A strategy is a struct of callbacks.  The engine (engine.h) keeps, for
+ * every strategy and every symbol it trades, a context (struct strat_ctx,
+ * opaque) and a block of per-symbol state of state_size bytes, zeroed before
+ * on_start.  Every callback gets both; none is required (NULL is skipped).
+ * Callbacks run in event order; for one symbol they see exactly that
+ * symbol's events, so a strategy's decisions for a symbol never depend on
+ * other symbols (liu-route may shard symbols across processes at will).
+ *
+ * The engine already does the bookkeeping: position, cost basis, open
+ * orders, the protective stop and target (it exits with a market order when
+ * a bar's low reaches the stop or its high the target), cool-down after an
+ * exit, the reject set, the trading window and the flattening before the
+ * close.  A strategy mostly decides entries and its own exits.
+ *
+ * Plug-ins: a shared object that defines
+ *
+ *	const struct strategy liu_strategy = {
+ *		LIU_STRATEGY_API, "name", ...
+ *	};
+ *
+ * loaded with "liu-strategy ./file.so".  It may call every strat_*, bar_*,
+ * fc_* and ind_* function: the liu-strategy binary exports them (-rdynamic).
+ * See examples/my_strategy.c and liu-strategy(1).
+ */
+#ifndef LIU_STRATEGY_H
+#define LIU_STRATEGY_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bars.h"
+#include "event.h"
+
+#define LIU_STRATEGY_API 1
+#define LIU_STRATEGY_SYMBOL "liu_strategy"
+
+struct strat_ctx;
+
+/* A parameter default: "risk" = 0.01.  Arrays end with key NULL. */
+struct strat_param {
+	const char *key;
+	double def;
+};
+
+/* A fill as the strategy sees it, after the engine applied it. */
+struct strat_fill {
+	const char *id;		/* client order id */
+	enum ev_side side;
+	double qty, price, fee;
+	int64_t t;
+	int partial;
+};
+
+struct strategy {
+	int api;		/* LIU_STRATEGY_API */
+	const char *name;	/* [a-z0-9_], used in ids and --param */
+	size_t state_size;	/* per-symbol state, zeroed before on_start */
+	const struct strat_param *params;	/* defaults, or NULL */
+
+	/* first event of a symbol for this strategy */
+	void (*on_start)(struct strat_ctx *cx, void *st);
+	/* a finished bar (built from trades or official); tf in ns */
+	void (*on_bar)(struct strat_ctx *cx, void *st, const struct bar *b,
+	    int64_t tf);
+	void (*on_trade)(struct strat_ctx *cx, void *st, const struct ev *e);
+	void (*on_quote)(struct strat_ctx *cx, void *st, const struct ev *e);
+	void (*on_fill)(struct strat_ctx *cx, void *st,
+	    const struct strat_fill *f);
+	void (*on_order_update)(struct strat_ctx *cx, void *st,
+	    const struct ev *e);
+	/* a clock event reached this symbol's strategies */
+	void (*on_clock)(struct strat_ctx *cx, void *st, int64_t now);
+	/* end of input; free here whatever st points to */
+	void (*on_finish)(struct strat_ctx *cx, void *st);
+};
+
+/* An order request.  Unused numbers are NAN (STRAT_ORDER_INIT). */
+#define STRAT_WHY_MAX 12
+struct strat_order {
+	enum ev_side side;
+	double qty;
+	const char *type;	/* "market" (NULL), "limit", "stop" */
+	double limit, stop;	/* prices for limit and stop orders */
+	double stop_loss, target;	/* protective levels, or NAN */
+	const char *reason;	/* why.reason: "entry", "stop", ... */
+	int nwhy;		/* indicator values that justified it */
+	const char *why_key[STRAT_WHY_MAX];
+	double why_val[STRAT_WHY_MAX];
+};
+#define STRAT_ORDER_INIT { SIDE_NONE, 0, NULL, NAN, NAN, NAN, NAN, NULL, 0, \
+	{ NULL }, { 0 } }
+
+/* Add one "why" value to an order (ignored past STRAT_WHY_MAX). */
+void strat_why(struct strat_order *o, const char *key, double val);
+
+/*
+ * Send an order for the context's symbol: it gets the next client order id
+ * and goes out as an "order" event (with --fill sim the engine also fills
+ * it).  Refused, returning -1 and reporting with -v, when the quantity is
+ * not a positive whole number, a price is not finite and positive, the
+ * symbol is rejected, or it would sell or cover more than is held.
+ * Returns 0 when sent.  Copies what it needs from o.
+ */
+int strat_order(struct strat_ctx *cx, const struct strat_order *o);
+
+/*
+ * Cancel every open order of this strategy and symbol (sim: at once; live:
+ * they are forgotten and an order_update is expected from the broker).
+ */
+void strat_cancel_all(struct strat_ctx *cx);
+
+/* Close the position with a market order; reason goes into "why". */
+void strat_exit(struct strat_ctx *cx, const char *reason);
+
+/* Set the protective stop and target the engine watches (NAN: none). */
+void strat_set_exit(struct strat_ctx *cx, double stop_loss, double target);
+
+/*
+ * Reject the symbol for this strategy for the rest of the session: emit a
+ * "drop" event with the reason; later events no longer reach the strategy
+ * (its open position is still managed: stop, target, flatten).
+ */
+void strat_drop(struct strat_ctx *cx, const char *why);
+
+/* No new entry for 'ns' nanoseconds from now. */
+void strat_cooldown(struct strat_ctx *cx, int64_t ns);
+
+/*
+ * May the strategy open a position now?  True when flat with no open
+ * orders, not rejected, not cooling down, inside the trading window and
+ * before the flattening time.
+ */
+int strat_can_enter(const struct strat_ctx *cx);
+
+/*
+ * A parameter: --param NAME.key=v, else --param key=v, else the
+ * strategy's default, else NAN.
+ */
+double strat_param(const struct strat_ctx *cx, const char *key);
+
+/* The context's facts; strings are owned by the engine. */
+const char *strat_symbol(const struct strat_ctx *cx);
+const char *strat_name(const struct strat_ctx *cx);
+int64_t strat_now(const struct strat_ctx *cx);
+double strat_last_price(const struct strat_ctx *cx);	/* NAN: none yet */
+double strat_position(const struct strat_ctx *cx);	/* < 0: short */
+double strat_avg_cost(const struct strat_ctx *cx);	/* NAN when flat */
+double strat_realized(const struct strat_ctx *cx);	/* P&L, fees off */
+double strat_stop_loss(const struct strat_ctx *cx);
+double strat_target(const struct strat_ctx *cx);
+int strat_open_orders(const struct strat_ctx *cx);
+/* The "portfolio_value" parameter (default 100000). */
+double strat_portfolio_value(const struct strat_ctx *cx);
+/* The New York session of the symbol's current day (regular hours). */
+int64_t strat_session_open(const struct strat_ctx *cx);
+int64_t strat_session_close(const struct strat_ctx *cx);
+
+/*
+ * The symbol's bar history for tf (STRAT_TF_1M or STRAT_TF_1S), shared by
+ * all strategies; NULL if not kept.  Valid until the next event.
+ */
+#define STRAT_TF_1S (1000000000LL)
+#define STRAT_TF_1M (60 * 1000000000LL)
+const struct bar_ring *strat_bars(const struct strat_ctx *cx, int64_t tf);
+
+/* The built-in strategies. */
+extern const struct strategy strat_momentum_long;
+extern const struct strategy strat_vwap_long;
+extern const struct strategy strat_vwap_short;
+
+#endif

@@ -1,0 +1,299 @@
+/*
+ * engine.c: unit tests of lib/engine.c through a test strategy: bars from
+ * trades and official bars, positions and cost basis from live fills,
+ * refused orders, parameters.  The engine's output goes to a temporary
+ * file (fd 1 is redirected around each call) so TAP stays clean.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "ndjson.h"
+#include "tap.h"
+
+struct probe {
+	int nbars;
+	double last_c;
+	int nfills;
+};
+
+static struct strat_ctx *the_cx;
+static int buy_on_bar = -1;	/* on this bar number, buy 100 */
+
+static void
+t_start(struct strat_ctx *cx, void *st)
+{
+	(void)st;
+	the_cx = cx;
+}
+
+static void
+t_bar(struct strat_ctx *cx, void *st, const struct bar *b, int64_t tf)
+{
+	struct probe *p = st;
+	struct strat_order o = STRAT_ORDER_INIT;
+
+	(void)tf;
+	p->nbars++;
+	p->last_c = b->c;
+	if (p->nbars == buy_on_bar) {
+		o.side = SIDE_BUY;
+		o.qty = 100;
+		o.stop_loss = 9;
+		o.target = 20;
+		o.reason = "test";
+		strat_why(&o, "x", 1.5);
+		strat_order(cx, &o);
+	}
+}
+
+static void
+t_fill(struct strat_ctx *cx, void *st, const struct strat_fill *f)
+{
+	struct probe *p = st;
+
+	(void)cx;
+	(void)f;
+	p->nfills++;
+}
+
+static const struct strat_param t_params[] = {
+	{ "alpha", 1 }, { "start", 0 }, { NULL, 0 }
+};
+
+static const struct strategy test_strategy = {
+	.api = LIU_STRATEGY_API,
+	.name = "probe",
+	.state_size = sizeof(struct probe),
+	.params = t_params,
+	.on_start = t_start,
+	.on_bar = t_bar,
+	.on_fill = t_fill,
+};
+
+static FILE *capture;
+static int saved_fd = -1;
+
+/* Feed one line; returns the engine's result, or -1 if it did not parse. */
+static int
+feed(struct eng *e, const char *line)
+{
+	static struct ev ev = EV_INIT;
+	const char *err;
+	int r;
+
+	if (ev_parse(&ev, line, strlen(line), &err) < 0)
+		return -1;
+	fflush(stdout);
+	saved_fd = dup(1);
+	dup2(fileno(capture), 1);
+	r = (int)eng_event(e, &ev, &err);
+	nd_out_flush();
+	dup2(saved_fd, 1);
+	close(saved_fd);
+	return r;
+}
+
+/* Everything the engine wrote so far, and forget it. */
+static char *
+output(void)
+{
+	static char buf[8192];
+	size_t n;
+
+	fflush(stdout);
+	saved_fd = dup(1);
+	dup2(fileno(capture), 1);
+	nd_out_flush();
+	dup2(saved_fd, 1);
+	close(saved_fd);
+	fflush(capture);
+	rewind(capture);
+	n = fread(buf, 1, sizeof(buf) - 1, capture);
+	buf[n] = '\0';
+	rewind(capture);
+	if (ftruncate(fileno(capture), 0) < 0)
+		return buf;
+	return buf;
+}
+
+#define TR(t, p, s) "{\"ev\":\"trade\",\"t\":\"2024-03-01T" t "Z\"," \
+	"\"sym\":\"X\",\"price\":" p ",\"size\":" s "}"
+#define BAR(t, o, h, l, c) "{\"ev\":\"bar\",\"t\":\"2024-03-01T" t "Z\"," \
+	"\"sym\":\"X\",\"o\":" o ",\"h\":" h ",\"l\":" l ",\"c\":" c ",\"v\":1}"
+#define FILL(id, side, q, p) "{\"ev\":\"fill\"," \
+	"\"t\":\"2024-03-01T15:00:00Z\"," \
+	"\"sym\":\"X\",\"id\":\"" id "\",\"side\":\"" side "\",\"qty\":" q \
+	",\"price\":" p ",\"strategy\":\"probe\"}"
+
+static void
+test_bars(void)
+{
+	struct eng_opts o = ENG_OPTS_INIT;
+	struct eng *e = eng_new(&o);
+	const struct bar_ring *r;
+	struct probe *p;
+	const char *err;
+
+	ok(eng_add(e, &test_strategy, &err) == 0, "add the probe");
+	feed(e, TR("14:30:01", "10", "1"));
+	feed(e, TR("14:30:30", "12", "1"));
+	p = NULL;
+	ok(the_cx != NULL, "on_start ran on the first event");
+	feed(e, TR("14:31:00", "11", "1"));
+	r = strat_bars(the_cx, STRAT_TF_1M);
+	ok(r && r->len == 1 && bar_ring_ago(r, 0)->c == 12 &&
+	    bar_ring_ago(r, 0)->h == 12, "built 14:30 bar: close 12");
+	/* the official 14:30 bar replaces it without a second on_bar */
+	is_int(feed(e, BAR("14:30:00", "10", "13", "9", "12.5")), ENG_DONE,
+	    "official bar accepted");
+	ok(bar_ring_ago(r, 0)->h == 13 && bar_ring_ago(r, 0)->c == 12.5,
+	    "the official bar replaced the built one");
+	/* find the probe's state through a second bar */
+	is_int(feed(e, BAR("14:31:00", "11", "11", "11", "11")), ENG_DONE,
+	    "next official bar");
+	is_int(r->len, 2, "two bars in history");
+	is_int(feed(e, BAR("14:30:00", "10", "13", "9", "12.5")), ENG_BAD,
+	    "an older bar is time going backwards");
+	is_int(feed(e, TR("14:29:00", "11", "1")), ENG_BAD,
+	    "an older trade is time going backwards");
+	(void)p;
+	is_str(strat_symbol(the_cx), "X", "symbol");
+	is_dbl(strat_last_price(the_cx), 11, 0, "last price");
+	output();
+	eng_free(e);
+}
+
+static void
+test_positions(void)
+{
+	struct eng_opts o = ENG_OPTS_INIT;
+	struct eng *e;
+	struct strat_order so = STRAT_ORDER_INIT;
+	const char *err, *out;
+
+	o.batch = "B";
+	e = eng_new(&o);
+	eng_add(e, &test_strategy, &err);
+	is_int(eng_param(e, "alpha=2", &err), 0, "global param");
+	is_int(eng_param(e, "probe.alpha=3", &err), 0, "strategy param");
+	is_int(eng_param(e, "probe.beta=3", &err), -1, "unknown param");
+	is_int(eng_param(e, "nope.alpha=3", &err), -1, "unknown strategy");
+	is_int(eng_param(e, "alpha=inf", &err), -1, "infinite value");
+	buy_on_bar = 1;
+	feed(e, BAR("14:30:00", "10", "10", "10", "10"));
+	is_dbl(strat_param(the_cx, "alpha"), 3, 0, "NAME.key wins");
+	is_dbl(strat_param(the_cx, "portfolio_value"), 100000, 0,
+	    "engine default");
+	ok(isnan(strat_param(the_cx, "nope")), "unknown key is NaN");
+	out = output();
+	ok(strstr(out, "\"id\":\"B-probe-X-1\"") != NULL, "id with batch");
+	ok(strstr(out, "\"why\":{\"reason\":\"test\",\"x\":1.5}") != NULL,
+	    "why object");
+	is_int(strat_open_orders(the_cx), 1, "one open order");
+	is_int(feed(e, FILL("B-probe-X-1", "buy", "40", "10")), ENG_DONE,
+	    "partial fill");
+	is_int(feed(e, FILL("B-probe-X-1", "buy", "60", "11")), ENG_DONE,
+	    "rest of the fill");
+	is_dbl(strat_position(the_cx), 100, 0, "long 100");
+	is_dbl(strat_avg_cost(the_cx), 10.6, 1e-12, "cost (400 + 660) / 100");
+	is_dbl(strat_stop_loss(the_cx), 9, 0, "stop from the order");
+	is_int(feed(e, FILL("B-probe-X-1", "buy", "1", "11")), ENG_BAD,
+	    "a fill after the last one is for an unknown order");
+	is_dbl(strat_position(the_cx), 100, 0, "position unchanged");
+
+	so.side = SIDE_SELL;
+	so.qty = 101;
+	is_int(strat_order(the_cx, &so), -1, "cannot sell more than held");
+	so.qty = 0;
+	is_int(strat_order(the_cx, &so), -1, "zero quantity refused");
+	so.qty = 2.5;
+	is_int(strat_order(the_cx, &so), -1, "fractional quantity refused");
+	so.qty = 30;
+	is_int(strat_order(the_cx, &so), 0, "sell 30");
+	so.qty = 71;
+	is_int(strat_order(the_cx, &so), -1, "pending sells count as sold");
+	so.side = SIDE_SELL_SHORT;
+	so.qty = 1;
+	is_int(strat_order(the_cx, &so), -1, "no short while long");
+	output();
+	is_int(feed(e, FILL("B-probe-X-2", "sell", "30", "12")), ENG_DONE,
+	    "sell filled");
+	is_dbl(strat_position(the_cx), 70, 0, "70 left");
+	is_dbl(strat_realized(the_cx), 30 * 1.4, 1e-9, "realized 30 x 1.4");
+	is_dbl(strat_avg_cost(the_cx), 10.6, 1e-12, "cost unchanged");
+	strat_exit(the_cx, "done");
+	out = output();
+	ok(strstr(out, "\"id\":\"B-probe-X-3\",\"side\":\"sell\",\"qty\":70")
+	    != NULL, "exit sells the rest");
+	strat_exit(the_cx, "again");
+	ok(strlen(output()) == 0, "a second exit adds nothing");
+	feed(e, FILL("B-probe-X-3", "sell", "70", "10"));
+	is_dbl(strat_position(the_cx), 0, 0, "flat");
+	ok(isnan(strat_avg_cost(the_cx)) && isnan(strat_stop_loss(the_cx)),
+	    "flat: no cost, no stop");
+	is_dbl(strat_realized(the_cx), 42 - 70 * 0.6, 1e-9, "realized total");
+	ok(!strat_can_enter(the_cx), "cooling down after the exit");
+	strat_drop(the_cx, "enough");
+	out = output();
+	ok(strstr(out, "\"ev\":\"drop\"") && strstr(out, "\"why\":\"enough\""),
+	    "drop event");
+	so.side = SIDE_BUY;
+	so.qty = 1;
+	is_int(strat_order(the_cx, &so), -1, "no entry once rejected");
+	buy_on_bar = -1;
+	output();
+	eng_free(e);
+}
+
+static void
+test_sim_short(void)
+{
+	struct eng_opts o = ENG_OPTS_INIT;
+	struct eng *e;
+	struct strat_order so = STRAT_ORDER_INIT;
+	const char *err, *out;
+
+	o.fill_sim = 1;
+	o.commission = 0.01;
+	e = eng_new(&o);
+	eng_add(e, &test_strategy, &err);
+	feed(e, BAR("14:30:00", "10", "10", "10", "10"));
+	so.side = SIDE_SELL_SHORT;
+	so.qty = 10;
+	so.stop_loss = 11;
+	so.target = 8;
+	is_int(strat_order(the_cx, &so), 0, "short 10");
+	feed(e, BAR("14:31:00", "9.9", "10.2", "9.5", "10"));
+	is_dbl(strat_position(the_cx), -10, 0, "short 10 at the open");
+	is_dbl(strat_avg_cost(the_cx), 9.9, 0, "cost 9.9");
+	output();
+	/* high 11.5 reaches the stop 11: cover at the next bar's open */
+	feed(e, BAR("14:32:00", "10.5", "11.5", "10.4", "11"));
+	out = output();
+	ok(strstr(out, "\"side\":\"buy_to_cover\",\"qty\":10") &&
+	    strstr(out, "\"reason\":\"stop\""), "stop exit for the short");
+	feed(e, BAR("14:33:00", "11.2", "11.3", "11", "11.1"));
+	out = output();
+	ok(strstr(out, "\"price\":11.2,\"fee\":0.1") != NULL,
+	    "covered at 11.2 with commission 0.1");
+	is_dbl(strat_position(the_cx), 0, 0, "flat");
+	is_dbl(strat_realized(the_cx), (9.9 - 11.2) * 10 - 0.2, 1e-9,
+	    "realized with fees");
+	eng_free(e);
+}
+
+int
+main(void)
+{
+	capture = tmpfile();
+	if (capture == NULL)
+		return 1;
+	test_bars();
+	test_positions();
+	test_sim_short();
+	return done_testing();
+}
