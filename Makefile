@@ -31,7 +31,7 @@ LDLIBS_liu-order = -lcurl
 LDLIBS_liu-stream = -lwebsockets -lcurl
 LDLIBS_db = -lpq
 
-.PHONY: all test check bench lint install uninstall clean
+.PHONY: all test check bench lint install uninstall clean demo
 all: $(BINS) $(UNITS) $(EXAMPLES)
 
 lib/%.o: lib/%.c $(LIB_HDR)
@@ -58,6 +58,11 @@ test check: all
 bench: all
 	bench/run
 
+# the main job: backtest the AAPL session in data/ and print its report
+demo: all
+	PATH="$(CURDIR)/bin:$(CURDIR)/scripts:$$PATH" scripts/liu-backtest \
+		-o out data/aapl-2012-01-26-1m.ndjson
+
 lint:
 	mandoc -Tlint -Wwarning man/*.1 man/*.7
 	scripts/check-style
@@ -72,4 +77,4 @@ uninstall:
 	for m in $(MANS); do s=$${m##*.}; rm -f $(DESTDIR)$(MANPREFIX)/man$$s/$${m##*/}; done
 
 clean:
-	rm -rf bin t/unit/bin lib/*.o lib/libliu.a examples/*.so t/trash.*
+	rm -rf bin t/unit/bin lib/*.o lib/libliu.a examples/*.so t/trash.* out
