@@ -832,8 +832,18 @@ json_add_num(struct buf *b, double v)
 		return;
 	}
 	if (a < 1e15 && a >= 1e-4) {
-		/* prices: the fewest decimals, up to 9, that read back */
-		for (k = 0; k <= 9; k++) {
+		/*
+		 * Prices: the fewest decimals, up to 9, that read back.  If
+		 * any k works, k = 9 does, and below 2^50 the product is near
+		 * enough an integer for rint() to find it: a value that fails
+		 * there (a computed one, at full precision) skips the loop.
+		 */
+		m = a * 1e9;
+		if (m < 1.1e15 && rint(m) / 1e9 != a)
+			k = 10;
+		else
+			k = 0;
+		for (; k <= 9; k++) {
 			m = rint(a * pow10tab[k]);
 			if (m / pow10tab[k] != a || m >= 9007199254740992.0)
 				continue;
