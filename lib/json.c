@@ -226,6 +226,14 @@ static const unsigned char numch[256] = {
 	['.'] = 1, ['e'] = 1, ['E'] = 1
 };
 
+/* SWAR: a byte of w is zero where has_zero() has its high bit set. */
+#define ONES 0x0101010101010101ULL
+static inline uint64_t
+has_zero(uint64_t w)
+{
+	return (w - ONES) & ~w & (0x80 * ONES);
+}
+
 /* Scan a string from just after its opening quote; returns its end. */
 static const char *
 scan_string(const char *p, const char *end, int *esc, const char **err)
@@ -236,6 +244,19 @@ scan_string(const char *p, const char *end, int *esc, const char **err)
 
 	*esc = 0;
 	for (;;) {
+		/* eight bytes at a time while none is special (SWAR) */
+		while (end - p >= 8) {
+			uint64_t w, t;
+
+			memcpy(&w, p, 8);
+			t = has_zero(w ^ (0x22 * ONES)) |	/* '"' */
+			    has_zero(w ^ (0x5c * ONES)) |	/* '\\' */
+			    ((w - 0x20 * ONES) & ~w) |		/* < 0x20 */
+			    w;					/* >= 0x80 */
+			if (t & (0x80 * ONES))
+				break;
+			p += 8;
+		}
 		while (p < end && plain[(unsigned char)*p])
 			p++;
 		if (p >= end) {
