@@ -305,9 +305,10 @@ ev_parse(struct ev *e, const char *line, size_t len, const char **err)
 		tk = &e->j.tok[i];
 		n = (size_t)(tk->end - tk->start);
 		f = m < 64 ? memo[m] : field_find(line + tk->start, n);
+		/* a repeated "ev" or "t": the last one wins */
 		if (!f && ((n == 2 && memcmp(line + tk->start, "ev", 2) == 0) ||
 		    (n == 1 && line[tk->start] == 't')))
-			continue;	/* a repeated "ev" or "t": the last wins */
+			continue;
 		if (!f || !(f->types & B(e->type))) {
 			if (m < 64)
 				e->extra |= 1ULL << m;
