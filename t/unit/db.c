@@ -50,7 +50,8 @@ main(void)
 	is_str(compact("{\"a b\": \"c, d\"}"), "{\"a b\":\"c, d\"}",
 	    "blanks inside strings kept");
 	is_str(compact("{\"q\": \"x\\\" y\", \"z\": 2}"),
-	    "{\"q\":\"x\\\" y\",\"z\":2}", "escaped quote does not end a string");
+	    "{\"q\":\"x\\\" y\",\"z\":2}",
+	    "escaped quote does not end a string");
 	is_str(compact("{\"e\": \"\\\\\", \"f\": 1}"),
 	    "{\"e\":\"\\\\\",\"f\":1}", "escaped backslash before the quote");
 
