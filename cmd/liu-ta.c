@@ -26,7 +26,8 @@
 #include "banned.h"
 
 static const char usage_text[] =
-"usage: liu-ta [-uv] [--strict] [--max-bad N] [--line-max N] SPEC...\n"
+"usage: liu-ta [-uv] [--digits N | --exact] [--strict] [--max-bad N]\n"
+"              [--line-max N] SPEC...\n"
 "       liu-ta -h | --help | --version\n"
 "See liu-ta(1).\n";
 
@@ -37,9 +38,11 @@ usage(FILE *f, int code)
 	exit(code == 0 ? liu_finish(0) : code);
 }
 
-enum { O_VERSION = 300 };
+enum { O_VERSION = 300, O_DIGITS, O_EXACT };
 
 static const struct option longopts[] = {
+	{ "digits", required_argument, NULL, O_DIGITS },
+	{ "exact", no_argument, NULL, O_EXACT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -54,9 +57,24 @@ struct series {
 	int started;
 };
 
+/*
+ * One output field: `,"NAME":` ready to copy (lit is copied whole, a fixed
+ * size the compiler can inline; only len bytes count), and where its value
+ * comes from.
+ */
+struct ta_field {
+	char lit[IND_NAME_MAX + 8];
+	size_t len;
+	int spec, out;
+};
+
 struct ta {
 	struct ind_spec *spec;
 	int nspec;
+	struct ta_field *field;	/* every output of every spec, owned */
+	int nfield;
+	size_t room;		/* bytes the fields may take */
+	int digits;		/* significant digits, or IND_DIGITS_EXACT */
 	struct symtab keys;	/* "SYM\037TF" -> series id */
 	struct series *series;	/* indexed by id, owned */
 	size_t nseries, cap;
@@ -373,8 +391,10 @@ static void
 ta_bar(struct ta *ta, struct nd_reader *rd, const struct fbar *fb,
     const char *line, const struct ev *e)
 {
+	const struct ta_field *f;
 	struct series *s;
 	struct ind_bar b;
+	struct buf *out;
 	const char *why;
 	int i;
 
@@ -397,17 +417,25 @@ ta_bar(struct ta *ta, struct nd_reader *rd, const struct fbar *fb,
 	b.c = fb->c;
 	b.v = fb->v;
 	b.vw = fb->vw;
-	buf_reset(&ta->out);
+	for (i = 0; i < ta->nspec; i++)
+		ind_update_bar(&s->ind[i], &b);
+	/* the bar without its '}', then each field, in one buffer */
+	out = &ta->out;
+	buf_reset(out);
 	if (e)
 		copy_bar(ta, e);
 	else
-		buf_add(&ta->out, line, fb->close);
-	for (i = 0; i < ta->nspec; i++) {
-		ind_update_bar(&s->ind[i], &b);
-		ind_add_json(&s->ind[i], &ta->out);
+		buf_add(out, line, fb->close);
+	if (out->cap - out->len <= ta->room)
+		buf_grow(out, ta->room);
+	for (f = ta->field; f < ta->field + ta->nfield; f++) {
+		memcpy(out->p + out->len, f->lit, sizeof(f->lit));
+		out->len += f->len;
+		ind_add_num(out, ind_out(&s->ind[f->spec], f->out),
+		    ta->digits);
 	}
-	buf_addc(&ta->out, '}');
-	nd_emit(ta->out.p, ta->out.len);
+	out->p[out->len++] = '}';
+	nd_emit(out->p, out->len);
 	ta->nbars++;
 }
 
@@ -433,8 +461,9 @@ ev_to_fbar(const struct ev *e, struct fbar *fb)
 static void
 ta_specs(struct ta *ta, int argc, char *argv[])
 {
+	struct ta_field *f;
 	const char *err;
-	int i;
+	int i, o;
 
 	ta->nspec = argc;
 	ta->spec = xcalloc((size_t)argc, sizeof(*ta->spec));
@@ -444,6 +473,17 @@ ta_specs(struct ta *ta, int argc, char *argv[])
 			    "(see liu-ta(1))", LIU_ECHO_MAX, argv[i], err);
 	if (ind_spec_names(ta->spec, ta->nspec, &err) < 0)
 		die_code(LIU_EXIT_USAGE, "invalid indicators: %s", err);
+	ta->field = xcalloc((size_t)argc * IND_MAXOUT, sizeof(*ta->field));
+	for (i = 0; i < ta->nspec; i++)
+		for (o = 0; o < ta->spec[i].nout; o++) {
+			f = &ta->field[ta->nfield++];
+			f->len = (size_t)snprintf(f->lit, sizeof(f->lit),
+			    ",\"%s\":", ta->spec[i].name[o]);
+			f->spec = i;
+			f->out = o;
+			ta->room += sizeof(f->lit) + IND_NUM_MAX;
+		}
+	ta->room += 2;
 }
 
 static void
@@ -459,6 +499,7 @@ ta_release(struct ta *ta)
 	}
 	free(ta->series);
 	free(ta->spec);
+	free(ta->field);
 	symtab_release(&ta->keys);
 	buf_release(&ta->key);
 	buf_release(&ta->out);
@@ -468,7 +509,7 @@ int
 main(int argc, char *argv[])
 {
 	struct ta ta = { .keys = SYMTAB_INIT, .key = BUF_INIT,
-	    .out = BUF_INIT };
+	    .out = BUF_INIT, .digits = IND_DIGITS_DEFAULT };
 	struct nd_reader rd;
 	struct ev e = EV_INIT;
 	struct fbar fb;
@@ -484,6 +525,11 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 'h': usage(stdout, 0);
 		case 'v': nd_policy.verbose = 1; break;
+		case O_DIGITS:
+			ta.digits = (int)liu_strtonum(optarg, 1,
+			    IND_DIGITS_EXACT, "--digits");
+			break;
+		case O_EXACT: ta.digits = IND_DIGITS_EXACT; break;
 		case O_VERSION: liu_version();
 		default: usage(stderr, LIU_EXIT_USAGE);
 		}

@@ -1012,30 +1012,250 @@ ind_out(const struct ind *in, int i)
 	}
 }
 
-void
-ind_add_json(const struct ind *in, struct buf *b)
+/* Numbers */
+
+static const double dpow10[23] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+	1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+	1e20, 1e21, 1e22 };
+/* The doubles nearest 10^-5 .. 10^16, for the decimal exponent. */
+static const double epow10[22] = { 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0, 1e1,
+	1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
+	1e15, 1e16 };
+static const uint64_t upow10[17] = { 1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL,
+	100000ULL, 1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
+	10000000000ULL, 100000000000ULL, 1000000000000ULL,
+	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL,
+	10000000000000000ULL };
+static const char digits2[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233"
+	"34353637383940414243444546474849505152535455565758596061626364656667"
+	"6869707172737475767778798081828384858687888990919293949596979899";
+
+/*
+ * |v| rounded to nd significant digits (nd <= 15) as the integer *q of nd
+ * digits times 10^(*e - nd + 1), by one multiplication (or division) by an
+ * exact power of ten: returns 0, or -1 when |v| is outside [1e-4, 1e15)
+ * or the product lies so near a rounding tie that its own rounding might
+ * decide it (a few values in a million at 12 digits), and the caller must
+ * round exactly.
+ */
+static inline int
+round_fast(double v, int nd, uint64_t *q, int *e)
 {
-	char tmp[IND_NAME_MAX + 8];
-	size_t n, len;
+	double a = fabs(v), p, t, f;
+	uint64_t bits, u;
+	int be, k;
+
+	if (!(a >= 1e-4 && a < 1e15))
+		return -1;
+	memcpy(&bits, &a, sizeof(bits));
+	be = (int)(bits >> 52) - 1023;		/* a in [2^be, 2^(be+1)) */
+	/* floor(be * log10(2)): 78913 / 2^18 is near enough for |be| < 50 */
+	k = be >= 0 ? be * 78913 >> 18 : -((-be * 78913 + 262143) >> 18);
+	k += a >= epow10[k + 1 + 5];		/* now 10^k <= a < 10^(k+1) */
+	*e = k;
+	k = nd - 1 - k;				/* -14 <= k <= 18 */
+	p = k >= 0 ? a * dpow10[k] : a / dpow10[-k];
+	/*
+	 * p < 10^15 < 2^52, so adding 2^52 rounds it to an integer (to
+	 * nearest), which is the low bits of the sum; f is exactly what
+	 * that rounding changed.  p is within half an ulp, at most
+	 * p * 2^-53, of a * 10^k: a tie (|f| = 1/2) nearer than that is
+	 * left to round_exact().
+	 */
+	t = p + 0x1p52;
+	memcpy(&bits, &t, sizeof(bits));
+	u = bits & ((1ULL << 52) - 1);
+	f = p - (t - 0x1p52);
+	if (fabs(fabs(f) - 0.5) <= p * 0x1p-51)
+		return -1;
+	if (u >= upow10[nd]) {			/* 9.99.. went up to 10 */
+		u /= 10;
+		++*e;
+	}
+	*q = u;
+	return 0;
+}
+
+/* The same, exactly, by printf: any finite nonzero v, nd <= 16. */
+static void
+round_exact(double v, int nd, uint64_t *q, int *e)
+{
+	char tmp[40], *p;
+	uint64_t u = 0;
+	int x = 0, neg;
+
+	/* "d.ddde-dd": our own text, so no checks */
+	snprintf(tmp, sizeof(tmp), "%.*e", nd - 1, fabs(v));
+	for (p = tmp; *p != 'e'; p++)
+		if (*p != '.')
+			u = u * 10 + (uint64_t)(*p - '0');
+	neg = *++p == '-';
+	while (*++p)
+		x = x * 10 + (*p - '0');
+	*q = u;
+	*e = neg ? -x : x;
+}
+
+/*
+ * The digits of n < 10^8 in a word, eight bytes of values 0 to 9 with the
+ * first digit in the lowest byte, without one division per digit: split
+ * into two halves of four digits, each half into two of two, each two into
+ * one and one, all the lanes at once (SWAR).  Each step multiplies by a
+ * reciprocal that is exact for the lane's range (x / 100 = x * 10486 >>
+ * 20 for x < 43700, x / 10 = x * 103 >> 10 for x < 179) and whose product
+ * stays inside its lane.
+ */
+static inline uint64_t
+digits8(uint32_t n)
+{
+	uint64_t v, q;
+
+	v = n / 10000 | (uint64_t)(n % 10000) << 32;
+	q = (v * 10486 >> 20) & 0x0000007f0000007fULL;
+	v = q | (v - q * 100) << 16;
+	q = (v * 103 >> 10) & 0x000f000f000f000fULL;
+	return q | (v - q * 10) << 8;
+}
+
+/* Store a word's eight bytes, lowest first. */
+static inline void
+store8(char *o, uint64_t w)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(o, &w, 8);
+#else
+	int i;
+
+	for (i = 0; i < 8; i++)
+		o[i] = (char)(w >> 8 * i);
+#endif
+}
+
+/*
+ * Store 16 bytes: the characters s (0 <= s <= 16) to 15 of the string
+ * whose bytes are a's then b's, then NULs.  Two stores, whatever s is.
+ */
+static inline void
+put16(char *o, uint64_t a, uint64_t b, int s)
+{
+	if (s == 0) {
+		store8(o, a);
+		store8(o + 8, b);
+	} else if (s < 8) {
+		store8(o, a >> 8 * s | b << (64 - 8 * s));
+		store8(o + 8, b >> 8 * s);
+	} else {
+		store8(o, s < 16 ? b >> 8 * (s - 8) : 0);
+		store8(o + 8, 0);
+	}
+}
+
+/*
+ * Write the sign, the nd digits of q (nd <= 16, trailing zeros dropped)
+ * and the decimal exponent e of the first digit: plain decimal notation
+ * for -4 <= e < 15 (1e-4 <= |v| < 1e15), as json_add_num() does, else
+ * %g's exponent form ("1.5e-07").  Writes whole 8-byte words, some bytes
+ * past the text (up to 34 from out); returns the text's length, at most
+ * 24.
+ */
+static size_t
+lay_out(char *out, int neg, uint64_t q, int nd, int e)
+{
+	const uint64_t zeros = 0x3030303030303030ULL;	/* "00000000" */
+	uint64_t a, b;
+	char *o = out;
+	int s, n, intd, i;
+
+	/* q's 16 digits, leading zeros and all: a holds 0-7, b 8-15 */
+	a = digits8((uint32_t)(q / 100000000));
+	b = digits8((uint32_t)(q % 100000000));
+	/* trailing zero digits are the word's high zero bytes */
+	n = nd - (b ? __builtin_clzll(b) / 8 : 8 + __builtin_clzll(a) / 8);
+	a += zeros;
+	b += zeros;
+	s = 16 - nd;
+	*o = '-';
+	o += neg;
+	if (e < -4 || e >= 15) {
+		put16(o, a, b, s);	/* d.ddde+XX */
+		o[1] = '.';
+		put16(o + 2, a, b, s + 1);
+		o += n > 1 ? n + 1 : 1;
+		*o++ = 'e';
+		*o++ = e < 0 ? '-' : '+';
+		e = e < 0 ? -e : e;
+		if (e >= 100)
+			*o++ = (char)('0' + e / 100);
+		memcpy(o, digits2 + 2 * (e % 100), 2);
+		return (size_t)(o + 2 - out);
+	}
+	intd = e + 1;
+	if (intd <= 0) {
+		store8(o, 0x3030303030302e30ULL);	/* "0.000000" */
+		o += 2 - intd;
+		put16(o, a, b, s);
+		o += n;
+	} else if (n <= intd) {
+		/* an integer: the dropped zeros are still in a and b */
+		put16(o, a, b, s);
+		for (i = nd; i < intd; i++)
+			o[i] = '0';
+		o += intd;
+	} else {
+		put16(o, a, b, s);
+		o += intd;
+		*o++ = '.';
+		put16(o, a, b, s + intd);
+		o += n - intd;
+	}
+	return (size_t)(o - out);
+}
+
+size_t
+ind_fmt_num(char *out, double v, int digits)
+{
+	uint64_t q;
+	int e;
+
+	if (!isfinite(v)) {
+		memcpy(out, "null", 4);
+		return 4;
+	}
+	if (v == 0) {
+		if (signbit(v)) {
+			memcpy(out, "-0", 2);
+			return 2;
+		}
+		*out = '0';
+		return 1;
+	}
+	if (digits < 1 || digits > 16)
+		bug("ind: %d digits", digits);
+	if (digits > 15 || round_fast(v, digits, &q, &e) < 0)
+		round_exact(v, digits, &q, &e);
+	return lay_out(out, signbit(v) != 0, q, digits, e);
+}
+
+void
+ind_add_num(struct buf *b, double v, int digits)
+{
+	if (digits >= IND_DIGITS_EXACT) {
+		json_add_num(b, v);
+		return;
+	}
+	if (b->cap - b->len <= IND_NUM_MAX)
+		buf_grow(b, IND_NUM_MAX);
+	b->len += ind_fmt_num(b->p + b->len, v, digits);
+}
+
+void
+ind_add_json(const struct ind *in, struct buf *b, int digits)
+{
 	int i;
 
 	for (i = 0; i < in->spec.nout; i++) {
-		/* one buf_add per field: `,"name":value` built here */
-		len = strlen(in->spec.name[i]);
-		tmp[0] = ',';
-		tmp[1] = '"';
-		memcpy(tmp + 2, in->spec.name[i], len);
-		tmp[len + 2] = '"';
-		tmp[len + 3] = ':';
-		n = len + 4;
-		if (!in->ready) {
-			memcpy(tmp + n, "null", 4);
-			n += 4;
-		} else {
-			buf_add(b, tmp, n);
-			json_add_num(b, ind_out(in, i));
-			continue;
-		}
-		buf_add(b, tmp, n);
+		json_add_key(b, in->spec.name[i]);
+		ind_add_num(b, ind_out(in, i), digits);
 	}
 }

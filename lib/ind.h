@@ -272,11 +272,38 @@ int ind_update_bar(struct ind *in, const struct ind_bar *b);
 /* Output i (0 <= i < spec.nout), NAN during warm-up. */
 double ind_out(const struct ind *in, int i);
 /*
- * Append `,"NAME":VALUE` for each output to b; VALUE is null during
- * warm-up, else the same text json_add_num() writes (the first of %.15g,
- * %.16g and %.17g that reads back), made some 20 times faster with exact
- * integer arithmetic.
+ * Numbers.  Indicator values are written rounded to a number of
+ * significant digits (liu-ta --digits): relative, so a MACD histogram near
+ * zero keeps as many digits as a price.  IND_DIGITS_EXACT instead writes
+ * the shortest decimal that reads back as the same double (json_add_num()).
  */
-void ind_add_json(const struct ind *in, struct buf *b);
+#define IND_DIGITS_DEFAULT 12
+#define IND_DIGITS_EXACT 17
+#define IND_NUM_MAX 40		/* bytes ind_fmt_num() may write */
+
+/*
+ * Write v rounded to 'digits' (1 to 16) significant digits to out, which
+ * has room for IND_NUM_MAX bytes: it may write bytes past the text, and
+ * no NUL; returns the text's length (at most 24).
+ * Rounding is exact (to nearest, ties as printf(3) breaks them, which for
+ * a double that is exactly a tie is to even), and trailing zeros are
+ * dropped: 1.23456789 to 4 digits is "1.235", 2.5 to 1 digit "2".  Values
+ * with 1e-4 <= |v| < 1e15 are in plain decimal notation (so an integer
+ * part may end in zeros: "1235000"), others in exponent form "1.5e-07";
+ * 0 is "0", -0 "-0", NaN and infinities "null".  A digits outside 1..16
+ * is a bug().  Fast (integer arithmetic) for up to 15 digits.
+ */
+size_t ind_fmt_num(char *out, double v, int digits);
+/*
+ * Append v to b: rounded as ind_fmt_num() does for digits 1 to 16, or
+ * exactly as json_add_num() for IND_DIGITS_EXACT.  Dies on out of memory
+ * only.
+ */
+void ind_add_num(struct buf *b, double v, int digits);
+/*
+ * Append `,"NAME":VALUE` for each output to b; VALUE is null during
+ * warm-up, else ind_add_num()'s text with 'digits'.
+ */
+void ind_add_json(const struct ind *in, struct buf *b, int digits);
 
 #endif
