@@ -276,13 +276,4 @@ test_expect_success 'SIGINT during a paced replay exits 130' '
 	test_line_count = 1 out
 '
 
-test_expect_success 'liu dispatches to liu-stream' '
-	liu stream synth --max --events 3 >out &&
-	test_line_count = 3 out &&
-	liu version >v && test_grep "^liu [0-9]" v &&
-	liu help >h && test_grep "usage: liu" h &&
-	test_expect_code 2 liu nosuchcommand 2>err &&
-	test_grep "not a liu command" err
-'
-
 test_done

@@ -1,0 +1,52 @@
+#!/bin/sh
+test_description='liu, the dispatcher'
+. "$(dirname "$0")/test-lib.sh"
+
+test_expect_success 'liu COMMAND runs liu-COMMAND with its arguments' '
+	liu stream synth --max --events 3 >out &&
+	test_line_count = 3 out &&
+	liu-stream synth --max --events 3 >exp &&
+	test_cmp exp out
+'
+
+test_expect_success 'help and version' '
+	liu help >h && test_grep "^usage: liu COMMAND" h &&
+	liu --help >h2 && test_cmp h h2 &&
+	liu version >v && test_grep "^liu [0-9][0-9.]*$" v &&
+	liu --version >v2 && test_cmp v v2
+'
+
+test_expect_success 'usage errors exit 2' '
+	test_expect_code 2 liu 2>err &&
+	test_grep "usage: liu" err &&
+	test_expect_code 2 liu nosuchcommand 2>err &&
+	test_grep "^liu: .nosuchcommand. is not a liu command" err &&
+	test_expect_code 2 liu -x &&
+	test_expect_code 2 liu ../bin/liu-stream
+'
+
+test_expect_success 'a liu-COMMAND in PATH is found too' '
+	mkdir -p extra &&
+	printf "#!/bin/sh\necho extra \"\$@\"\n" >extra/liu-hello &&
+	chmod +x extra/liu-hello &&
+	PATH=$PWD/extra:$PATH liu hello a b >out &&
+	echo "extra a b" >exp &&
+	test_cmp exp out
+'
+
+test_expect_success 'exit status and signals of the command come through' '
+	printf "not json\n" >bad &&
+	test_expect_code 1 liu stream replay --max bad 2>err &&
+	test_grep "^liu-stream: bad:1:" err &&
+	{ liu stream synth --max --events 1000000 2>err; echo $? >status; } |
+		head -n1 >/dev/null &&
+	test "$(cat status)" = 141 &&
+	liu stream synth --rate 1000 >out 2>/dev/null &
+	pid=$! &&
+	sleep 0.5 &&
+	kill -TERM $pid &&
+	{ wait $pid; echo $? >status; } &&
+	test "$(cat status)" = 143
+'
+
+test_done
