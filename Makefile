@@ -67,14 +67,22 @@ lint:
 	mandoc -Tlint -Wwarning man/*.1 man/*.7
 	scripts/check-style
 
+# headers a strategy plug-in compiles against (cc -I$(PREFIX)/include/liu)
+PLUGIN_HDRS = lib/strategy.h lib/bars.h lib/event.h lib/json.h lib/buf.h \
+	lib/ind.h
+
 install: all
-	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 $(DESTDIR)$(MANPREFIX)/man7
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
+		$(DESTDIR)$(MANPREFIX)/man7 $(DESTDIR)$(PREFIX)/include/liu
 	cp -f $(BINS) $(SCRIPTS) $(DESTDIR)$(PREFIX)/bin/
+	cp -f $(PLUGIN_HDRS) $(DESTDIR)$(PREFIX)/include/liu/
 	for m in $(MANS); do s=$${m##*.}; cp -f $$m $(DESTDIR)$(MANPREFIX)/man$$s/; done
 
 uninstall:
 	for b in $(BINS) $(SCRIPTS); do rm -f $(DESTDIR)$(PREFIX)/bin/$${b##*/}; done
 	for m in $(MANS); do s=$${m##*.}; rm -f $(DESTDIR)$(MANPREFIX)/man$$s/$${m##*/}; done
+	for h in $(PLUGIN_HDRS); do rm -f $(DESTDIR)$(PREFIX)/include/liu/$${h##*/}; done
+	-rmdir $(DESTDIR)$(PREFIX)/include/liu 2>/dev/null
 
 clean:
 	rm -rf bin t/unit/bin lib/*.o lib/libliu.a examples/*.so t/trash.* out
