@@ -169,11 +169,16 @@ ev_type_name(enum ev_type t)
 enum ev_type
 ev_type_from(const char *s)
 {
-	int i;
+	const char *n;
+	int i, k;
 
-	for (i = 1; i < EV_NTYPES; i++)
-		if (s[0] == type_names[i][0] && strcmp(s, type_names[i]) == 0)
+	for (i = 1; i < EV_NTYPES; i++) {
+		n = type_names[i];
+		for (k = 0; n[k] && n[k] == s[k]; k++)
+			;
+		if (n[k] == s[k])
 			return (enum ev_type)i;
+	}
 	return EV_OTHER;
 }
 

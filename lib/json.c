@@ -557,31 +557,37 @@ json_num_canon(const struct json *j, int i, double *v)
 {
 	const struct json_tok *t;
 	const char *s;
-	size_t n, k, dot = 0, digits = 0;
+	uint64_t m = 0;
+	size_t n, k = 0;
+	int neg = 0, nd = 0, frac = 0;
 	double a;
 
-	if (json_num(j, i, v) < 0)
+	if (i < 0 || i >= j->ntok || j->tok[i].kind != JSON_NUM)
 		return -1;
 	t = &j->tok[i];
 	s = j->s + t->start;
 	n = (size_t)(t->end - t->start);
-	for (k = 0; k < n; k++) {
-		if (s[k] == '.')
-			dot = k;
-		else if (s[k] >= '0' && s[k] <= '9')
-			digits++;
-		else if (s[k] != '-' || k != 0)
-			return 0;	/* an exponent */
-	}
+	if (s[0] == '-')
+		neg = 1, k++;
+	for (; k < n && s[k] >= '0' && s[k] <= '9'; k++, nd++)
+		m = m * 10 + (uint64_t)(s[k] - '0');
+	if (k < n && s[k] == '.')
+		for (k++; k < n && s[k] >= '0' && s[k] <= '9'; k++, nd++,
+		    frac++)
+			m = m * 10 + (uint64_t)(s[k] - '0');
+	if (k != n || nd > 15)
+		return json_num(j, i, v) < 0 ? -1 : 0;
+	/* the fast path of number(), exact for up to 15 digits */
+	a = (double)m / pow10tab[frac];
+	*v = neg ? -a : a;
 	/*
 	 * Up to 15 digits name one double, so the writer's shortest fixed
 	 * form is this text when the fraction has no trailing zero and the
 	 * magnitude is in the writer's fixed-point range.
 	 */
-	if (digits > 15 || (dot && (s[n - 1] == '0' || n - dot - 1 > 9)))
+	if (frac > 9 || (frac && s[n - 1] == '0'))
 		return 0;
-	a = fabs(*v);
-	if (a >= 1e15 || (a < 1e-4 && a != 0) || (a == 0 && s[0] == '-'))
+	if (a >= 1e15 || (a < 1e-4 && a != 0) || (a == 0 && neg))
 		return 0;
 	return 1;
 }
@@ -638,7 +644,8 @@ json_add_str(struct buf *b, const char *s, size_t n)
 	static const char hex[] = "0123456789abcdef";
 	size_t i, run = 0;
 
-	buf_grow(b, n + 2);
+	if (b->cap - b->len <= n + 2)
+		buf_grow(b, n + 2);
 	buf_addc(b, '"');
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
