@@ -9,8 +9,20 @@
  * cancellation, and recompute them exactly from the window each time the
  * ring wraps (every n values), which bounds the drift: O(n) work every n
  * values is O(1) amortised.
+ *
+ * Each kind's update is a static inline function, so that
+ * ind_update_bar() has them inlined in its cases; the exported
+ * ind_KIND_update() functions are wrappers of them.
+ *
+ * Numbers are written (ind_fmt_num(), ind_add_fields()) with integer
+ * arithmetic rather than printf: a value is scaled by one exact power of
+ * ten and rounded to an integer of the wanted digits, those become ASCII
+ * eight at a time in a 64-bit word, and the text is stored a word at a
+ * time.  liu-ta writes ten or so numbers a bar, and this is most of its
+ * work.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,8 +105,8 @@ ind_sma_init(struct ind_sma *s, int n)
 	s->value = NAN;
 }
 
-int
-ind_sma_update(struct ind_sma *s, double x)
+static inline __attribute__((always_inline)) int
+sma_update(struct ind_sma *s, double x)
 {
 	double old = win_push(&s->w, x);
 
@@ -105,6 +117,12 @@ ind_sma_update(struct ind_sma *s, double x)
 		return 0;
 	s->value = (s->sum + s->comp) / s->w.n;
 	return 1;
+}
+
+int
+ind_sma_update(struct ind_sma *s, double x)
+{
+	return sma_update(s, x);
 }
 
 void
@@ -127,8 +145,8 @@ ind_ema_init(struct ind_ema *e, int n)
 	e->value = NAN;
 }
 
-int
-ind_ema_update(struct ind_ema *e, double x)
+static inline __attribute__((always_inline)) int
+ema_update(struct ind_ema *e, double x)
 {
 	e->count++;
 	if (e->count > e->n) {
@@ -143,6 +161,12 @@ ind_ema_update(struct ind_ema *e, double x)
 	return 1;
 }
 
+int
+ind_ema_update(struct ind_ema *e, double x)
+{
+	return ema_update(e, x);
+}
+
 /* WMA */
 
 void
@@ -153,8 +177,8 @@ ind_wma_init(struct ind_wma *m, int n)
 	m->value = NAN;
 }
 
-int
-ind_wma_update(struct ind_wma *m, double x)
+static inline __attribute__((always_inline)) int
+wma_update(struct ind_wma *m, double x)
 {
 	int n = m->w.n, i;
 	double old = win_push(&m->w, x);
@@ -177,6 +201,12 @@ ind_wma_update(struct ind_wma *m, double x)
 	}
 	m->value = m->wsum / (n * (n + 1.0) / 2);
 	return 1;
+}
+
+int
+ind_wma_update(struct ind_wma *m, double x)
+{
+	return wma_update(m, x);
 }
 
 void
@@ -207,8 +237,8 @@ ind_macd_init(struct ind_macd *m, int fast, int slow, int signal)
 	m->macd = m->sig = m->hist = NAN;
 }
 
-int
-ind_macd_update(struct ind_macd *m, double x)
+static inline __attribute__((always_inline)) int
+macd_update(struct ind_macd *m, double x)
 {
 	m->count++;
 	/*
@@ -217,11 +247,11 @@ ind_macd_update(struct ind_macd *m, double x)
 	 * never reach it.
 	 */
 	if (m->count > m->slow - m->fast)
-		ind_ema_update(&m->efast, x);
-	if (!ind_ema_update(&m->eslow, x))
+		ema_update(&m->efast, x);
+	if (!ema_update(&m->eslow, x))
 		return 0;
 	m->macd = m->efast.value - m->eslow.value;
-	if (!ind_ema_update(&m->esig, m->macd)) {
+	if (!ema_update(&m->esig, m->macd)) {
 		/* TA-Lib gives nothing before the signal is ready */
 		m->macd = NAN;
 		return 0;
@@ -229,6 +259,12 @@ ind_macd_update(struct ind_macd *m, double x)
 	m->sig = m->esig.value;
 	m->hist = m->macd - m->sig;
 	return 1;
+}
+
+int
+ind_macd_update(struct ind_macd *m, double x)
+{
+	return macd_update(m, x);
 }
 
 /* RSI */
@@ -245,8 +281,8 @@ ind_rsi_init(struct ind_rsi *r, int n)
 	r->value = NAN;
 }
 
-int
-ind_rsi_update(struct ind_rsi *r, double x)
+static inline __attribute__((always_inline)) int
+rsi_update(struct ind_rsi *r, double x)
 {
 	double d, g, l, s;
 	int n = r->n;
@@ -276,6 +312,12 @@ ind_rsi_update(struct ind_rsi *r, double x)
 	return 1;
 }
 
+int
+ind_rsi_update(struct ind_rsi *r, double x)
+{
+	return rsi_update(r, x);
+}
+
 /* ATR */
 
 void
@@ -290,8 +332,8 @@ ind_atr_init(struct ind_atr *a, int n)
 	a->value = NAN;
 }
 
-int
-ind_atr_update(struct ind_atr *a, double h, double l, double c)
+static inline __attribute__((always_inline)) int
+atr_update(struct ind_atr *a, double h, double l, double c)
 {
 	double tr, d;
 	int n = a->n;
@@ -322,6 +364,12 @@ ind_atr_update(struct ind_atr *a, double h, double l, double c)
 	return 1;
 }
 
+int
+ind_atr_update(struct ind_atr *a, double h, double l, double c)
+{
+	return atr_update(a, h, l, c);
+}
+
 /* stddev and Bollinger bands */
 
 void
@@ -333,8 +381,8 @@ ind_stddev_init(struct ind_stddev *s, int n)
 	s->mean = s->value = NAN;
 }
 
-int
-ind_stddev_update(struct ind_stddev *s, double x)
+static inline __attribute__((always_inline)) int
+stddev_update(struct ind_stddev *s, double x)
 {
 	int n = s->w.n, i;
 	double old = win_push(&s->w, x), d, m, var;
@@ -372,6 +420,12 @@ ind_stddev_update(struct ind_stddev *s, double x)
 	return 1;
 }
 
+int
+ind_stddev_update(struct ind_stddev *s, double x)
+{
+	return stddev_update(s, x);
+}
+
 void
 ind_stddev_release(struct ind_stddev *s)
 {
@@ -386,15 +440,21 @@ ind_bbands_init(struct ind_bbands *b, int n, double k)
 	b->mid = b->upper = b->lower = NAN;
 }
 
-int
-ind_bbands_update(struct ind_bbands *b, double x)
+static inline __attribute__((always_inline)) int
+bbands_update(struct ind_bbands *b, double x)
 {
-	if (!ind_stddev_update(&b->sd, x))
+	if (!stddev_update(&b->sd, x))
 		return 0;
 	b->mid = b->sd.mean;
 	b->upper = b->mid + b->k * b->sd.value;
 	b->lower = b->mid - b->k * b->sd.value;
 	return 1;
+}
+
+int
+ind_bbands_update(struct ind_bbands *b, double x)
+{
+	return bbands_update(b, x);
 }
 
 void
@@ -412,7 +472,8 @@ nth_sunday(int y, int m, int nth)
 	int64_t d = tm_days_from_civil(y, m, 1), wd, first;
 	int ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
 
-	wd = ((d + 4) % 7 + 7) % 7;	/* 1970-01-01 was a Thursday; 0 = Sunday */
+	/* 1970-01-01 was a Thursday; 0 = Sunday */
+	wd = ((d + 4) % 7 + 7) % 7;
 	first = d + (7 - wd) % 7;
 	if (nth < 5)
 		return first + 7 * (nth - 1);
@@ -474,8 +535,8 @@ ind_vwap_init(struct ind_vwap *w, int64_t anchor)
 	w->value = NAN;
 }
 
-int
-ind_vwap_update(struct ind_vwap *w, const struct ind_bar *b)
+static inline __attribute__((always_inline)) int
+vwap_update(struct ind_vwap *w, const struct ind_bar *b)
 {
 	int64_t lt, day;
 	double p;
@@ -500,6 +561,12 @@ ind_vwap_update(struct ind_vwap *w, const struct ind_bar *b)
 	return 1;
 }
 
+int
+ind_vwap_update(struct ind_vwap *w, const struct ind_bar *b)
+{
+	return vwap_update(w, b);
+}
+
 /* Rolling highest and lowest */
 
 void
@@ -516,8 +583,8 @@ ind_minmax_init(struct ind_minmax *m, int n, int want_max)
 	m->value = NAN;
 }
 
-int
-ind_minmax_update(struct ind_minmax *m, double x)
+static inline __attribute__((always_inline)) int
+minmax_update(struct ind_minmax *m, double x)
 {
 	int64_t i = m->count++;
 	int back;
@@ -548,6 +615,12 @@ ind_minmax_update(struct ind_minmax *m, double x)
 	return 1;
 }
 
+int
+ind_minmax_update(struct ind_minmax *m, double x)
+{
+	return minmax_update(m, x);
+}
+
 void
 ind_minmax_release(struct ind_minmax *m)
 {
@@ -570,8 +643,8 @@ ind_slope_init(struct ind_slope *s, int n)
 	s->value = NAN;
 }
 
-int
-ind_slope_update(struct ind_slope *s, double x)
+static inline __attribute__((always_inline)) int
+slope_update(struct ind_slope *s, double x)
 {
 	int n = s->w.n, i;
 	double old = win_push(&s->w, x), d, sx, den;
@@ -609,6 +682,12 @@ ind_slope_update(struct ind_slope *s, double x)
 	den = (double)n * n * ((double)n * n - 1) / 12;
 	s->value = (n * s->sxy - sx * s->sy) / den;
 	return 1;
+}
+
+int
+ind_slope_update(struct ind_slope *s, double x)
+{
+	return slope_update(s, x);
 }
 
 void
@@ -858,7 +937,8 @@ ind_init(struct ind *in, const struct ind_spec *sp)
 {
 	const double *p = sp->p;
 
-	in->spec = *sp;
+	in->spec = sp;
+	in->kind = sp->kind;
 	in->ready = 0;
 	switch (sp->kind) {
 	case IND_SMA:
@@ -903,7 +983,7 @@ ind_init(struct ind *in, const struct ind_spec *sp)
 void
 ind_release(struct ind *in)
 {
-	switch (in->spec.kind) {
+	switch (in->kind) {
 	case IND_SMA:
 		ind_sma_release(&in->u.sma);
 		break;
@@ -933,45 +1013,45 @@ ind_update_bar(struct ind *in, const struct ind_bar *b)
 {
 	int r = 0;
 
-	switch (in->spec.kind) {
+	switch (in->kind) {
 	case IND_SMA:
-		r = ind_sma_update(&in->u.sma, b->c);
+		r = sma_update(&in->u.sma, b->c);
 		break;
 	case IND_EMA:
-		r = ind_ema_update(&in->u.ema, b->c);
+		r = ema_update(&in->u.ema, b->c);
 		break;
 	case IND_WMA:
-		r = ind_wma_update(&in->u.wma, b->c);
+		r = wma_update(&in->u.wma, b->c);
 		break;
 	case IND_MACD:
-		r = ind_macd_update(&in->u.macd, b->c);
+		r = macd_update(&in->u.macd, b->c);
 		break;
 	case IND_RSI:
-		r = ind_rsi_update(&in->u.rsi, b->c);
+		r = rsi_update(&in->u.rsi, b->c);
 		break;
 	case IND_ATR:
-		r = ind_atr_update(&in->u.atr, b->h, b->l, b->c);
+		r = atr_update(&in->u.atr, b->h, b->l, b->c);
 		break;
 	case IND_BBANDS:
-		r = ind_bbands_update(&in->u.bb, b->c);
+		r = bbands_update(&in->u.bb, b->c);
 		break;
 	case IND_STDDEV:
-		r = ind_stddev_update(&in->u.sd, b->c);
+		r = stddev_update(&in->u.sd, b->c);
 		break;
 	case IND_VWAP:
-		r = ind_vwap_update(&in->u.vwap, b);
+		r = vwap_update(&in->u.vwap, b);
 		break;
 	case IND_HIGHEST:
-		r = ind_minmax_update(&in->u.mm, b->h);
+		r = minmax_update(&in->u.mm, b->h);
 		break;
 	case IND_LOWEST:
-		r = ind_minmax_update(&in->u.mm, b->l);
+		r = minmax_update(&in->u.mm, b->l);
 		break;
 	case IND_SLOPE:
-		r = ind_slope_update(&in->u.slope, b->c);
+		r = slope_update(&in->u.slope, b->c);
 		break;
 	default:
-		bug("ind: kind %d", (int)in->spec.kind);
+		bug("ind: kind %d", (int)in->kind);
 	}
 	return in->ready = r;
 }
@@ -981,7 +1061,7 @@ ind_out(const struct ind *in, int i)
 {
 	if (!in->ready)
 		return NAN;
-	switch (in->spec.kind) {
+	switch (in->kind) {
 	case IND_SMA:
 		return in->u.sma.value;
 	case IND_EMA:
@@ -1008,7 +1088,7 @@ ind_out(const struct ind *in, int i)
 	case IND_SLOPE:
 		return in->u.slope.value;
 	default:
-		bug("ind: kind %d", (int)in->spec.kind);
+		bug("ind: kind %d", (int)in->kind);
 	}
 }
 
@@ -1036,10 +1116,10 @@ static const char digits2[] =
  * digits times 10^(*e - nd + 1), by one multiplication (or division) by an
  * exact power of ten: returns 0, or -1 when |v| is outside [1e-4, 1e15)
  * or the product lies so near a rounding tie that its own rounding might
- * decide it (a few values in a million at 12 digits), and the caller must
- * round exactly.
+ * decide it (one value in some ten thousand at 12 digits), and the caller
+ * must round exactly.
  */
-static inline int
+static inline __attribute__((always_inline)) int
 round_fast(double v, int nd, uint64_t *q, int *e)
 {
 	double a = fabs(v), p, t, f;
@@ -1055,19 +1135,22 @@ round_fast(double v, int nd, uint64_t *q, int *e)
 	k += a >= epow10[k + 1 + 5];		/* now 10^k <= a < 10^(k+1) */
 	*e = k;
 	k = nd - 1 - k;				/* -14 <= k <= 18 */
-	p = k >= 0 ? a * dpow10[k] : a / dpow10[-k];
+	if (__builtin_expect(k >= 0, 1))
+		p = a * dpow10[k];
+	else
+		p = a / dpow10[-k];
 	/*
 	 * p < 10^15 < 2^52, so adding 2^52 rounds it to an integer (to
 	 * nearest), which is the low bits of the sum; f is exactly what
 	 * that rounding changed.  p is within half an ulp, at most
-	 * p * 2^-53, of a * 10^k: a tie (|f| = 1/2) nearer than that is
-	 * left to round_exact().
+	 * p * 2^-53, of a * 10^k: a tie (|f| = 1/2) that near is left to
+	 * round_exact().
 	 */
 	t = p + 0x1p52;
 	memcpy(&bits, &t, sizeof(bits));
 	u = bits & ((1ULL << 52) - 1);
 	f = p - (t - 0x1p52);
-	if (fabs(fabs(f) - 0.5) <= p * 0x1p-51)
+	if (fabs(fabs(f) - 0.5) <= p * 0x1p-53)
 		return -1;
 	if (u >= upow10[nd]) {			/* 9.99.. went up to 10 */
 		u /= 10;
@@ -1118,6 +1201,18 @@ digits8(uint32_t n)
 	return q | (v - q * 10) << 8;
 }
 
+/* The same for n < 10^4: four digits in the low four bytes. */
+static inline uint64_t
+digits4(uint32_t n)
+{
+	uint64_t v, q;
+
+	q = n * 10486 >> 20;
+	v = q | (uint64_t)(n - q * 100) << 16;
+	q = (v * 103 >> 10) & 0x000f000fULL;
+	return q | (v - q * 10) << 8;
+}
+
 /* Store a word's eight bytes, lowest first. */
 static inline void
 store8(char *o, uint64_t w)
@@ -1152,29 +1247,41 @@ put16(char *o, uint64_t a, uint64_t b, int s)
 }
 
 /*
- * Write the sign, the nd digits of q (nd <= 16, trailing zeros dropped)
- * and the decimal exponent e of the first digit: plain decimal notation
- * for -4 <= e < 15 (1e-4 <= |v| < 1e15), as json_add_num() does, else
- * %g's exponent form ("1.5e-07").  Writes whole 8-byte words, some bytes
- * past the text (up to 34 from out); returns the text's length, at most
- * 24.
+ * The nd (<= 16) digits of q as ASCII in two words (*a the first 8 of 16,
+ * *b the last, leading zeros and all): returns how many are significant,
+ * trailing zeros dropped.
  */
-static size_t
-lay_out(char *out, int neg, uint64_t q, int nd, int e)
+static inline __attribute__((always_inline)) int
+digits16(uint64_t q, int nd, uint64_t *a, uint64_t *b)
 {
 	const uint64_t zeros = 0x3030303030303030ULL;	/* "00000000" */
-	uint64_t a, b;
-	char *o = out;
-	int s, n, intd, i;
+	uint32_t hi = (uint32_t)(q / 100000000);
+	int n;
 
-	/* q's 16 digits, leading zeros and all: a holds 0-7, b 8-15 */
-	a = digits8((uint32_t)(q / 100000000));
-	b = digits8((uint32_t)(q % 100000000));
+	/* nd <= 12 (the default) folds to four digits: hi < 10^4 */
+	*a = nd <= 12 || hi < 10000 ? digits4(hi) << 32 : digits8(hi);
+	*b = digits8((uint32_t)(q % 100000000));
 	/* trailing zero digits are the word's high zero bytes */
-	n = nd - (b ? __builtin_clzll(b) / 8 : 8 + __builtin_clzll(a) / 8);
-	a += zeros;
-	b += zeros;
-	s = 16 - nd;
+	n = nd - (*b ? __builtin_clzll(*b) / 8 : 8 + __builtin_clzll(*a) / 8);
+	*a += zeros;
+	*b += zeros;
+	return n;
+}
+
+/*
+ * Write the sign, the n significant digits of the nd in a and b (see
+ * digits16()) and the decimal exponent e of the first digit: plain
+ * decimal notation for -4 <= e < 15 (1e-4 <= |v| < 1e15), as
+ * json_add_num() does, else %g's exponent form ("1.5e-07").  Writes whole
+ * 8-byte words, some bytes past the text (up to 34 from out); returns the
+ * text's length, at most 24.
+ */
+static inline __attribute__((always_inline)) size_t
+place(char *out, int neg, uint64_t a, uint64_t b, int n, int nd, int e)
+{
+	char *o = out;
+	int s = 16 - nd, intd, i;
+
 	*o = '-';
 	o += neg;
 	if (e < -4 || e >= 15) {
@@ -1212,8 +1319,19 @@ lay_out(char *out, int neg, uint64_t q, int nd, int e)
 	return (size_t)(o - out);
 }
 
-size_t
-ind_fmt_num(char *out, double v, int digits)
+/* Write sign, q (nd digits) and e as place() does. */
+static inline __attribute__((always_inline)) size_t
+lay_out(char *out, int neg, uint64_t q, int nd, int e)
+{
+	uint64_t a, b;
+	int n = digits16(q, nd, &a, &b);
+
+	return place(out, neg, a, b, n, nd, e);
+}
+
+/* Everything but the usual case, out of its way. */
+static __attribute__((noinline)) size_t
+fmt_slow(char *out, double v, int digits)
 {
 	uint64_t q;
 	int e;
@@ -1237,6 +1355,28 @@ ind_fmt_num(char *out, double v, int digits)
 	return lay_out(out, signbit(v) != 0, q, digits, e);
 }
 
+/* The usual case, inlined with nd constant where it is known. */
+static inline __attribute__((always_inline)) size_t
+fmt_fast(char *out, double v, int nd)
+{
+	uint64_t q;
+	int e;
+
+	if (round_fast(v, nd, &q, &e) == 0)
+		return lay_out(out, signbit(v) != 0, q, nd, e);
+	return fmt_slow(out, v, nd);
+}
+
+size_t
+ind_fmt_num(char *out, double v, int digits)
+{
+	if (digits == IND_DIGITS_DEFAULT)
+		return fmt_fast(out, v, IND_DIGITS_DEFAULT);
+	if (digits >= 1 && digits <= 15)
+		return fmt_fast(out, v, digits);
+	return fmt_slow(out, v, digits);
+}
+
 void
 ind_add_num(struct buf *b, double v, int digits)
 {
@@ -1249,13 +1389,141 @@ ind_add_num(struct buf *b, double v, int digits)
 	b->len += ind_fmt_num(b->p + b->len, v, digits);
 }
 
+size_t
+ind_out_offset(enum ind_kind k, int i)
+{
+	switch (k) {
+	case IND_SMA:
+		return offsetof(struct ind, u.sma.value);
+	case IND_EMA:
+		return offsetof(struct ind, u.ema.value);
+	case IND_WMA:
+		return offsetof(struct ind, u.wma.value);
+	case IND_MACD:
+		return i == 0 ? offsetof(struct ind, u.macd.macd) : i == 1 ?
+		    offsetof(struct ind, u.macd.sig) :
+		    offsetof(struct ind, u.macd.hist);
+	case IND_RSI:
+		return offsetof(struct ind, u.rsi.value);
+	case IND_ATR:
+		return offsetof(struct ind, u.atr.value);
+	case IND_BBANDS:
+		return i == 0 ? offsetof(struct ind, u.bb.mid) : i == 1 ?
+		    offsetof(struct ind, u.bb.upper) :
+		    offsetof(struct ind, u.bb.lower);
+	case IND_STDDEV:
+		return offsetof(struct ind, u.sd.value);
+	case IND_VWAP:
+		return offsetof(struct ind, u.vwap.value);
+	case IND_HIGHEST:
+	case IND_LOWEST:
+		return offsetof(struct ind, u.mm.value);
+	case IND_SLOPE:
+		return offsetof(struct ind, u.slope.value);
+	default:
+		bug("ind: kind %d", (int)k);
+	}
+}
+
 void
 ind_add_json(const struct ind *in, struct buf *b, int digits)
 {
 	int i;
 
-	for (i = 0; i < in->spec.nout; i++) {
-		json_add_key(b, in->spec.name[i]);
+	for (i = 0; i < in->spec->nout; i++) {
+		json_add_key(b, in->spec->name[i]);
 		ind_add_num(b, ind_out(in, i), digits);
 	}
+}
+
+int
+ind_fields(const struct ind_spec *sp, int n, struct ind_field *f)
+{
+	int i, o, nf = 0;
+
+	for (i = 0; i < n; i++)
+		for (o = 0; o < sp[i].nout; o++, nf++) {
+			memset(f[nf].lit, 0, sizeof(f[nf].lit));
+			f[nf].len = (size_t)snprintf(f[nf].lit,
+			    sizeof(f[nf].lit), ",\"%s\":", sp[i].name[o]);
+			f[nf].ind = i;
+			f[nf].at = (size_t)i * sizeof(struct ind);
+			f[nf].off = ind_out_offset(sp[i].kind, o);
+		}
+	return nf;
+}
+
+/*
+ * The fields' values at nd (1 to 15) digits to out, which has room for
+ * (sizeof(lit) + IND_NUM_MAX) bytes a field; returns the length.  Inlined
+ * with nd constant for the default.
+ */
+static inline __attribute__((always_inline)) size_t
+put_fields(char *out, const struct ind *in, const struct ind_field *f,
+    int nf, int nd)
+{
+	const struct ind *x;
+	char *o = out;
+	double v;
+	uint64_t q;
+	int i, e;
+
+	for (i = 0; i < nf; i++, f++) {
+		/* whole words of the name: the value overwrites the rest */
+		if (f->len <= 24)
+			memcpy(o, f->lit, 24);
+		else
+			memcpy(o, f->lit, sizeof(f->lit));
+		o += f->len;
+		x = (const struct ind *)(const void *)((const char *)in +
+		    f->at);
+		if (!x->ready) {
+			memcpy(o, "null", 4);
+			o += 4;
+			continue;
+		}
+		memcpy(&v, (const char *)x + f->off, sizeof(v));
+		if (round_fast(v, nd, &q, &e) == 0)
+			o += lay_out(o, signbit(v) != 0, q, nd, e);
+		else
+			o += fmt_slow(o, v, nd);
+	}
+	return (size_t)(o - out);
+}
+
+/* A field's value, NAN during warm-up. */
+static inline double
+field_value(const struct ind *in, const struct ind_field *f)
+{
+	const struct ind *x = &in[f->ind];
+	double v;
+
+	if (!x->ready)
+		return NAN;
+	memcpy(&v, (const char *)x + f->off, sizeof(v));
+	return v;
+}
+
+void
+ind_add_fields(struct buf *b, const struct ind *in,
+    const struct ind_field *f, int nf, int digits)
+{
+	size_t room = (size_t)nf * (sizeof(f->lit) + IND_NUM_MAX);
+	int i;
+
+	if (digits < 1 || digits > 15) {
+		/* exact, or 16 digits: no fast path */
+		for (i = 0; i < nf; i++) {
+			buf_add(b, f[i].lit, f[i].len);
+			ind_add_num(b, field_value(in, &f[i]), digits);
+		}
+		return;
+	}
+	if (b->cap - b->len <= room)
+		buf_grow(b, room);
+	if (digits == IND_DIGITS_DEFAULT)
+		b->len += put_fields(b->p + b->len, in, f, nf,
+		    IND_DIGITS_DEFAULT);
+	else
+		b->len += put_fields(b->p + b->len, in, f, nf, digits);
 }

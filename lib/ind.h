@@ -105,7 +105,7 @@ struct ind_rsi {
 	int n;
 	int64_t count;
 	double prev;		/* previous value */
-	double gain, loss;	/* average gain and loss (sums during warm-up) */
+	double gain, loss;	/* average gain and loss (sums in warm-up) */
 	double value;
 };
 void ind_rsi_init(struct ind_rsi *r, int n);
@@ -158,7 +158,7 @@ void ind_bbands_release(struct ind_bbands *b);
  */
 struct ind_vwap {
 	int64_t anchor;
-	int64_t day;		/* session day of the last bar, INT64_MIN: none */
+	int64_t day;		/* last bar's session day, INT64_MIN: none */
 	int64_t off, off_lo, off_hi;	/* New York offset, valid in [lo, hi) */
 	double pv, v;
 	double value;
@@ -244,9 +244,14 @@ int ind_spec_names(struct ind_spec *sp, int n, const char **err);
 const char *ind_kind_name(enum ind_kind k);
 int ind_kind_from(const char *s, size_t len);
 
-/* One indicator of any kind. */
+/*
+ * One indicator of any kind.  Small (the spec is not copied), since a
+ * program keeps one per indicator, symbol and timeframe, and touches them
+ * all in turn.
+ */
 struct ind {
-	struct ind_spec spec;
+	const struct ind_spec *spec;	/* not owned */
+	enum ind_kind kind;
 	int ready;		/* the last update returned 1 */
 	union {
 		struct ind_sma sma;
@@ -263,7 +268,10 @@ struct ind {
 	} u;
 };
 
-/* Set up an indicator for a spec (copied).  Dies on out of memory only. */
+/*
+ * Set up an indicator for a spec, which is not copied and must outlive the
+ * indicator.  Dies on out of memory only.
+ */
 void ind_init(struct ind *in, const struct ind_spec *sp);
 /* Free what the indicator owns; it must be ind_init()ed again to be used. */
 void ind_release(struct ind *in);
@@ -271,6 +279,14 @@ void ind_release(struct ind *in);
 int ind_update_bar(struct ind *in, const struct ind_bar *b);
 /* Output i (0 <= i < spec.nout), NAN during warm-up. */
 double ind_out(const struct ind *in, int i);
+/*
+ * Where output i of an indicator of kind k is kept: once the indicator is
+ * ready, ind_out(in, i) is the double at (char *)in + ind_out_offset(k, i).
+ * The same for every indicator of the kind, so a caller that reads many
+ * may compute it once.
+ */
+size_t ind_out_offset(enum ind_kind k, int i);
+
 /*
  * Numbers.  Indicator values are written rounded to a number of
  * significant digits (liu-ta --digits): relative, so a MACD histogram near
@@ -305,5 +321,30 @@ void ind_add_num(struct buf *b, double v, int digits);
  * warm-up, else ind_add_num()'s text with 'digits'.
  */
 void ind_add_json(const struct ind *in, struct buf *b, int digits);
+
+/*
+ * The output fields of an array of indicators, for writing them all at
+ * once (liu-ta writes ten or so per bar): each names its indicator by its
+ * index in the array and holds its `,"NAME":` text.
+ */
+struct ind_field {
+	char lit[IND_NAME_MAX + 8];	/* `,"NAME":`, NUL-padded */
+	size_t len;			/* its length */
+	int ind;			/* the indicator's index */
+	size_t at;			/* ind * sizeof(struct ind) */
+	size_t off;			/* ind_out_offset() of the output */
+};
+/*
+ * Fill f[] (room for the sum of the specs' nout) with the output fields of
+ * the n specs sp[], in order; returns their number.  Owns nothing.
+ */
+int ind_fields(const struct ind_spec *sp, int n, struct ind_field *f);
+/*
+ * Append `,"NAME":VALUE` for each of the nf fields f[] of the indicators
+ * in[] (made from the same specs) to b, as ind_add_json() would, in one
+ * pass.  Dies on out of memory only.
+ */
+void ind_add_fields(struct buf *b, const struct ind *in,
+    const struct ind_field *f, int nf, int digits);
 
 #endif

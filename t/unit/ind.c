@@ -65,7 +65,8 @@ load_aapl(void)
 		struct ind_bar *b = &aapl[naapl];
 
 		p = strchr(line, ',');
-		if (p == NULL || tm_parse(line, (size_t)(p - line), &b->t) < 0) {
+		if (p == NULL ||
+		    tm_parse(line, (size_t)(p - line), &b->t) < 0) {
 			printf("Bail out! bad time in ind-aapl-ohlcv.csv\n");
 			exit(1);
 		}
@@ -115,8 +116,8 @@ check_ref(const char *spec, const char *ref, int want_first)
 		r = ind_update_bar(&in, &aapl[i]);
 		p = strchr(line, ',');
 		if ((p != NULL) != (r == 1)) {
-			printf("# %s: bar %d: ready %d, reference %s\n", spec, i,
-			    r, p ? "has a value" : "is empty");
+			printf("# %s: bar %d: ready %d, reference %s\n",
+			    spec, i, r, p ? "has a value" : "is empty");
 			bad = 1;
 			break;
 		}
@@ -151,7 +152,8 @@ check_ref(const char *spec, const char *ref, int want_first)
 	    "%s on AAPL: %d values match ind-ref-%s.csv (first at bar %d, "
 	    "max rel err %.1e)", spec, nval, ref, first, maxrel);
 	if (first != want_first)
-		printf("#   first value at bar %d, want %d\n", first, want_first);
+		printf("#   first value at bar %d, want %d\n", first,
+		    want_first);
 }
 
 /* Feed xs to a fresh spec; check ready flags and values (NAN = warm-up). */
@@ -680,6 +682,73 @@ test_json(void)
 }
 
 /*
+ * ind_add_fields() writes what ind_add_json() writes for each indicator
+ * in turn, at every digits, in warm-up and after, and ind_out_offset()
+ * finds every output ind_out() gives.
+ */
+static void
+test_fields(void)
+{
+	static const char *specs[] = { "ema:3", "macd:2,3,2", "rsi:2",
+	    "vwap", "atr:2", "bbands:3,2", "sma:2", "wma:2", "stddev:2",
+	    "highest:2", "lowest:2", "slope:2" };
+	enum { NS = sizeof(specs) / sizeof(specs[0]) };
+	struct ind_spec sp[NS];
+	struct ind in[NS];
+	struct ind_field f[NS * IND_MAXOUT];
+	struct ind_bar b = { 0, 0, 0, 0, 0, 1000, NAN };
+	struct buf got = BUF_INIT, want = BUF_INIT;
+	const char *err;
+	double v;
+	int i, k, o, nf, d, bad = 0, badoff = 0;
+
+	for (i = 0; i < NS; i++)
+		ind_spec_parse(specs[i], &sp[i], &err);
+	ind_spec_names(sp, NS, &err);
+	nf = ind_fields(sp, NS, f);
+	is_int(nf, 16, "ind_fields: 16 fields for 12 specs");
+	is_str(f[1].lit, ",\"macd\":", "ind_fields: the text of a field");
+	ok(f[1].len == 8 && f[1].ind == 1, "ind_fields: length and index");
+	for (i = 0; i < NS; i++)
+		ind_init(&in[i], &sp[i]);
+	for (k = 0; k < 8; k++) {
+		b.t = (int64_t)k * 60000000000LL;
+		b.c = 100 + 7.0 * k / 3 - (k % 3) * 1.1;
+		b.o = b.c - 0.25;
+		b.h = b.c + 0.5;
+		b.l = b.c - 0.75;
+		for (i = 0; i < NS; i++) {
+			ind_update_bar(&in[i], &b);
+			for (o = 0; o < sp[i].nout; o++) {
+				memcpy(&v, (const char *)&in[i] +
+				    ind_out_offset(sp[i].kind, o), sizeof(v));
+				if (in[i].ready && v != ind_out(&in[i], o))
+					badoff++;
+			}
+		}
+		for (d = 1; d <= IND_DIGITS_EXACT; d++) {
+			buf_reset(&got);
+			buf_reset(&want);
+			ind_add_fields(&got, in, f, nf, d);
+			for (i = 0; i < NS; i++)
+				ind_add_json(&in[i], &want, d);
+			if (strcmp(buf_cstr(&got), buf_cstr(&want)) != 0 &&
+			    bad++ < 3)
+				printf("# bar %d, %d digits:\n# got  %s\n"
+				    "# want %s\n", k, d, got.p, want.p);
+		}
+	}
+	ok(!bad, "ind_add_fields writes what ind_add_json does");
+	ok(!badoff, "ind_out_offset finds ind_out's values");
+	ok(strstr(want.p, "\"rsi2\":") && !strstr(want.p, "null"),
+	    "ind_add_fields: every indicator ready after 8 bars");
+	for (i = 0; i < NS; i++)
+		ind_release(&in[i]);
+	buf_release(&got);
+	buf_release(&want);
+}
+
+/*
  * Millions of updates must not drift: compare the rolling indicators at
  * the end of a long random walk with a direct computation of the last
  * window.
@@ -787,6 +856,7 @@ main(int argc, char *argv[])
 	test_json();
 	test_numfmt();
 	test_digits();
+	test_fields();
 	test_long();
 	test_aapl();
 	return done_testing();
