@@ -38,8 +38,13 @@ awk -v n=$N -v t=$t -v pn=200000 -v pt=$(( e - s )) 'BEGIN {
 # latency at 20k events/s, 3 seconds; plain cat is the floor of this machine
 cc -O2 -o bench/out/route_latency bench/route_latency.c || exit 3
 floor=$(bench/out/route_latency 20000 60000 cat) || exit 3
+# the same number of pipe hops as through liu-route and a child, in cats
+hops=$(bench/out/route_latency 20000 60000 sh -c 'cat | cat | cat') || exit 3
 lat=$(bench/out/route_latency 20000 60000 liu-route -n 4 cat) || fail=1
+lat2=$(bench/out/route_latency 20000 60000 liu-route -n 2 cat) || fail=1
 echo "route: latency floor (cat alone), us: $floor"
+echo "route: latency of cat | cat | cat (as many hops), us: $hops"
+echo "route: latency through liu-route -n 2 cat, us: $lat2"
 echo "$lat" | awk '{
 	ok = $4 < 500 ? "ok" : "MISSED"
 	printf "route: latency at 20k ev/s through liu-route -n 4 cat, us: " \
