@@ -17,7 +17,7 @@
 static const char usage_text[] =
 "usage: liu COMMAND [ARGS...]\n"
 "       liu help | version\n"
-"commands: stream route strategy ta order analyze db scan plan mine\n"
+"commands: stream route strategy ta analyze db\n"
 "See liu(7) and liu-COMMAND(1).\n";
 
 static _Noreturn void
