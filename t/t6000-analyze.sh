@@ -379,4 +379,11 @@ sys.exit(0 if (w, h) == (1200, 1600) else 1)
 "
 '
 
+test_expect_success 'no events: the summary carries the time of the analysis' '
+	today=$(date -u +%Y-%m-%d) &&
+	liu-analyze -f ndjson </dev/null >out &&
+	test_line_count = 1 out &&
+	jq -e --arg d "$today" ".ev == \"summary\" and (.t | startswith(\$d)) and .trips == 0" out
+'
+
 test_done
