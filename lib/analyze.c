@@ -876,7 +876,8 @@ an_finish(struct an *a)
 		return;
 	a->finished = 1;
 	memset(s, 0, sizeof(*s));
-	if (a->t_first > a->t_last)	/* no events: the time of the analysis */
+	/* no events: the time of the analysis */
+	if (a->t_first > a->t_last)
 		a->t_first = a->t_last = liu_now_ns();
 	s->t_first = a->t_first;
 	s->t_last = a->t_last;

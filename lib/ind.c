@@ -536,7 +536,7 @@ ind_vwap_init(struct ind_vwap *w, int64_t anchor)
 }
 
 static inline __attribute__((always_inline)) int
-vwap_update(struct ind_vwap *w, const struct ind_bar *b)
+vwap_update(struct ind_vwap *w, const struct bar *b)
 {
 	int64_t lt, day;
 	double p;
@@ -562,7 +562,7 @@ vwap_update(struct ind_vwap *w, const struct ind_bar *b)
 }
 
 int
-ind_vwap_update(struct ind_vwap *w, const struct ind_bar *b)
+ind_vwap_update(struct ind_vwap *w, const struct bar *b)
 {
 	return vwap_update(w, b);
 }
@@ -1009,7 +1009,7 @@ ind_release(struct ind *in)
 }
 
 int
-ind_update_bar(struct ind *in, const struct ind_bar *b)
+ind_update_bar(struct ind *in, const struct bar *b)
 {
 	int r = 0;
 

@@ -37,15 +37,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bars.h"
 #include "buf.h"
 
 /* One bar as the bar-based indicators see it. */
-struct ind_bar {
-	int64_t t;		/* bar start, ns since the epoch, UTC */
-	double o, h, l, c, v;
-	double vw;		/* the bar's own VWAP, or NAN if unknown */
-};
-
 /*
  * A fixed window of the last n values, the base of the rolling indicators.
  * Owns ring.  count is the number of values seen (saturating at INT64_MAX
@@ -164,7 +159,7 @@ struct ind_vwap {
 	double value;
 };
 void ind_vwap_init(struct ind_vwap *w, int64_t anchor);
-int ind_vwap_update(struct ind_vwap *w, const struct ind_bar *b);
+int ind_vwap_update(struct ind_vwap *w, const struct bar *b);
 /* The New York UTC offset at t (-5 h or -4 h), in ns. */
 int64_t ind_ny_offset(int64_t t);
 
@@ -276,7 +271,7 @@ void ind_init(struct ind *in, const struct ind_spec *sp);
 /* Free what the indicator owns; it must be ind_init()ed again to be used. */
 void ind_release(struct ind *in);
 /* Feed one bar; returns 1 when the outputs are valid, 0 during warm-up. */
-int ind_update_bar(struct ind *in, const struct ind_bar *b);
+int ind_update_bar(struct ind *in, const struct bar *b);
 /* Output i (0 <= i < spec.nout), NAN during warm-up. */
 double ind_out(const struct ind *in, int i);
 /*

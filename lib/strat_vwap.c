@@ -103,18 +103,10 @@ enter(struct strat_ctx *cx, struct vw *w, const struct bar *b, int dir)
 static void
 step(struct strat_ctx *cx, struct vw *w, const struct bar *b, int dir)
 {
-	struct ind_bar ib;
 	double pos, v;
 	int ok;
 
-	ib.t = b->t;
-	ib.o = b->o;
-	ib.h = b->h;
-	ib.l = b->l;
-	ib.c = b->c;
-	ib.v = b->v;
-	ib.vw = b->vw;
-	ok = ind_vwap_update(&w->vwap, &ib);
+	ok = ind_vwap_update(&w->vwap, b);
 	ok &= ind_rsi_update(&w->rsi, b->c);
 	v = w->vwap.value;
 	pos = strat_position(cx);

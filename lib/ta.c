@@ -554,7 +554,7 @@ series_get(struct ta *ta, const struct fbar *fb)
 
 /* Why a bar cannot be used, or NULL. */
 static const char *
-bar_check(const struct fbar *b)
+fbar_check(const struct fbar *b)
 {
 	if (!(b->o > 0 && b->h > 0 && b->l > 0 && b->c > 0))
 		return "bar price not positive";
@@ -628,12 +628,12 @@ ta_bar(struct ta *ta, struct nd_reader *rd, const struct fbar *fb,
     const char *line, const struct ev *e)
 {
 	struct series *s;
-	struct ind_bar b;
+	struct bar b;
 	struct buf *out;
 	const char *why;
 	int i;
 
-	if ((why = bar_check(fb)) != NULL) {
+	if ((why = fbar_check(fb)) != NULL) {
 		nd_bad(rd, "%s", why);
 		return;
 	}
@@ -652,6 +652,7 @@ ta_bar(struct ta *ta, struct nd_reader *rd, const struct fbar *fb,
 	b.c = fb->c;
 	b.v = fb->v;
 	b.vw = fb->vw;
+	b.n = NAN;
 	for (i = 0; i < ta->nspec; i++)
 		ind_update_bar(&s->ind[i], &b);
 	/* the bar without its '}', then the fields, in one buffer */

@@ -25,7 +25,7 @@
 #define NBAR_MAX 1000
 
 static char datadir[4096];
-static struct ind_bar aapl[NBAR_MAX];
+static struct bar aapl[NBAR_MAX];
 static int naapl;
 
 /* 1 if g matches w to REL relative (absolute 1e-12 for |w| < 1e-3) */
@@ -62,7 +62,7 @@ load_aapl(void)
 	if (fgets(line, sizeof(line), f) == NULL)	/* header */
 		exit(1);
 	while (fgets(line, sizeof(line), f) && naapl < NBAR_MAX) {
-		struct ind_bar *b = &aapl[naapl];
+		struct bar *b = &aapl[naapl];
 
 		p = strchr(line, ',');
 		if (p == NULL ||
@@ -163,7 +163,7 @@ check_seq(const char *spec, const double *xs, const double *want, int n,
 {
 	struct ind_spec sp;
 	struct ind in;
-	struct ind_bar b;
+	struct bar b;
 	const char *err;
 	int i, r, bad = 0;
 
@@ -328,7 +328,7 @@ static void
 test_vwap(void)
 {
 	struct ind_vwap w;
-	struct ind_bar b = { 0, 0, 0, 0, 0, 0, NAN };
+	struct bar b = { 0, 0, 0, 0, 0, 0, NAN, NAN };
 	int r;
 
 	is_int(ind_ny_offset(ts("2024-01-15T12:00:00Z")) / TM_NS_PER_SEC,
@@ -510,7 +510,7 @@ test_numfmt(void)
 	    248.75050000000002, 45.59766132205992, -0.10494508711822953 };
 	struct ind_spec sp;
 	struct ind in;
-	struct ind_bar b = { 0, 1, 1, 1, 1, 1, NAN };
+	struct bar b = { 0, 1, 1, 1, 1, 1, NAN, NAN };
 	struct buf got = BUF_INIT, want = BUF_INIT;
 	uint64_t x = 2463534242ULL, u;
 	const char *err;
@@ -653,7 +653,7 @@ test_json(void)
 {
 	struct ind_spec sp;
 	struct ind in;
-	struct ind_bar b = { 0, 1, 1, 1, 1, 1, NAN };
+	struct bar b = { 0, 1, 1, 1, 1, 1, NAN, NAN };
 	struct buf out = BUF_INIT;
 	const char *err;
 
@@ -696,7 +696,7 @@ test_fields(void)
 	struct ind_spec sp[NS];
 	struct ind in[NS];
 	struct ind_field f[NS * IND_MAXOUT];
-	struct ind_bar b = { 0, 0, 0, 0, 0, 1000, NAN };
+	struct bar b = { 0, 0, 0, 0, 0, 1000, NAN, NAN };
 	struct buf got = BUF_INIT, want = BUF_INIT;
 	const char *err;
 	double v;
