@@ -371,12 +371,11 @@ an_add_mark(struct an *a, const char *symname, int64_t t, int64_t price,
 	sample(a, t);
 }
 
-/* Read a number field from its text: 1 absent or null, 0, -1 bad. */
+/* A number token read from its text: 1 absent or null, 0, -1 bad. */
 static int
-field_dec(const struct ev *e, const char *key, int64_t *v)
+tok_dec(const struct ev *e, int i, int64_t *v)
 {
 	const struct json_tok *tk;
-	int i = json_get(&e->j, key);
 
 	if (i < 0)
 		return 1;
@@ -386,6 +385,13 @@ field_dec(const struct ev *e, const char *key, int64_t *v)
 	if (tk->kind != JSON_NUM)
 		return -1;
 	return an_dec(e->line + tk->start, (size_t)(tk->end - tk->start), v);
+}
+
+/* The same for a field found by name. */
+static int
+field_dec(const struct ev *e, const char *key, int64_t *v)
+{
+	return tok_dec(e, json_get(&e->j, key), v);
 }
 
 static int
@@ -429,21 +435,6 @@ find_fields(const struct ev *e, struct numfield *nf, size_t n)
 	}
 }
 
-/* As field_dec(), for a token found by find_fields(). */
-static int
-tok_dec(const struct ev *e, int i, int64_t *v)
-{
-	const struct json_tok *tk;
-
-	if (i < 0)
-		return 1;
-	tk = &e->j.tok[i];
-	if (tk->kind == JSON_NULL)
-		return 1;
-	if (tk->kind != JSON_NUM)
-		return -1;
-	return an_dec(e->line + tk->start, (size_t)(tk->end - tk->start), v);
-}
 
 static int
 positive(const struct ev *e, const struct numfield *nf, int64_t *v,

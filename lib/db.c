@@ -658,9 +658,8 @@ static const char *const ohlc_known[] = {
 	"ev", "t", "sym", "tf", "o", "h", "l", "c", "v", "vw", "n", NULL
 };
 
-/* Append the fields of the event not in 'known' as a JSON object. */
-static void
-add_unknown(struct buf *b, const struct json *j, const char *const *known,
+void
+db_add_unknown(struct buf *b, const struct json *j, const char *const *known,
     int *nout)
 {
 	const struct json_tok *k, *v;
@@ -798,7 +797,7 @@ db_ohlc_load(PGconn *c, struct nd_reader *rd, int verbose)
 		{
 			struct buf u = BUF_INIT;
 
-			add_unknown(&u, &e.j, ohlc_known, &nx);
+			db_add_unknown(&u, &e.j, ohlc_known, &nx);
 			db_copy_field(&rows, nx ? u.p : NULL, u.len);
 			buf_release(&u);
 		}

@@ -120,5 +120,13 @@ struct buf;
 void db_copy_field(struct buf *b, const char *s, size_t n);
 /* Append JSON text without the blanks outside its strings. */
 void db_json_compact(struct buf *b, const char *s, size_t n);
+/*
+ * Append the top-level fields of j whose names are not in 'known' (a
+ * NULL-terminated list) as one JSON object, their bytes as they came; sets
+ * *nout to how many (nothing is appended when none).
+ */
+struct json;
+void db_add_unknown(struct buf *b, const struct json *j,
+    const char *const *known, int *nout);
 
 #endif

@@ -296,30 +296,10 @@ col_time(struct buf *b, int64_t ns)
 static void
 col_extra(struct store *s, struct buf *b, const char *const *known)
 {
-	const struct json *j = &s->e.j;
-	const struct json_tok *k, *v;
-	const char *const *kn;
-	int i, q, n = 0;
+	int n;
 
 	buf_reset(&s->tmp);
-	for (i = 1; i < j->ntok; i = j->tok[i + 1].next) {
-		for (kn = known; *kn; kn++)
-			if (json_eq(j, i, *kn))
-				break;
-		if (*kn)
-			continue;
-		k = &j->tok[i];
-		v = &j->tok[i + 1];
-		buf_addc(&s->tmp, n++ ? ',' : '{');
-		buf_add(&s->tmp, j->s + k->start - 1,
-		    (size_t)(k->end - k->start + 2));
-		buf_addc(&s->tmp, ':');
-		q = v->kind == JSON_STR;
-		buf_add(&s->tmp, j->s + v->start - q,
-		    (size_t)(v->end - v->start + 2 * q));
-	}
-	if (n)
-		buf_addc(&s->tmp, '}');
+	db_add_unknown(&s->tmp, &s->e.j, known, &n);
 	col_raw(b, n ? s->tmp.p : NULL, s->tmp.len);
 }
 
