@@ -276,4 +276,13 @@ test_expect_success 'SIGINT during a paced replay exits 130' '
 	test_line_count = 1 out
 '
 
+test_expect_success '--progress reports the count and the last event time' '
+	liu-stream replay --max --progress "$AAPL" 2>err >/dev/null &&
+	tr "\r" "\n" <err | grep . | tail -n1 >last &&
+	echo "liu-stream: 392 events, at 2012-01-26T21:01:00Z" >exp &&
+	test_cmp exp last &&
+	liu-stream replay --max "$AAPL" 2>err >/dev/null &&
+	test_line_count = 0 err
+'
+
 test_done
