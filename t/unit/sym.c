@@ -15,13 +15,6 @@
 #include "sym.h"
 #include "banned.h"
 
-/*
- * A test of a known bug in lib/, named "... # TODO bug: ...": prove counts
- * its failure as a todo, so the exit status must not count it either.
- */
-#define todo_ok(c, ...) (tap_ok(!!(c), __FILE__, __LINE__, __VA_ARGS__) ? \
-	1 : (tap_failed--, 0))
-
 #define NSYM 100000
 
 static void
