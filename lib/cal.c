@@ -152,17 +152,41 @@ dst_bounds(int y, int64_t *start, int64_t *end)
 }
 
 int64_t
-cal_ny_offset(int64_t t_ns)
+cal_ny_offset_span(int64_t t_ns, int64_t *lo, int64_t *hi)
 {
-	int64_t start, end;
+	int64_t start, end, other;
 	int y, m, d;
 
 	/* transitions are far from New Year, so the UTC year will do */
 	tm_civil_from_days(floor_div(t_ns, TM_NS_PER_DAY), &y, &m, &d);
+	*lo = t_ns;		/* where a neighbour year would overflow */
+	*hi = t_ns + 1;
 	if (y < 1678 || y > 2261)	/* the bounds would overflow */
 		return -5 * HOUR_NS;
 	dst_bounds(y, &start, &end);
-	return t_ns >= start && t_ns < end ? -4 * HOUR_NS : -5 * HOUR_NS;
+	if (t_ns >= start && t_ns < end) {
+		*lo = start;
+		*hi = end;
+		return -4 * HOUR_NS;
+	}
+	if (t_ns < start) {	/* since last year's daylight saving time */
+		if (y > 1678)
+			dst_bounds(y - 1, &other, lo);
+		*hi = start;
+	} else {		/* until next year's */
+		*lo = end;
+		if (y < 2261)
+			dst_bounds(y + 1, hi, &other);
+	}
+	return -5 * HOUR_NS;
+}
+
+int64_t
+cal_ny_offset(int64_t t_ns)
+{
+	int64_t lo, hi;
+
+	return cal_ny_offset_span(t_ns, &lo, &hi);
 }
 
 /* New York local time of t_ns as ns since 1970-01-01 00:00 local. */

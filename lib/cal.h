@@ -30,6 +30,14 @@
  */
 int64_t cal_ny_offset(int64_t t_ns);
 
+/*
+ * The same, and the span [*lo, *hi) of instants around t_ns that share the
+ * offset (a daylight saving period, or the standard time between two), so
+ * a caller can keep the offset until time leaves the span.  Outside years
+ * 1678-2261 the span is that one instant.  Never fails.
+ */
+int64_t cal_ny_offset_span(int64_t t_ns, int64_t *lo, int64_t *hi);
+
 /* The New York civil date of instant t_ns.  Never fails. */
 void cal_ny_date(int64_t t_ns, int *y, int *m, int *d);
 

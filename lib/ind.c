@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "cal.h"
 #include "ind.h"
 #include "json.h"
 #include "tm.h"
@@ -465,65 +466,6 @@ ind_bbands_release(struct ind_bbands *b)
 
 /* VWAP */
 
-/* Days since the epoch of the n-th (1-based; 5 = last) Sunday of y-m. */
-static int64_t
-nth_sunday(int y, int m, int nth)
-{
-	int64_t d = tm_days_from_civil(y, m, 1), wd, first;
-	int ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
-
-	/* 1970-01-01 was a Thursday; 0 = Sunday */
-	wd = ((d + 4) % 7 + 7) % 7;
-	first = d + (7 - wd) % 7;
-	if (nth < 5)
-		return first + 7 * (nth - 1);
-	d = tm_days_from_civil(ny, nm, 1) - 1;	/* last day of the month */
-	wd = ((d + 4) % 7 + 7) % 7;
-	return d - wd;
-}
-
-/*
- * The New York offset at t, and the span [*lo, *hi) of instants around t
- * that share it (the daylight saving period or the gap between two).
- */
-static int64_t
-ny_offset_span(int64_t t, int64_t *lo, int64_t *hi)
-{
-	int64_t days, start, end, h = 3600 * TM_NS_PER_SEC;
-	int y, m, d;
-
-	days = t >= 0 ? t / TM_NS_PER_DAY : -((-t - 1) / TM_NS_PER_DAY) - 1;
-	tm_civil_from_days(days, &y, &m, &d);
-	/* 2:00 local: 07:00 UTC on the way in, 06:00 UTC on the way out */
-	if (y >= 2007) {
-		start = nth_sunday(y, 3, 2);
-		end = nth_sunday(y, 11, 1);
-	} else {
-		start = nth_sunday(y, 4, 1);
-		end = nth_sunday(y, 10, 5);
-	}
-	start = start * TM_NS_PER_DAY + 7 * h;
-	end = end * TM_NS_PER_DAY + 6 * h;
-	if (t >= start && t < end) {
-		*lo = start;
-		*hi = end;
-		return -4 * h;
-	}
-	/* standard time: to the year's start or end is safe enough */
-	*lo = t < start ? tm_days_from_civil(y, 1, 1) * TM_NS_PER_DAY : end;
-	*hi = t < start ? start : tm_days_from_civil(y + 1, 1, 1) *
-	    TM_NS_PER_DAY;
-	return -5 * h;
-}
-
-int64_t
-ind_ny_offset(int64_t t)
-{
-	int64_t lo, hi;
-
-	return ny_offset_span(t, &lo, &hi);
-}
-
 void
 ind_vwap_init(struct ind_vwap *w, int64_t anchor)
 {
@@ -543,7 +485,7 @@ vwap_update(struct ind_vwap *w, const struct bar *b)
 
 	/* the offset changes twice a year: keep it and where it holds */
 	if (b->t < w->off_lo || b->t >= w->off_hi)
-		w->off = ny_offset_span(b->t, &w->off_lo, &w->off_hi);
+		w->off = cal_ny_offset_span(b->t, &w->off_lo, &w->off_hi);
 	lt = b->t + w->off - w->anchor;
 
 	day = lt >= 0 ? lt / TM_NS_PER_DAY : -((-lt - 1) / TM_NS_PER_DAY) - 1;

@@ -160,8 +160,6 @@ struct ind_vwap {
 };
 void ind_vwap_init(struct ind_vwap *w, int64_t anchor);
 int ind_vwap_update(struct ind_vwap *w, const struct bar *b);
-/* The New York UTC offset at t (-5 h or -4 h), in ns. */
-int64_t ind_ny_offset(int64_t t);
 
 /*
  * Rolling highest (want_max 1) or lowest (0) of the last n values, with a

@@ -274,10 +274,43 @@ test_next_open(void)
 	is_int(cal_next_open(INT64_MAX - 1), -1, "none beyond 2261");
 }
 
+/* The span of instants that share an offset, kept by VWAP's cache. */
+static void
+test_offset_span(void)
+{
+	static const struct {
+		const char *at, *lo, *hi;
+		int off_h;
+	} c[] = {
+		{ "2024-06-01T12:00:00Z", "2024-03-10T07:00:00Z",
+		    "2024-11-03T06:00:00Z", -4 },
+		{ "2024-01-15T12:00:00Z", "2023-11-05T06:00:00Z",
+		    "2024-03-10T07:00:00Z", -5 },
+		{ "2024-12-01T12:00:00Z", "2024-11-03T06:00:00Z",
+		    "2025-03-09T07:00:00Z", -5 },
+		{ "2006-12-01T12:00:00Z", "2006-10-29T06:00:00Z",
+		    "2007-03-11T07:00:00Z", -5 },
+	};
+	int64_t lo, hi, off;
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		off = cal_ny_offset_span(t(c[i].at), &lo, &hi);
+		is_int(off, c[i].off_h * H, "offset at %s", c[i].at);
+		is_str(fmt(lo), c[i].lo, "span of %s starts", c[i].at);
+		is_str(fmt(hi), c[i].hi, "span of %s ends", c[i].at);
+		is_int(cal_ny_offset(lo), off, "offset at the span's start");
+		is_int(cal_ny_offset(hi - 1), off, "offset at its end");
+		ok(cal_ny_offset(lo - 1) != off && cal_ny_offset(hi) != off,
+		    "the offset changes on both sides of %s's span", c[i].at);
+	}
+}
+
 int
 main(void)
 {
 	test_offset();
+	test_offset_span();
 	test_date();
 	test_holidays();
 	test_sessions();

@@ -15,6 +15,7 @@
 #include "tap.h"
 
 #include "buf.h"
+#include "cal.h"
 #include "ind.h"
 #include "json.h"
 #include "tm.h"
@@ -331,21 +332,21 @@ test_vwap(void)
 	struct bar b = { 0, 0, 0, 0, 0, 0, NAN, NAN };
 	int r;
 
-	is_int(ind_ny_offset(ts("2024-01-15T12:00:00Z")) / TM_NS_PER_SEC,
+	is_int(cal_ny_offset(ts("2024-01-15T12:00:00Z")) / TM_NS_PER_SEC,
 	    -5 * 3600, "January is EST");
-	is_int(ind_ny_offset(ts("2024-03-10T06:59:59Z")) / TM_NS_PER_SEC,
+	is_int(cal_ny_offset(ts("2024-03-10T06:59:59Z")) / TM_NS_PER_SEC,
 	    -5 * 3600, "2024-03-10 01:59:59 EST is still EST");
-	is_int(ind_ny_offset(ts("2024-03-10T07:00:00Z")) / TM_NS_PER_SEC,
+	is_int(cal_ny_offset(ts("2024-03-10T07:00:00Z")) / TM_NS_PER_SEC,
 	    -4 * 3600, "2024-03-10 02:00 EST becomes EDT");
-	is_int(ind_ny_offset(ts("2024-11-03T05:59:59Z")) / TM_NS_PER_SEC,
+	is_int(cal_ny_offset(ts("2024-11-03T05:59:59Z")) / TM_NS_PER_SEC,
 	    -4 * 3600, "2024-11-03 01:59:59 EDT is still EDT");
-	is_int(ind_ny_offset(ts("2024-11-03T06:00:00Z")) / TM_NS_PER_SEC,
+	is_int(cal_ny_offset(ts("2024-11-03T06:00:00Z")) / TM_NS_PER_SEC,
 	    -5 * 3600, "2024-11-03 02:00 EDT becomes EST");
-	is_int(ind_ny_offset(ts("2006-03-15T12:00:00Z")) / TM_NS_PER_SEC,
+	is_int(cal_ny_offset(ts("2006-03-15T12:00:00Z")) / TM_NS_PER_SEC,
 	    -5 * 3600, "2006 rules: mid March is EST");
-	is_int(ind_ny_offset(ts("2006-04-02T07:00:00Z")) / TM_NS_PER_SEC,
+	is_int(cal_ny_offset(ts("2006-04-02T07:00:00Z")) / TM_NS_PER_SEC,
 	    -4 * 3600, "2006 rules: first Sunday of April");
-	is_int(ind_ny_offset(ts("2006-10-29T06:00:00Z")) / TM_NS_PER_SEC,
+	is_int(cal_ny_offset(ts("2006-10-29T06:00:00Z")) / TM_NS_PER_SEC,
 	    -5 * 3600, "2006 rules: last Sunday of October");
 
 	ind_vwap_init(&w, 0);
