@@ -223,6 +223,14 @@ test_expect_success 'test_grep and its negation' '
 	test_must_fail test_grep ! alpha no-such-file 2>/dev/null
 '
 
+test_expect_success 'test_must_be_empty' '
+	: >empty && printf "x\n" >full &&
+	test_must_be_empty empty &&
+	test_must_fail test_must_be_empty full 2>err &&
+	test_grep "is not empty" err &&
+	test_must_fail test_must_be_empty no-such-file 2>/dev/null
+'
+
 test_expect_success 'test_expect_code' '
 	test_expect_code 3 sh -c "exit 3" &&
 	test_must_fail test_expect_code 3 sh -c "exit 2" 2>err &&

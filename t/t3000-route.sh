@@ -10,14 +10,6 @@ hand from FNV-1a 64 of the symbol (see the comment in this script).'
 # AAPL 0x89106b8b9f086ccb -> 1, MSFT -> 2, GOOG -> 0, SPY -> 0, INTC -> 1,
 # AMZN TSLA NVDA META AMD IBM QQQ -> 2.
 
-command -v test_must_be_empty >/dev/null 2>&1 ||
-test_must_be_empty () {
-	test -f "$1" && ! test -s "$1" && return 0
-	echo "test_must_be_empty: '$1' is not empty:" >&2
-	sed -n -e '1,20p' "$1" >&2
-	return 1
-}
-
 # gen N FIRSTSEC: N trades over 50 symbols, one second apart.
 gen () {
 	awk -v n="$1" 'BEGIN {

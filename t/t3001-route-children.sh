@@ -3,14 +3,6 @@ test_description='liu-route: dying children, --restart, feedback FIFOs,
 backpressure'
 . "$(dirname "$0")/test-lib.sh"
 
-command -v test_must_be_empty >/dev/null 2>&1 ||
-test_must_be_empty () {
-	test -f "$1" && ! test -s "$1" && return 0
-	echo "test_must_be_empty: '$1' is not empty:" >&2
-	sed -n -e '1,20p' "$1" >&2
-	return 1
-}
-
 # gen N [DAY]: N trades over 50 symbols, one second apart, on 2024-01-DAY.
 gen () {
 	awk -v n="$1" -v d="${2:-2}" 'BEGIN {

@@ -318,6 +318,14 @@ test_path_is_missing () {
 	return 1
 }
 
+# test_must_be_empty FILE: FILE exists and is empty (shows it if not).
+test_must_be_empty () {
+	test -f "$1" && ! test -s "$1" && return 0
+	echo "test_must_be_empty: '$1' is not empty:" >&2
+	sed -n -e '1,20p' "$1" >&2
+	return 1
+}
+
 # liu_wait_for_file FILE [TIMEOUT_S]: wait until FILE is non-empty
 # (default 10 s); status 1 on timeout.
 liu_wait_for_file () {
