@@ -7,8 +7,7 @@
 . bench/lib.sh
 N=2000000
 F=bench/out/trades-2m.ndjson
-[ -s $F ] || liu-stream synth --symbols 500 --seed 1 --max --events $N \
-	--types trade >$F || exit 3
+bench_synth $F $N trade || exit 3
 fail=0
 
 # throughput

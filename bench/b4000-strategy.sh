@@ -6,11 +6,9 @@
 . bench/lib.sh
 N=2000000
 BARS=bench/out/ta-bars-2m.ndjson
-TRADES=bench/out/strategy-trades-2m.ndjson
-[ -s $BARS ] || liu-stream synth --symbols 500 --seed 1 --max --events $N \
-	--types bar --duration 7d >$BARS || exit 3
-[ -s $TRADES ] || liu-stream synth --symbols 500 --seed 1 --max --events $N \
-	--types trade >$TRADES || exit 3
+TRADES=bench/out/trades-2m.ndjson
+bench_synth $BARS $N bar --duration 7d || exit 3
+bench_synth $TRADES $N trade || exit 3
 
 # st_report NAME UNIT SECONDS BASE TARGET: rate, ratio, verdict
 st_report () {

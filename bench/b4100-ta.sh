@@ -8,8 +8,7 @@
 N=2000000
 F=bench/out/ta-bars-2m.ndjson
 SPECS="ema:12 macd rsi:14 vwap atr:14 bbands:20,2"
-[ -s $F ] || liu-stream synth --symbols 500 --seed 1 --max --events $N \
-	--types bar --duration 7d >$F || exit 3
+bench_synth $F $N bar --duration 7d || exit 3
 
 # ta_report NAME SECONDS [TARGET_BARS_PER_S]: rate, ratio to the baseline
 ta_report () {

@@ -21,8 +21,7 @@ FX=bench/out/db-mixed.ndjson
 		    i % 2 ? "buy" : "sell", i % 9 + 1, 10 + i % 90, i % 100, i % 4,
 		    9 + i % 90, 12 + i % 90
 }' >$FF
-[ -s $FM ] || liu-stream synth --symbols 500 --seed 1 --max --events $NM \
-	--types trade,quote >$FM || exit 3
+bench_synth $FM $NM trade,quote || exit 3
 # a live-like mix: market events with a fill after every 20th
 [ -s $FX ] || awk 'NR == FNR { f[NR] = $0; next }
 	{ print; if (FNR % 20 == 0 && (k + 1) in f) print f[++k] }' \

@@ -1,5 +1,14 @@
 # bench/lib.sh: helpers for benchmarks, sourced by bench/b*.sh.
 
+# bench_synth FILE N TYPES [ARGS...]: the seeded synthetic market of 500
+# symbols that every benchmark uses, N events of TYPES, made once into FILE
+bench_synth () {
+	_f=$1 _n=$2 _ty=$3
+	shift 3
+	[ -s "$_f" ] || liu-stream synth --symbols 500 --seed 1 --max \
+		--events "$_n" --types "$_ty" "$@" >"$_f"
+}
+
 # best of 3 wall-clock seconds of a shell command line
 bench_time () {
 	best=
