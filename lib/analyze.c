@@ -1862,7 +1862,15 @@ an_gnuplot(const struct buf *script, int fd, const char **err)
 	ssize_t w;
 	pid_t pid;
 	int fds[2], rc, status;
+	FILE *msgs;
 
+	/*
+	 * gnuplot's warnings ("empty y range" on a flat equity curve, say)
+	 * are not ours to print: keep its stderr aside and show it only if
+	 * gnuplot fails.
+	 */
+	if (!(msgs = tmpfile()))
+		die("tmpfile:");
 	if (pipe(fds) < 0)
 		die("pipe:");
 	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
@@ -1870,11 +1878,13 @@ an_gnuplot(const struct buf *script, int fd, const char **err)
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, fds[0], 0);
 	posix_spawn_file_actions_adddup2(&fa, fd, 1);
+	posix_spawn_file_actions_adddup2(&fa, fileno(msgs), 2);
 	rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(fds[0]);
 	if (rc != 0) {
 		close(fds[1]);
+		fclose(msgs);
 		snprintf(errbuf, sizeof(errbuf), rc == ENOENT ?
 		    "gnuplot not found: install gnuplot to draw charts" :
 		    "cannot run gnuplot: %s", strerror(rc));
@@ -1902,6 +1912,16 @@ an_gnuplot(const struct buf *script, int fd, const char **err)
 		if (errno != EINTR)
 			die("waitpid:");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || left > 0) {
+		char line[256];
+		int n = 0;
+
+		/* its own words first, a few lines of them */
+		rewind(msgs);
+		while (n++ < 10 && fgets(line, sizeof(line), msgs)) {
+			line[strcspn(line, "\n")] = '\0';
+			warn("gnuplot: %s", line);
+		}
+		fclose(msgs);
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 			snprintf(errbuf, sizeof(errbuf), "gnuplot not found: "
 			    "install gnuplot to draw charts");
@@ -1912,5 +1932,6 @@ an_gnuplot(const struct buf *script, int fd, const char **err)
 		*err = errbuf;
 		return -1;
 	}
+	fclose(msgs);
 	return 0;
 }

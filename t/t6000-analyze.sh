@@ -323,6 +323,24 @@ test_expect_success '--plot without gnuplot: a clear error' '
 	grep -q "gnuplot not found" err
 '
 
+test_expect_success '--plot is quiet when gnuplot only warns (a flat curve)' '
+	liu-analyze -f ndjson -p flat.png "$SRC_DIR/data/aapl-2012-01-26-1m.ndjson" \
+	    >/dev/null 2>err &&
+	test_must_be_empty err &&
+	test -s flat.png
+'
+
+test_expect_success 'a failing gnuplot is reported in its own words' '
+	mkdir badgnu &&
+	printf "#!/bin/sh\ncat >/dev/null\necho \"line 3: unknown thing\" >&2\nexit 1\n" \
+	    >badgnu/gnuplot &&
+	chmod +x badgnu/gnuplot &&
+	test_must_fail env PATH="$PWD/badgnu:$PATH" liu-analyze -p x.png "$G" \
+	    >/dev/null 2>err &&
+	test_grep "^liu-analyze: gnuplot: line 3: unknown thing" err &&
+	test_grep "gnuplot failed" err
+'
+
 test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 liu-analyze -f xml "$G" &&
 	test_expect_code 2 liu-analyze -p eq.jpg "$G" &&
