@@ -159,8 +159,9 @@ cal_ny_offset_span(int64_t t_ns, int64_t *lo, int64_t *hi)
 
 	/* transitions are far from New Year, so the UTC year will do */
 	tm_civil_from_days(floor_div(t_ns, TM_NS_PER_DAY), &y, &m, &d);
-	*lo = t_ns;		/* where a neighbour year would overflow */
-	*hi = t_ns + 1;
+	/* where a neighbour year would overflow: this instant alone */
+	*lo = t_ns;
+	*hi = t_ns < INT64_MAX ? t_ns + 1 : t_ns;
 	if (y < 1678 || y > 2261)	/* the bounds would overflow */
 		return -5 * HOUR_NS;
 	dst_bounds(y, &start, &end);
