@@ -87,7 +87,8 @@ static const struct field fields[] = {
 	NUM("stop_loss", stop_loss, ORDERS, 0),
 	NUM("target", target, ORDERS, 0),
 	RAW("why", why, B(EV_DROP) | B(EV_ORDER) | B(EV_ORDER_UPDATE)),
-	{ "synthetic", F_BOOL, offsetof(struct ev, synthetic), 0, ALL, 0 },
+	{ "synthetic", F_BOOL, offsetof(struct ev, synthetic), 0,
+	    ALL | B(EV_OTHER), 0 },
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 _Static_assert(NFIELDS <= 48, "raise NFIELDS_MAX");
@@ -223,17 +224,15 @@ ev_release(struct ev *e)
 	buf_release(&e->arena);
 }
 
-static char errbuf[160];
-
-static int __attribute__((format(printf, 2, 3)))
-fail(const char **err, const char *fmt, ...)
+static int __attribute__((format(printf, 3, 4)))
+fail(struct ev *e, const char **err, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
+	vsnprintf(e->err, sizeof(e->err), fmt, ap);
 	va_end(ap);
-	*err = errbuf;
+	*err = e->err;
 	return -1;
 }
 
@@ -258,15 +257,93 @@ arena_str(struct ev *e, int i)
 	return p;
 }
 
+/* Copy n bytes into the arena, NUL-terminated; returns the copy. */
+static const char *
+arena_copy(struct ev *e, const char *s, size_t n)
+{
+	char *p = e->arena.p + e->arena.len;
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	e->arena.len += n + 1;
+	return p;
+}
+
+/*
+ * The field a key token names, decoding it first if it has escapes; NULL
+ * for an unknown key.
+ */
+static const struct field *
+key_field(struct ev *e, int i)
+{
+	const struct json_tok *k = &e->j.tok[i];
+	const struct field *f;
+	size_t at;
+
+	if (!k->esc)
+		return field_find(e->line + k->start,
+		    (size_t)(k->end - k->start));
+	at = e->arena.len;
+	json_str(&e->j, i, &e->arena);
+	f = field_find(e->arena.p + at, e->arena.len - at);
+	e->arena.len = at;
+	return f;
+}
+
+/* Whether key tokens a and b are the same name once decoded. */
+static int
+same_key(struct ev *e, int a, int b)
+{
+	const struct json_tok *ka = &e->j.tok[a], *kb = &e->j.tok[b];
+	size_t at, mid;
+	int same;
+
+	if (!ka->esc && !kb->esc)
+		return ka->end - ka->start == kb->end - kb->start &&
+		    memcmp(e->line + ka->start, e->line + kb->start,
+		    (size_t)(ka->end - ka->start)) == 0;
+	at = e->arena.len;
+	json_str(&e->j, a, &e->arena);
+	mid = e->arena.len;
+	json_str(&e->j, b, &e->arena);
+	same = mid - at == e->arena.len - mid &&
+	    memcmp(e->arena.p + at, e->arena.p + mid, mid - at) == 0;
+	e->arena.len = at;
+	return same;
+}
+
+/*
+ * Mark member m (key token i) as an unknown field.  A repeated unknown key
+ * keeps its last value only, as known fields do: the earlier one is
+ * unmarked.
+ */
+static void
+mark_extra(struct ev *e, int i, int m, const int *keys)
+{
+	uint64_t x;
+	int k;
+
+	if (m >= 64) {
+		e->nextra_overflow = 1;
+		return;
+	}
+	for (x = e->extra; x; x &= x - 1) {
+		k = __builtin_ctzll(x);
+		if (same_key(e, keys[k], i))
+			e->extra &= ~(1ULL << k);
+	}
+	e->extra |= 1ULL << m;
+}
+
 int
 ev_parse(struct ev *e, const char *line, size_t len, const char **err)
 {
 	const struct json_tok *tk;
 	const struct field *f;
-	const struct field *memo[64];
 	const signed char *c;
 	uint64_t seen = 0;
-	int i, iv, it, kind, m;
+	int keys[64];
+	int i, kind, m, which;
 	size_t fi, n;
 	char *base;
 
@@ -275,50 +352,28 @@ ev_parse(struct ev *e, const char *line, size_t len, const char **err)
 	e->len = len;
 	if (json_parse(&e->j, line, len, err) < 0)
 		return -1;
-	buf_grow(&e->arena, len + (size_t)e->j.ntok + 16);
-	/* first pass: find "ev" and "t", and look up the other keys once */
-	iv = it = -1;
+	if (ev_head(&e->head, line, len, 0, err) < 0)
+		return -1;
+	/* room for every decoded string: the line's length and more */
+	buf_grow(&e->arena, 2 * len + (size_t)e->j.ntok + 16);
+	e->type = e->head.type;
+	e->t = e->head.ns;
+	e->evname = arena_copy(e, e->head.ev, e->head.ev_len);
+	if (e->head.sym)
+		e->sym = arena_copy(e, e->head.sym, e->head.sym_len);
 	for (i = 1, m = 0; i < e->j.ntok; i = e->j.tok[i + 1].next, m++) {
 		tk = &e->j.tok[i];
 		n = (size_t)(tk->end - tk->start);
-		f = NULL;
-		if (n == 2 && line[tk->start] == 'e' && line[tk->start + 1] ==
-		    'v')
-			iv = i + 1;
-		else if (n == 1 && line[tk->start] == 't')
-			it = i + 1;
-		else
-			f = field_find(line + tk->start, n);
 		if (m < 64)
-			memo[m] = f;
-	}
-	if (iv < 0)
-		return fail(err, "missing \"%s\"", "ev");
-	if (e->j.tok[iv].kind != JSON_STR)
-		return fail(err, "\"%s\" is not a string", "ev");
-	e->evname = arena_str(e, iv);
-	e->type = ev_type_from(e->evname);
-	if (it < 0)
-		return fail(err, "missing \"%s\"", "t");
-	tk = &e->j.tok[it];
-	if (tk->kind != JSON_STR || tm_parse(line + tk->start,
-	    (size_t)(tk->end - tk->start), &e->t) < 0)
-		return fail(err, "bad time in \"%s\"", "t");
-	for (i = 1, m = 0; i < e->j.ntok; i = e->j.tok[i + 1].next, m++) {
-		if (i + 1 == iv || i + 1 == it)
+			keys[m] = i;
+		/* the header is ev_head()'s; "sym" in a clock is unknown */
+		which = ev_head_key(line + tk->start, n, tk->esc);
+		if (which == 1 || which == 2 || (which == 3 &&
+		    e->type != EV_CLOCK))
 			continue;
-		tk = &e->j.tok[i];
-		n = (size_t)(tk->end - tk->start);
-		f = m < 64 ? memo[m] : field_find(line + tk->start, n);
-		/* a repeated "ev" or "t": the last one wins */
-		if (!f && ((n == 2 && memcmp(line + tk->start, "ev", 2) == 0) ||
-		    (n == 1 && line[tk->start] == 't')))
-			continue;
+		f = key_field(e, i);
 		if (!f || !(f->types & B(e->type))) {
-			if (m < 64)
-				e->extra |= 1ULL << m;
-			else
-				e->nextra_overflow = 1;
+			mark_extra(e, i, m, keys);
 			continue;
 		}
 		fi = (size_t)(f - fields);
@@ -326,14 +381,16 @@ ev_parse(struct ev *e, const char *line, size_t len, const char **err)
 		base = (char *)e + f->off;
 		tk = &e->j.tok[i + 1];
 		kind = tk->kind;
+		/* a repeated field: the last one wins, null included */
 		switch (f->kind) {
 		case F_NUM:
+			*(double *)(void *)base = NAN;
 			if (kind == JSON_NULL)
 				break;
 			switch (json_num_canon(&e->j, i + 1,
 			    (double *)(void *)base)) {
 			case -1:
-				return fail(err, "\"%s\" is not a number",
+				return fail(e, err, "\"%s\" is not a number",
 				    f->name);
 			case 1:
 				e->canon |= 1ULL << fi;
@@ -345,30 +402,41 @@ ev_parse(struct ev *e, const char *line, size_t len, const char **err)
 			}
 			break;
 		case F_STR:
+			*(const char **)(void *)base = NULL;
 			if (kind == JSON_NULL)
 				break;
 			if (kind != JSON_STR)
-				return fail(err, "\"%s\" is not a string",
+				return fail(e, err, "\"%s\" is not a string",
 				    f->name);
 			*(const char **)(void *)base = arena_str(e, i + 1);
 			break;
 		case F_SIDE:
+			e->side = SIDE_NONE;
+			if (kind == JSON_NULL)
+				break;
 			if (kind != JSON_STR)
-				return fail(err, "\"%s\" is not a string",
+				return fail(e, err, "\"%s\" is not a string",
 				    f->name);
-			*(enum ev_side *)(void *)base =
-			    ev_side_from(arena_str(e, i + 1));
+			e->side = ev_side_from(arena_str(e, i + 1));
 			if (e->side == SIDE_NONE)
-				return fail(err, "bad \"%s\": not buy, sell, "
+				return fail(e, err, "bad \"%s\": not buy, sell, "
 				    "sell_short or buy_to_cover", f->name);
 			break;
 		case F_BOOL:
+			/* null: absent (-1 for partial, 0 for synthetic) */
+			*(int *)(void *)base = f->off == offsetof(struct ev,
+			    synthetic) ? 0 : -1;
+			if (kind == JSON_NULL)
+				break;
 			if (kind != JSON_TRUE && kind != JSON_FALSE)
-				return fail(err, "\"%s\" is not true or false",
-				    f->name);
+				return fail(e, err, "\"%s\" is not true or "
+				    "false", f->name);
 			*(int *)(void *)base = kind == JSON_TRUE;
 			break;
 		case F_RAW:
+			*(const char **)(void *)base = NULL;
+			if (kind == JSON_NULL)
+				break;
 			if (kind == JSON_STR) {
 				*(const char **)(void *)base =
 				    line + tk->start - 1;
@@ -386,12 +454,15 @@ ev_parse(struct ev *e, const char *line, size_t len, const char **err)
 	for (c = typereq[e->type]; *c >= 0; c++) {
 		fi = (size_t)*c;
 		f = &fields[fi];
+		if (f->off == offsetof(struct ev, sym))
+			continue;	/* ev_head() saw to it */
 		if (!(seen & (1ULL << fi)))
-			return fail(err, "missing \"%s\"", f->name);
+			return fail(e, err, "missing \"%s\"", f->name);
 		base = (char *)e + f->off;
 		if ((f->kind == F_NUM && isnan(*(double *)(void *)base)) ||
-		    (f->kind == F_STR && !*(const char **)(void *)base))
-			return fail(err, "\"%s\" is null", f->name);
+		    (f->kind == F_STR && !*(const char **)(void *)base) ||
+		    (f->kind == F_SIDE && e->side == SIDE_NONE))
+			return fail(e, err, "\"%s\" is null", f->name);
 	}
 	if (e->type == EV_BAR && !e->tf)
 		e->tf = "1m";
@@ -406,6 +477,33 @@ add_raw(struct buf *b, const struct json *j, int i)
 	int q = t->kind == JSON_STR;
 
 	buf_add(b, j->s + t->start - q, (size_t)(t->end - t->start + 2 * q));
+}
+
+/*
+ * Whether key token i is the header's or a known field of the event's
+ * type (for members past the 64th, which have no bit in e->extra).
+ */
+static int
+known_key(const struct ev *e, int i)
+{
+	const struct json_tok *k = &e->j.tok[i];
+	const struct field *f;
+	struct buf d = BUF_INIT;
+	int which;
+
+	which = ev_head_key(e->line + k->start, (size_t)(k->end - k->start),
+	    k->esc);
+	if (which == 1 || which == 2 || (which == 3 && e->type != EV_CLOCK))
+		return 1;
+	if (k->esc) {
+		json_str(&e->j, i, &d);
+		f = field_find(d.p, d.len);
+		buf_release(&d);
+	} else {
+		f = field_find(e->line + k->start,
+		    (size_t)(k->end - k->start));
+	}
+	return f && (f->types & B(e->type));
 }
 
 void
@@ -485,122 +583,14 @@ ev_format(const struct ev *e, struct buf *b)
 	/* unknown fields, as they came */
 	for (i = 1, m = 0; (e->extra || e->nextra_overflow) && i < e->j.ntok;
 	    i = e->j.tok[i + 1].next, m++) {
-		const struct json_tok *k = &e->j.tok[i];
-
 		if (m < 64 && !(e->extra & (1ULL << m)))
 			continue;
-		if (m >= 64) {
-			n = (size_t)(k->end - k->start);
-			f = field_find(e->line + k->start, n);
-			if ((f && (f->types & B(e->type))) || (n == 2 &&
-			    memcmp(e->line + k->start, "ev", 2) == 0) ||
-			    (n == 1 && e->line[k->start] == 't'))
-				continue;
-		}
+		if (m >= 64 && known_key(e, i))
+			continue;
 		buf_addc(b, ',');
 		add_raw(b, &e->j, i);
 		buf_addc(b, ':');
 		add_raw(b, &e->j, i + 1);
 	}
 	buf_addc(b, '}');
-}
-
-/* The fast look: scan top-level members without full validation. */
-
-static const char *
-skip_ws(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' ||
-	    *p == '\n'))
-		p++;
-	return p;
-}
-
-/* p at the opening quote; returns the closing quote or NULL. */
-static const char *
-skip_str(const char *p, const char *end)
-{
-	for (p++; p < end; p++) {
-		const char *q = memchr(p, '"', (size_t)(end - p));
-
-		if (!q)
-			return NULL;
-		/* count the backslashes before the quote */
-		{
-			const char *b = q;
-
-			while (b > p && b[-1] == '\\')
-				b--;
-			if ((q - b) % 2 == 0)
-				return q;
-		}
-		p = q;
-	}
-	return NULL;
-}
-
-int
-ev_peek(const char *line, size_t len, struct ev_peek *pk)
-{
-	const char *p = line, *end = line + len, *k, *ke, *v, *ve;
-	int depth;
-
-	memset(pk, 0, sizeof(*pk));
-	p = skip_ws(p, end);
-	if (p >= end || *p != '{')
-		return -1;
-	p = skip_ws(p + 1, end);
-	if (p < end && *p == '}')
-		return 0;
-	for (;;) {
-		if (p >= end || *p != '"')
-			return -1;
-		k = p + 1;
-		if (!(ke = skip_str(p, end)))
-			return -1;
-		p = skip_ws(ke + 1, end);
-		if (p >= end || *p != ':')
-			return -1;
-		p = skip_ws(p + 1, end);
-		if (p >= end)
-			return -1;
-		if (*p == '"') {
-			v = p + 1;
-			if (!(ve = skip_str(p, end)))
-				return -1;
-			p = ve + 1;
-			if (ke - k == 2 && k[0] == 'e' && k[1] == 'v')
-				pk->ev = v, pk->ev_len = (size_t)(ve - v);
-			else if (ke - k == 1 && k[0] == 't')
-				pk->t = v, pk->t_len = (size_t)(ve - v);
-			else if (ke - k == 3 && memcmp(k, "sym", 3) == 0)
-				pk->sym = v, pk->sym_len = (size_t)(ve - v);
-		} else if (*p == '{' || *p == '[') {
-			for (depth = 0; p < end; p++) {
-				if (*p == '"') {
-					if (!(p = skip_str(p, end)))
-						return -1;
-				} else if (*p == '{' || *p == '[')
-					depth++;
-				else if ((*p == '}' || *p == ']') &&
-				    --depth == 0) {
-					p++;
-					break;
-				}
-			}
-			if (depth)
-				return -1;
-		} else {
-			while (p < end && *p != ',' && *p != '}')
-				p++;
-		}
-		p = skip_ws(p, end);
-		if (p >= end)
-			return -1;
-		if (*p == '}')
-			return 0;
-		if (*p != ',')
-			return -1;
-		p = skip_ws(p + 1, end);
-	}
 }

@@ -39,6 +39,62 @@ enum ev_side { SIDE_NONE = 0, SIDE_BUY, SIDE_SELL, SIDE_SELL_SHORT,
 
 #define EV_NFIELDS_MAX 48
 
+/*
+ * The header: the members "ev", "t" and "sym" that every program reads
+ * before anything else (schema/events.md, "The header"), by the one
+ * scanner in head.c.
+ *
+ * ev_head() finds them, decodes them, and applies the contract's rules in
+ * one place, so that liu-route, liu-ta, liu-stream replay and ev_parse()
+ * agree on every line:
+ *   - "ev": present once, a string of 1 to EV_NAME_MAX printable ASCII
+ *     characters (0x21-0x7e) once decoded;
+ *   - "t": present once, a string that is a valid RFC 3339 time;
+ *   - "sym": at most once; in a "clock" it is an ordinary unknown member;
+ *     elsewhere null is the same as absent, otherwise a string of 1 to
+ *     EV_SYM_MAX printable ASCII characters once decoded; required in
+ *     trade, quote, bar, pick, drop, order and fill.
+ * Keys are compared decoded: "\u0073ym" is "sym", and a second one of
+ * these three keys makes the line bad.
+ *
+ * The usual line, written by liu itself, starts with the three members in
+ * that order, without blanks or escapes; it is read up to the end of the
+ * header only, and the rest of the line is then checked for a second header
+ * key by one cheap pass over its bytes.  Any other line is scanned member by
+ * member.  Neither path validates the JSON of the other members beyond
+ * what it takes to skip them: json_parse() does that.
+ */
+#define EV_NAME_MAX 64		/* longest "ev" */
+#define EV_SYM_MAX 32		/* longest "sym" */
+
+struct ev_head {
+	enum ev_type type;
+	/* the decoded values; not NUL-terminated, pointing into the line
+	 * (when the value has no escape) or into this struct */
+	const char *ev, *sym;	/* sym NULL: absent, null, or a clock */
+	size_t ev_len, sym_len;
+	const char *t;		/* the raw text of "t", in the line */
+	size_t t_len;
+	int64_t ns;		/* t, in ns since the epoch */
+	/*
+	 * The offset just past the header in the usual layout (the ',' or
+	 * '}' after its last member), else 0.  With EV_HEAD_PREFIX the rest
+	 * of the line was not looked at: the caller must read every member
+	 * after 'body' itself and treat "ev", "t" or "sym" there as bad, or
+	 * call ev_head() again without the flag.
+	 */
+	size_t body;
+	int raw;		/* ev and sym point into the line */
+
+	/* private: decoded values, and the last time parsed */
+	char evbuf[EV_NAME_MAX], symbuf[EV_SYM_MAX];
+	char tlast[40];
+	size_t tlast_len;
+	int64_t tlast_ns, tsec;
+	int tsec_ok;
+};
+#define EV_HEAD_INIT { .type = EV_OTHER }
+
 struct ev {
 	enum ev_type type;
 	int64_t t;		/* event time, ns since the epoch, UTC */
@@ -93,14 +149,17 @@ struct ev {
 	double canon_v[EV_NFIELDS_MAX];
 	const char *canon_p[EV_NFIELDS_MAX];
 	unsigned char canon_n[EV_NFIELDS_MAX];
+
+	struct ev_head head;	/* the header as ev_head() read it */
+	char err[160];		/* the last error's text */
 };
 #define EV_INIT { .j = JSON_INIT, .arena = BUF_INIT }
 
 /*
  * Parse one line (not NUL-terminated necessarily; it must outlive the
  * event's use).  Returns 0, or -1 with *err set to a message such as
- * 'missing "t"' or '"price" is not a number' (in a static or thread-unsafe
- * buffer: use it before the next call).
+ * 'missing "t"' or '"price" is not a number', kept in the event (so threads
+ * may parse events of their own at once): use it before the next call.
  */
 int ev_parse(struct ev *e, const char *line, size_t len, const char **err);
 
@@ -123,16 +182,24 @@ const char *ev_side_name(enum ev_side s);
 /* SIDE_NONE if not a side name. */
 enum ev_side ev_side_from(const char *s);
 
+enum { EV_HEAD_PREFIX = 1 };
+
 /*
- * A fast look at a line without parsing it: the raw bytes of the top-level
- * string fields "ev", "t" and "sym" (NULL if absent or not strings).  It does
- * not validate the JSON; it does skip nested values and strings correctly.
- * Returns 0, or -1 if the line is not a JSON object at all.
+ * Read the header of 'len' bytes of line.  The struct may be reused from
+ * line to line (it keeps the last time to skip parsing a repeated one);
+ * its pointers are valid while both it and the line are.  Returns 0, or -1
+ * with *err set to a constant message such as 'missing "t"', 'repeated
+ * "sym"' or 'bad "sym": not 1 to 32 printable ASCII characters'.
  */
-struct ev_peek {
-	const char *ev, *t, *sym;
-	size_t ev_len, t_len, sym_len;
-};
-int ev_peek(const char *line, size_t len, struct ev_peek *p);
+int ev_head(struct ev_head *h, const char *line, size_t len, int flags,
+    const char **err);
+
+/*
+ * Which header key the key token's raw bytes k[0..n) name once decoded:
+ * 1 "ev", 2 "t", 3 "sym", 0 none.  'esc' says whether they hold a
+ * backslash.
+ */
+int ev_head_key(const char *k, size_t n, int esc);
+
 
 #endif

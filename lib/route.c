@@ -102,10 +102,8 @@ struct router {
 	sigset_t waitmask;	/* the mask inside ppoll() */
 	struct json j;
 	int parsed;		/* j holds the current line */
-	int keysym;		/* the key is "sym", which ev_peek() finds */
-	char tkey[19];		/* ev_time()'s cache */
-	int64_t tsec;
-	int tsec_ok;
+	int keysym;		/* the key is "sym", which ev_head() finds */
+	struct ev_head head;	/* the current line's */
 	int64_t clock;		/* event clock: latest t on the main input */
 	int live;		/* auto clock: the stream reached the present */
 	int in_done;		/* no more input will be read */
@@ -605,7 +603,7 @@ event_lag(struct router *r, int64_t t, int64_t te, int64_t now, int main)
 }
 
 /*
- * The JSON tokens of a line that ev_peek() found to be an object, for the
+ * The JSON tokens of a line whose header ev_head() read, for the
  * rare events that need a field beyond ev, t and sym.  Returns 1 if they
  * are there.
  */
@@ -617,37 +615,6 @@ parse(struct router *r, const char *line, size_t len)
 	if (!r->parsed)
 		r->parsed = json_parse(&r->j, line, len, &err) == 0;
 	return r->parsed;
-}
-
-/*
- * tm_parse() with a cache of the last whole second: most events share
- * their second with the one before, so only the fraction is new.
- */
-static int
-ev_time(struct router *r, const char *s, size_t n, int64_t *ns)
-{
-	int64_t frac = 0;
-	size_t i = 19, nd = 0;
-
-	if (n < 20 || n > 30 || s[n - 1] != 'Z')
-		return tm_parse(s, n, ns);
-	if (s[i] == '.')
-		for (i++; i < n - 1 && s[i] >= '0' && s[i] <= '9'; i++, nd++)
-			frac = frac * 10 + (s[i] - '0');
-	if (i != n - 1 || nd > 9 || (s[19] == '.' && nd == 0))
-		return tm_parse(s, n, ns);
-	for (; nd < 9; nd++)
-		frac *= 10;
-	if (r->tsec_ok && memcmp(s, r->tkey, 19) == 0) {
-		*ns = r->tsec + frac;
-		return 0;
-	}
-	if (tm_parse(s, n, ns) < 0)
-		return -1;
-	memcpy(r->tkey, s, 19);
-	r->tsec = *ns - frac;
-	r->tsec_ok = 1;
-	return 0;
 }
 
 /* A bar's t is its start: it happened at t + tf. */
@@ -673,63 +640,6 @@ bar_end(struct router *r, int64_t t)
 			return t;
 	}
 	return t + d;
-}
-
-/*
- * ev_peek() that stops early: the usual line, a flat object whose "ev",
- * "t" and "sym" come first without escapes or blanks, is read only up to
- * the last of the three, and then must end with '}'.  Anything else goes
- * to ev_peek(), which reads the whole line.  Returns 0, or -1 if the line
- * is not a JSON object.
- */
-static int
-peek(const struct router *r, const char *line, size_t len,
-    struct ev_peek *pk)
-{
-	const char *p = line, *e = line + len, *k, *v;
-	size_t kn, vn;
-	int want = r->keysym ? 3 : 2, got = 0;
-
-	if (len < 2 || line[0] != '{' || line[len - 1] != '}')
-		return ev_peek(line, len, pk);
-	memset(pk, 0, sizeof(*pk));
-	p++;
-	while (p < e && *p == '"') {
-		for (k = ++p; p < e && *p != '"' && *p != '\\'; p++)
-			;
-		if (p + 2 >= e || *p != '"' || p[1] != ':')
-			break;
-		kn = (size_t)(p - k);
-		p += 2;
-		if (*p == '"') {
-			for (v = ++p; p < e && *p != '"' && *p != '\\'; p++)
-				;
-			if (p >= e || *p != '"')
-				break;
-			vn = (size_t)(p - v);
-			if (kn == 2 && k[0] == 'e' && k[1] == 'v' && !pk->ev)
-				pk->ev = v, pk->ev_len = vn, got++;
-			else if (kn == 1 && k[0] == 't' && !pk->t)
-				pk->t = v, pk->t_len = vn, got++;
-			else if (kn == 3 && !pk->sym &&
-			    memcmp(k, "sym", 3) == 0)
-				pk->sym = v, pk->sym_len = vn, got++;
-			p++;
-		} else if ((*p >= '0' && *p <= '9') || *p == '-' ||
-		    *p == 't' || *p == 'f' || *p == 'n') {
-			while (p < e && *p != ',' && *p != '}' && *p != '"' &&
-			    *p != ' ')
-				p++;
-		} else {
-			break;
-		}
-		if (got == want)
-			return 0;
-		if (p >= e || *p != ',')
-			break;
-		p++;
-	}
-	return ev_peek(line, len, pk);
 }
 
 /* Room for 'n' more bytes in shard sh's queue under the bound? */
@@ -766,30 +676,17 @@ enum { R_TAKEN, R_WAIT };
 static int
 route_line(struct router *r, struct source *s, char *line, size_t len)
 {
-	struct ev_peek pk;
+	struct ev_head *h = &r->head;
 	const char *err, *key;
 	size_t klen;
 	int64_t t, te, lag;
 	int i, k, isbar;
 
-	if (peek(r, line, len, &pk) < 0) {
-		nd_bad(&s->rd, "bad event: not a JSON object");
+	if (ev_head(h, line, len, 0, &err) < 0) {
+		nd_bad(&s->rd, "bad event: %s", err);
 		return R_TAKEN;
 	}
-	if (!pk.ev) {
-		nd_bad(&s->rd, "bad event: missing \"ev\"");
-		return R_TAKEN;
-	}
-	if (!pk.t) {
-		nd_bad(&s->rd, "bad event: missing \"t\"");
-		return R_TAKEN;
-	}
-	if (ev_time(r, pk.t, pk.t_len, &t) < 0) {
-		nd_bad(&s->rd, "bad event: bad time \"%.*s\"",
-		    (int)(pk.t_len > LIU_ECHO_MAX ? LIU_ECHO_MAX : pk.t_len),
-		    pk.t);
-		return R_TAKEN;
-	}
+	t = h->ns;
 	r->parsed = 0;
 	if (r->o->validate) {
 		if (json_parse(&r->j, line, len, &err) < 0) {
@@ -798,9 +695,9 @@ route_line(struct router *r, struct source *s, char *line, size_t len)
 		}
 		r->parsed = 1;
 	}
-	key = pk.sym;
-	klen = pk.sym_len;
-	if (!r->keysym) {
+	key = h->sym;		/* decoded; NULL in a clock */
+	klen = h->sym_len;
+	if (!r->keysym && h->type != EV_CLOCK) {
 		if (!parse(r, line, len))
 			return R_TAKEN;
 		key = NULL;
@@ -832,7 +729,7 @@ route_line(struct router *r, struct source *s, char *line, size_t len)
 		return R_WAIT;
 	r->nin++;
 	if (!s->feedback) {
-		isbar = pk.ev_len == 3 && memcmp(pk.ev, "bar", 3) == 0;
+		isbar = h->type == EV_BAR;
 		te = isbar && parse(r, line, len) ? bar_end(r, t) : t;
 		lag = event_lag(r, t, te, s->now, 1);
 		if (lag > r->sh[k].maxlag)

@@ -305,7 +305,7 @@ test_expect_success 'bad prices, sizes, time and symbols are reported and skippe
 	test_grep "<stdin>:5: bar prices out of order" err &&
 	test_grep "<stdin>:6: bar price is not positive" err &&
 	test_grep "<stdin>:7: bad bar timeframe" err &&
-	test_grep "<stdin>:8: bad symbol" err &&
+	test_grep "<stdin>:8: bad event: bad \"sym\"" err &&
 	test_grep "<stdin>:9: quote is crossed" err &&
 	test_grep "skipped 9 bad lines" err
 '

@@ -2,7 +2,7 @@
  * Unit tests of lib/event.c: ev_parse() for every event type (required
  * fields, wrong types, nulls, sides), the pass-through of unknown types and
  * unknown fields by ev_format(), round trips of canonical lines, and
- * ev_peek() on tricky lines.  Every expected line is written by hand.
+ * ev_head() on tricky lines.  Every expected line is written by hand.
  */
 #include <math.h>
 #include <stdint.h>
@@ -232,6 +232,7 @@ test_required(void)
 	struct ev e = EV_INIT;
 	struct buf want = BUF_INIT;
 	const struct req *rq;
+	const char *err;
 	size_t i;
 	char *l;
 
@@ -261,13 +262,9 @@ test_required(void)
 			is_err(&e, l, buf_cstr(&want), ty);
 			free(l);
 
-			/* null */
+			/* null: as if absent, and required */
 			buf_reset(&want);
-			if (rq->kind == SIDE)
-				buf_addf(&want, "\"%s\" is not a string",
-				    rq->name);
-			else
-				buf_addf(&want, "\"%s\" is null", rq->name);
+			buf_addf(&want, "\"%s\" is null", rq->name);
 			l = edit(canon[i].line, rq->name, "null");
 			is_err(&e, l, buf_cstr(&want), ty);
 			free(l);
@@ -304,7 +301,8 @@ test_required(void)
 	is_err(&e, l, "\"partial\" is not true or false", "fill partial");
 	free(l);
 	l = edit(canon[6].line, "partial", "null");
-	is_err(&e, l, "\"partial\" is not true or false", "fill partial null");
+	ok(parse(&e, l, &err) == 0 && e.partial == -1,
+	    "fill partial null is absent");
 	free(l);
 	l = edit(canon[0].line, "synthetic", "\"true\"");
 	is_err(&e, l, "\"synthetic\" is not true or false", "synthetic");
@@ -346,8 +344,8 @@ test_nulls_and_sides(void)
 	free(l);
 	is_format(&e, "{\"ev\":\"drop\",\"t\":\"2024-03-01T15:00:00Z\","
 	    "\"sym\":\"TSLA\",\"why\":null}", "{\"ev\":\"drop\","
-	    "\"t\":\"2024-03-01T15:00:00Z\",\"sym\":\"TSLA\",\"why\":null}",
-	    "drop why null kept");
+	    "\"t\":\"2024-03-01T15:00:00Z\",\"sym\":\"TSLA\"}",
+	    "drop why null is left out");
 
 	for (s = SIDE_BUY; s <= SIDE_BUY_TO_COVER; s++) {
 		struct buf v = BUF_INIT;
@@ -412,7 +410,6 @@ test_other(void)
 		    "\"k\" : [ 1 , 2 ] }",
 		"{\"t\":\"2024-03-01 14:30:00+05:30\",\"ev\":\"Trade\","
 		    "\"price\":\"not checked\",\"size\":[]}",
-		"{\"ev\":\"\",\"t\":\"2024-03-01T14:30:00Z\"}",
 		"{\"ev\":\"heartbeat\",\"t\":\"2024-03-01T14:30:00Z\","
 		    "\"sym\":\"AAPL\",\"x\":1}",
 	};
@@ -446,16 +443,15 @@ test_other(void)
 		buf_release(&b);
 	}
 
-	/* "valid if it has ev and t" (event.h) */
-	rc = parse(&e, "{\"ev\":\"news\",\"t\":\"2024-03-01T14:30:00Z\","
-	    "\"sym\":5}", &err);
-	if (!ok(rc == 0, "unknown type with \"sym\":5 is valid"))
-		printf("#   err %s\n", err);
-	rc = parse(&e, "{\"ev\":\"news\",\"t\":\"2024-03-01T14:30:00Z\","
-	    "\"synthetic\":\"yes\"}", &err);
-	if (!ok(rc == 0, "unknown type with \"synthetic\":\"yes\" is "
-	    "valid"))
-		printf("#   err %s\n", err);
+	/* valid with ev and t, and a string sym and boolean synthetic */
+	is_err(&e, "{\"ev\":\"news\",\"t\":\"2024-03-01T14:30:00Z\","
+	    "\"sym\":5}", "\"sym\" is not a string", "unknown type, sym 5");
+	is_err(&e, "{\"ev\":\"news\",\"t\":\"2024-03-01T14:30:00Z\","
+	    "\"synthetic\":\"yes\"}", "\"synthetic\" is not true or false",
+	    "unknown type, synthetic \"yes\"");
+	is_err(&e, "{\"ev\":\"\",\"t\":\"2024-03-01T14:30:00Z\"}",
+	    "bad \"ev\": not 1 to 64 printable ASCII characters",
+	    "an empty ev");
 	ev_release(&e);
 }
 
@@ -473,12 +469,12 @@ test_unknown_fields(void)
 	    "\"t\":\"2024-03-01T14:30:00Z\",\"sym\":\"AAPL\","
 	    "\"k\\\"ey\":\"v\\\\al\\u00e9\",\"price\":1.5,\"big\":1.0E+10,"
 	    "\"size\":10,\"neg\":-0.0,\"bid\":3,\"n\":null,"
-	    "\"arr\":[ 1 , 2 ],\"e\\u0076\":\"x\"}",
+	    "\"arr\":[ 1 , 2 ],\"e\\u0077\":\"x\"}",
 	    "{\"ev\":\"trade\",\"t\":\"2024-03-01T14:30:00Z\",\"sym\":\"AAPL\","
 	    "\"price\":1.5,\"size\":10,"
 	    "\"zz\":{\"t\":\"x\",\"a\":[1,{\"b\":\"c\\\"d\"}]},"
 	    "\"k\\\"ey\":\"v\\\\al\\u00e9\",\"big\":1.0E+10,\"neg\":-0.0,"
-	    "\"bid\":3,\"n\":null,\"arr\":[ 1 , 2 ],\"e\\u0076\":\"x\"}",
+	    "\"bid\":3,\"n\":null,\"arr\":[ 1 , 2 ],\"e\\u0077\":\"x\"}",
 	    "unknown fields follow the known ones, in order, byte for byte");
 	is_format(&e,
 	    "{\"ev\":\"quote\",\"t\":\"2024-03-01T14:30:00Z\",\"sym\":\"A\","
@@ -492,9 +488,9 @@ test_unknown_fields(void)
 	    "sym on a clock is kept");
 	is_format(&e,
 	    "{\"ev\":\"trade\",\"t\":\"2024-03-01T14:30:00+01:00\","
-	    "\"sym\":\"A\\u0042\\n\",\"price\":1,\"size\":2}",
+	    "\"sym\":\"A\\u0042\",\"price\":1,\"size\":2}",
 	    "{\"ev\":\"trade\",\"t\":\"2024-03-01T13:30:00Z\","
-	    "\"sym\":\"AB\\n\",\"price\":1,\"size\":2}",
+	    "\"sym\":\"AB\",\"price\":1,\"size\":2}",
 	    "known fields are re-encoded");
 
 	/* more unknown fields than the 64-bit mask; known ones among them */
@@ -642,78 +638,268 @@ test_arena(void)
 	buf_release(&in);
 }
 
+/*
+ * ev_head() on one line: 'err' NULL for a good header (then its decoded
+ * ev, raw t and decoded sym are compared), else a part of the message.
+ * Both paths are tried: the line as given and, when it is in the usual
+ * layout, with EV_HEAD_PREFIX.
+ */
 static void
-is_peek(const char *line, int rc, const char *ev, const char *t,
+is_head(const char *line, const char *err, const char *ev, const char *t,
     const char *sym, const char *name)
 {
-	struct ev_peek p;
+	struct ev_head h = EV_HEAD_INIT;
+	const char *e = NULL;
 	size_t n = strlen(line);
 	char *copy = malloc(n ? n : 1);	/* no NUL: ASan sees over-reads */
 	int got;
 
 	memcpy(copy, line, n);
-	got = ev_peek(copy, n, &p);
-#define SAME(f, w) ((w) ? p.f && p.f##_len == strlen(w) && \
-	memcmp(p.f, (w), p.f##_len) == 0 : p.f == NULL)
-	if (!ok(got == rc && (rc < 0 || (SAME(ev, ev) && SAME(t, t) &&
-	    SAME(sym, sym))), "ev_peek: %s", name))
-		printf("#   rc %d ev '%.*s' t '%.*s' sym '%.*s'\n", got,
-		    p.ev ? (int)p.ev_len : 6, p.ev ? p.ev : "(null)",
-		    p.t ? (int)p.t_len : 6, p.t ? p.t : "(null)",
-		    p.sym ? (int)p.sym_len : 6, p.sym ? p.sym : "(null)");
+	got = ev_head(&h, copy, n, 0, &e);
+#define SAME(f, w) ((w) ? h.f && h.f##_len == strlen(w) && \
+	memcmp(h.f, (w), h.f##_len) == 0 : h.f == NULL)
+	if (!ok(err ? got < 0 && strstr(e, err) != NULL : got == 0 &&
+	    SAME(ev, ev) && SAME(t, t) && SAME(sym, sym), "ev_head: %s",
+	    name)) {
+		printf("#   rc %d err '%s'\n", got, got < 0 ? e : "");
+		if (got == 0)
+			printf("#   ev '%.*s' t '%.*s' sym '%.*s'\n",
+			    (int)h.ev_len, h.ev, (int)h.t_len, h.t,
+			    h.sym ? (int)h.sym_len : 6,
+			    h.sym ? h.sym : "(null)");
+	}
 #undef SAME
 	free(copy);
 }
 
+#define T0 "2024-03-01T14:30:00Z"
+#define TQ "\"t\":\"" T0 "\""
+
 static void
-test_peek(void)
+test_head(void)
 {
-	is_peek(canon[0].line, 0, "trade", "2024-03-01T14:30:00.123456789Z",
+	struct ev_head h = EV_HEAD_INIT;
+	const char *err;
+
+	is_head(canon[0].line, NULL, "trade", "2024-03-01T14:30:00.123456789Z",
 	    "AAPL", "canonical trade");
-	is_peek(canon[8].line, 0, "clock", "2024-03-01T21:00:00Z", NULL,
+	is_head(canon[8].line, NULL, "clock", "2024-03-01T21:00:00Z", NULL,
 	    "clock has no sym");
-	is_peek("{\"note\":\"he said \\\"ev\\\":\\\"x\\\"\",\"ev\":\"quote\","
-	    "\"t\":\"T1\",\"sym\":\"A\\\"B\"}", 0, "quote", "T1", "A\\\"B",
-	    "escaped quotes in strings");
-	is_peek("{\"a\":\"x\\\\\",\"ev\":\"bar\"}", 0, "bar", NULL, NULL,
+	is_head("{\"note\":\"he said \\\"ev\\\":\\\"x\\\"\",\"ev\":\"quote\","
+	    TQ ",\"sym\":\"A\\\"B\"}", NULL, "quote", T0, "A\"B",
+	    "escaped quotes in strings, decoded sym");
+	is_head("{\"a\":\"x\\\\\",\"ev\":\"x\"," TQ "}", NULL, "x", T0, NULL,
 	    "a string ending in an escaped backslash");
-	is_peek("{\"a\":\"\\\\\\\"\",\"ev\":\"bar\"}", 0, "bar", NULL, NULL,
-	    "backslash, then escaped quote");
-	is_peek("{\"why\":{\"t\":\"inner\",\"ev\":\"inner\",\"sym\":\"inner\"},"
-	    "\"arr\":[{\"t\":\"x\"},\"]}\",[\"{\"]],\"t\":\"outer\"}", 0,
-	    NULL, "outer", NULL, "nested objects with t keys");
-	is_peek("{\"a\":{\"b\":\"}\\\"}\"},\"ev\":\"fill\",\"sym\":\"Z\"}", 0,
-	    "fill", NULL, "Z", "braces and quotes in nested strings");
-	is_peek(" \t{ \"ev\" : \"clock\" ,\n \"t\" : \"x\" } ", 0, "clock", "x",
-	    NULL, "whitespace everywhere");
-	is_peek("{\"ev\":1,\"t\":null,\"sym\":true}", 0, NULL, NULL, NULL,
-	    "non-string values are NULL");
-	is_peek("{\"evx\":\"a\",\"tt\":\"b\",\"symbol\":\"c\",\"e\":\"d\"}", 0,
-	    NULL, NULL, NULL, "longer and shorter keys do not match");
-	is_peek("{\"ev\":\"a\",\"n\":-1.5e3,\"b\":false,\"sym\":\"S\"}", 0,
-	    "a", NULL, "S", "scalars are skipped");
-	is_peek("{}", 0, NULL, NULL, NULL, "empty object");
-	is_peek("{ }", 0, NULL, NULL, NULL, "empty object with a blank");
-	is_peek("[{\"ev\":\"trade\"}]", -1, NULL, NULL, NULL, "an array");
-	is_peek("\"ev\"", -1, NULL, NULL, NULL, "a string");
-	is_peek("1", -1, NULL, NULL, NULL, "a number");
-	is_peek("", -1, NULL, NULL, NULL, "empty");
-	is_peek("   ", -1, NULL, NULL, NULL, "blanks");
-	is_peek("{\"ev\":\"trade\"", -1, NULL, NULL, NULL, "truncated");
-	is_peek("{\"ev\":\"tra", -1, NULL, NULL, NULL, "truncated string");
-	is_peek("{\"ev\" \"trade\"}", -1, NULL, NULL, NULL, "no colon");
-	is_peek("{\"a\":[1,2", -1, NULL, NULL, NULL, "unclosed array");
-	is_peek("{ev:\"trade\"}", -1, NULL, NULL, NULL, "bare key");
+	is_head("{\"why\":{\"t\":\"inner\",\"ev\":\"inner\",\"sym\":\"in\"},"
+	    "\"arr\":[{\"t\":\"x\"},\"]}\",[\"{\"]],\"ev\":\"y\"," TQ "}", NULL,
+	    "y", T0, NULL, "nested objects with header keys");
+	is_head(" \t{ \"ev\" : \"clock\" ,\n \"t\" : \"" T0 "\" } ", NULL,
+	    "clock", T0, NULL, "whitespace everywhere");
+	is_head("{\"ev\":\"x\",\"n\":-1.5e3,\"b\":false,\"sym\":\"S\"," TQ "}",
+	    NULL, "x", T0, "S", "scalars are skipped");
+	is_head("{\"evx\":\"a\",\"tt\":\"b\",\"symbol\":\"c\",\"ev\":\"d\","
+	    TQ "}", NULL, "d", T0, NULL, "longer and shorter keys differ");
+
+	/* escapes */
+	is_head("{\"ev\":\"trade\"," TQ ",\"sym\":\"\\u0041\",\"price\":1}",
+	    NULL, "trade", T0, "A", "an escaped symbol is decoded");
+	is_head("{\"\\u0065v\":\"bar\",\"\\u0074\":\"" T0 "\","
+	    "\"\\u0073ym\":\"B\\/C\"}", NULL, "bar", T0, "B/C",
+	    "escaped keys are the header's");
+	is_head("{\"ev\":\"tr\\u0061de\"," TQ ",\"sym\":\"A\"}", NULL, "trade",
+	    T0, "A", "an escaped type");
+	is_head("{\"ev\":\"trade\"," TQ ",\"sym\":\"A\\u0000B\"}", "bad \"sym\"",
+	    NULL, NULL, NULL, "\\u0000 in a symbol");
+	is_head("{\"ev\":\"trade\"," TQ ",\"sym\":\"A\\nB\"}", "bad \"sym\"",
+	    NULL, NULL, NULL, "a newline in a symbol");
+	is_head("{\"ev\":\"trade\"," TQ ",\"sym\":\"A B\"}", "bad \"sym\"",
+	    NULL, NULL, NULL, "a blank in a symbol");
+	is_head("{\"ev\":\"trade\"," TQ ",\"sym\":\"\\u00e9\"}", "bad \"sym\"",
+	    NULL, NULL, NULL, "a non-ASCII symbol");
+	is_head("{\"ev\":\"trade\"," TQ ",\"sym\":\"\"}", "bad \"sym\"",
+	    NULL, NULL, NULL, "an empty symbol");
+	is_head("{\"ev\":\"trade\"," TQ ",\"sym\":\"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "012345\"}", NULL, "trade", T0, "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345",
+	    "a 32-byte symbol");
+	is_head("{\"ev\":\"trade\"," TQ ",\"sym\":\"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456\"}", "bad \"sym\"", NULL, NULL, NULL, "a 33-byte symbol");
+
+	/* repeated keys, in both layouts */
+	is_head("{\"ev\":\"trade\"," TQ ",\"sym\":\"A\",\"sym\":\"AB\"}",
+	    "repeated \"sym\"", NULL, NULL, NULL, "a repeated sym");
+	is_head("{\"ev\":\"trade\"," TQ ",\"sym\":\"A\",\"price\":1,"
+	    "\"\\u0073ym\":\"AB\"}", "repeated \"sym\"", NULL, NULL, NULL,
+	    "a repeated sym, escaped");
+	is_head("{\"ev\":\"trade\"," TQ ",\"sym\":\"A\"," TQ "}",
+	    "repeated \"t\"", NULL, NULL, NULL, "a repeated t");
+	is_head("{\"ev\":\"trade\",\"ev\":\"quote\"," TQ "}",
+	    "repeated \"ev\"", NULL, NULL, NULL, "a repeated ev");
+	is_head("{ \"sym\":\"A\", \"ev\":\"trade\", \"sym\":\"A\"," TQ "}",
+	    "repeated \"sym\"", NULL, NULL, NULL, "a repeated sym, blanks");
+	is_head("{\"ev\":\"trade\"," TQ ",\"sym\":\"A\",\"x\":\"t\","
+	    "\"why\":{\"sym\":\"B\"}}", NULL, "trade", T0, "A",
+	    "header names as values and nested keys are not repeats");
+
+	/* the rules */
+	is_head("{" TQ ",\"sym\":\"A\"}", "missing \"ev\"", NULL, NULL, NULL,
+	    "no ev");
+	is_head("{\"ev\":1," TQ "}", "\"ev\" is not a string", NULL, NULL,
+	    NULL, "a number ev");
+	is_head("{\"ev\":\"\"," TQ "}", "bad \"ev\"", NULL, NULL, NULL,
+	    "an empty ev");
+	is_head("{\"ev\":\"clock\"}", "missing \"t\"", NULL, NULL, NULL,
+	    "no t");
+	is_head("{\"ev\":\"clock\",\"t\":5}", "bad time", NULL, NULL, NULL,
+	    "a number t");
+	is_head("{\"ev\":\"clock\",\"t\":\"2024-02-30T00:00:00Z\"}", "bad time",
+	    NULL, NULL, NULL, "an impossible date");
+	is_head("{\"ev\":\"clock\",\"t\":\"2016-12-31T23:59:60Z\"}", NULL,
+	    "clock", "2016-12-31T23:59:60Z", NULL, "a leap second");
+	is_head("{\"ev\":\"clock\",\"t\":\"2024-03-01T09:30:00-05:00\"}", NULL,
+	    "clock", "2024-03-01T09:30:00-05:00", NULL, "an offset");
+	is_head("{\"ev\":\"trade\"," TQ "}", "missing \"sym\"", NULL, NULL,
+	    NULL, "a trade without sym");
+	is_head("{\"ev\":\"trade\"," TQ ",\"sym\":null}", "\"sym\" is null",
+	    NULL, NULL, NULL, "a trade with a null sym");
+	is_head("{\"ev\":\"order_update\"," TQ ",\"sym\":null}", NULL,
+	    "order_update", T0, NULL, "an order_update with a null sym");
+	is_head("{\"ev\":\"note\"," TQ ",\"sym\":1}", "\"sym\" is not a string",
+	    NULL, NULL, NULL, "an unknown type with a number sym");
+	is_head("{\"ev\":\"clock\"," TQ ",\"sym\":\"A\"}", NULL, "clock", T0,
+	    NULL, "a clock's sym is not its symbol");
+	is_head("{\"ev\":\"clock\"," TQ ",\"sym\":1}", NULL, "clock", T0,
+	    NULL, "a clock's sym is any unknown field");
+
+	/* not objects */
+	is_head("{}", "missing \"ev\"", NULL, NULL, NULL, "empty object");
+	is_head("[{\"ev\":\"trade\"}]", "not a JSON object", NULL, NULL, NULL,
+	    "an array");
+	is_head("", "not a JSON object", NULL, NULL, NULL, "empty");
+	is_head("{\"ev\":\"trade\"", "malformed", NULL, NULL, NULL,
+	    "truncated");
+	is_head("{\"ev\":\"tra", "malformed", NULL, NULL, NULL,
+	    "truncated string");
+	is_head("{\"ev\" \"trade\"}", "malformed", NULL, NULL, NULL,
+	    "no colon");
+	is_head("{ev:\"trade\"}", "malformed", NULL, NULL, NULL, "bare key");
+	is_head("{\"ev\":\"x\"," TQ "} x", "malformed", NULL, NULL, NULL,
+	    "something after the object");
 
 	/* the length is honoured */
 	{
-		static const char l[] = "{\"ev\":\"a\"}{\"ev\":\"b\"}";
-		struct ev_peek p;
+		static const char l[] = "{\"ev\":\"a\",\"t\":\"" T0 "\"}{\"ev\"";
 
-		ok(ev_peek(l, 10, &p) == 0 && p.ev && p.ev_len == 1 &&
-		    p.ev[0] == 'a', "ev_peek stops at len");
-		ok(ev_peek(l, 8, &p) == -1, "ev_peek: len cuts the line");
+		ok(ev_head(&h, l, sizeof(l) - 6, 0, &err) == 0 &&
+		    h.ev_len == 1 && h.ev[0] == 'a', "ev_head stops at len");
+		ok(ev_head(&h, l, 12, 0, &err) == -1,
+		    "ev_head: len cuts the line");
 	}
+	/* the prefix: the body is the caller's */
+	{
+		static const char l[] = "{\"ev\":\"bar\",\"t\":\"" T0 "\","
+		    "\"sym\":\"A\",\"sym\":\"B\"}";
+
+		ok(ev_head(&h, l, sizeof(l) - 1, EV_HEAD_PREFIX, &err) == 0 &&
+		    h.body == 48 && l[h.body] == ',',
+		    "EV_HEAD_PREFIX stops after the header");
+		ok(ev_head(&h, l, sizeof(l) - 1, 0, &err) == -1,
+		    "without it the repeat is found");
+	}
+	/* the time caches agree with tm_parse() */
+	{
+		static const char *const ts[] = { "2024-03-01T14:30:00Z",
+			"2024-03-01T14:30:00.5Z", "2024-03-01T14:30:00.25Z",
+			"2024-03-01T14:30:01Z", "2024-03-01T14:30:01Z",
+			"2024-03-01T14:30:01.000000001Z" };
+		char l[128];
+		int64_t want;
+		size_t i;
+		int bad = 0;
+
+		for (i = 0; i < sizeof(ts) / sizeof(ts[0]); i++) {
+			snprintf(l, sizeof(l), "{\"ev\":\"clock\",\"t\":\"%s\"}",
+			    ts[i]);
+			if (ev_head(&h, l, strlen(l), 0, &err) < 0 ||
+			    tm_parse(ts[i], strlen(ts[i]), &want) < 0 ||
+			    h.ns != want)
+				bad++;
+		}
+		is_int(bad, 0, "cached times are the parsed ones");
+	}
+}
+
+/* ev_parse() follows the header's rules and the last repeated key. */
+static void
+test_parse_rules(void)
+{
+	struct ev e = EV_INIT;
+	struct buf b = BUF_INIT;
+	const char *err;
+
+#define L(s) s, strlen(s)
+	ok(ev_parse(&e, L("{\"ev\":\"trade\"," TQ ",\"sym\":\"A\","
+	    "\"sym\":\"AB\",\"price\":1,\"size\":1}"), &err) < 0 &&
+	    strstr(err, "repeated"), "ev_parse: a repeated sym is bad");
+	ok(ev_parse(&e, L("{\"ev\":\"trade\"," TQ ",\"sym\":\"\\u0041\","
+	    "\"price\":1,\"size\":1}"), &err) == 0 && strcmp(e.sym, "A") == 0,
+	    "ev_parse: the symbol decoded");
+	ok(ev_parse(&e, L("{\"ev\":\"trade\"," TQ ",\"sym\":\"A\","
+	    "\"price\":1,\"price\":null,\"size\":1}"), &err) < 0 &&
+	    strstr(err, "\"price\" is null"), "ev_parse: the last price wins, "
+	    "null included");
+	ok(ev_parse(&e, L("{\"ev\":\"trade\"," TQ ",\"sym\":\"A\","
+	    "\"price\":1,\"size\":1,\"price\":2}"), &err) == 0 &&
+	    e.price == 2, "ev_parse: the last price wins");
+	ok(ev_parse(&e, L("{\"ev\":\"fill\"," TQ ",\"sym\":\"A\",\"id\":\"i\","
+	    "\"side\":\"buy\",\"qty\":1,\"price\":1,\"partial\":null,"
+	    "\"synthetic\":null}"), &err) == 0 && e.partial == -1 &&
+	    e.synthetic == 0, "ev_parse: null booleans are absent");
+	ok(ev_parse(&e, L("{\"ev\":\"trade\"," TQ ",\"sym\":\"A\","
+	    "\"price\":1,\"size\":1,\"cond\":null}"), &err) == 0, "cond null");
+	buf_reset(&b);
+	ev_format(&e, &b);
+	buf_addc(&b, '\0');
+	is_str(b.p, "{\"ev\":\"trade\",\"t\":\"" T0 "\",\"sym\":\"A\","
+	    "\"price\":1,\"size\":1}", "a null cond is left out");
+	ok(ev_parse(&e, L("{\"ev\":\"note\"," TQ ",\"synthetic\":\"yes\"}"),
+	    &err) < 0, "ev_parse: an unknown type's synthetic is checked");
+	ok(ev_parse(&e, L("{\"ev\":\"note\"," TQ ",\"sym\":1}"), &err) < 0,
+	    "ev_parse: an unknown type's sym is checked");
+	ok(ev_parse(&e, L("{\"ev\":\"trade\"," TQ ",\"sym\":\"A\",\"price\":1,"
+	    "\"size\":1,\"k\":1,\"k\":2,\"\\u006b\":3}"), &err) == 0,
+	    "repeated unknown keys");
+	buf_reset(&b);
+	ev_format(&e, &b);
+	buf_addc(&b, '\0');
+	is_str(b.p, "{\"ev\":\"trade\",\"t\":\"" T0 "\",\"sym\":\"A\","
+	    "\"price\":1,\"size\":1,\"\\u006b\":3}",
+	    "a repeated unknown key keeps its last value");
+	ok(ev_parse(&e, L("{\"ev\":\"trade\"," TQ ",\"sym\":\"A\",\"size\":1,"
+	    "\"\\u0070rice\":7}"), &err) == 0 && e.price == 7,
+	    "an escaped known key is that field");
+	ok(ev_parse(&e, L("{\"ev\":\"clock\"," TQ ",\"sym\":\"A\"}"), &err) ==
+	    0 && e.sym == NULL, "a clock has no symbol");
+	buf_reset(&b);
+	ev_format(&e, &b);
+	buf_addc(&b, '\0');
+	is_str(b.p, "{\"ev\":\"clock\",\"t\":\"" T0 "\",\"sym\":\"A\"}",
+	    "a clock's sym is kept as an unknown field");
+	/* the message lives in the event: two events, two messages */
+	{
+		struct ev e2 = EV_INIT;
+		const char *err2;
+
+		ev_parse(&e, L("{\"ev\":\"trade\"," TQ ",\"sym\":\"A\","
+		    "\"price\":\"x\",\"size\":1}"), &err);
+		ev_parse(&e2, L("{\"ev\":\"trade\"," TQ ",\"sym\":\"A\","
+		    "\"price\":1,\"size\":\"x\"}"), &err2);
+		ok(strstr(err, "price") && strstr(err2, "size"),
+		    "each event keeps its own error text");
+		ev_release(&e2);
+	}
+#undef L
+	ev_release(&e);
+	buf_release(&b);
 }
 
 int
@@ -727,6 +913,7 @@ main(void)
 	test_unknown_fields();
 	test_numbers();
 	test_arena();
-	test_peek();
+	test_head();
+	test_parse_rules();
 	return done_testing();
 }
