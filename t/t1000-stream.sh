@@ -5,18 +5,19 @@ test_description='liu-stream replay and synth, and the liu dispatcher'
 AAPL=$SRC_DIR/data/aapl-2012-01-26-1m.ndjson
 
 test_expect_success 'setup: hand-made event files' '
-	true
+	cat >a.ndjson <<-\E &&
+	{"ev":"trade","t":"2024-03-01T14:30:00Z","sym":"A","price":10,"size":1}
+	{"ev":"trade","t":"2024-03-01T14:30:02Z","sym":"A","price":11,"size":1}
+	{"ev":"trade","t":"2024-03-01T14:30:04Z","sym":"A","price":12,"size":1}
+	E
+	cat >b.ndjson <<-\E &&
+	{"ev":"quote","t":"2024-03-01T14:30:01Z","sym":"B","bid":1,"ask":2}
+	{"ev":"trade","t":"2024-03-01T14:30:02Z","sym":"B","price":5,"size":3}
+	{"ev":"news","t":"2024-03-01T14:30:03.5Z","headline":"x"}
+	E
+	test_line_count = 3 a.ndjson &&
+	test_line_count = 3 b.ndjson
 '
-cat >a.ndjson <<'E'
-{"ev":"trade","t":"2024-03-01T14:30:00Z","sym":"A","price":10,"size":1}
-{"ev":"trade","t":"2024-03-01T14:30:02Z","sym":"A","price":11,"size":1}
-{"ev":"trade","t":"2024-03-01T14:30:04Z","sym":"A","price":12,"size":1}
-E
-cat >b.ndjson <<'E'
-{"ev":"quote","t":"2024-03-01T14:30:01Z","sym":"B","bid":1,"ask":2}
-{"ev":"trade","t":"2024-03-01T14:30:02Z","sym":"B","price":5,"size":3}
-{"ev":"news","t":"2024-03-01T14:30:03.5Z","headline":"x"}
-E
 
 test_expect_success '--help prints the usage and exits 0' '
 	liu-stream --help >out &&
