@@ -90,11 +90,19 @@ test_expect_success '--speed paces by event time' '
 	test $(( (end - start) / 1000000 )) -ge 350
 '
 
-test_expect_success 'CRLF and empty lines are accepted' '
-	printf "{\"ev\":\"x\",\"t\":\"2024-03-01T14:30:00Z\"}\r\n\r\n\n{\"ev\":\"y\",\"t\":\"2024-03-01T14:30:01Z\"}\r\n" >crlf &&
-	liu-stream replay --max crlf >out 2>err &&
+test_expect_success 'CRLF, empty lines and lines of blanks are accepted' '
+	printf "{\"ev\":\"x\",\"t\":\"2024-03-01T14:30:00Z\"}\r\n\r\n\n \t \r\n\t\n   \n{\"ev\":\"y\",\"t\":\"2024-03-01T14:30:01Z\"}\r\n" >crlf &&
+	liu-stream replay --max --strict crlf >out 2>err &&
 	test_line_count = 2 out && test_line_count = 0 err &&
 	test_grep ! "$(printf "\r")" out
+'
+
+test_expect_success 'white space with a carriage return inside is a bad line' '
+	printf " \r \n\r\r\n" >cr &&
+	test_expect_code 1 liu-stream replay --max cr >out 2>err &&
+	test_must_be_empty out &&
+	test_grep "^liu-stream: cr:1: bad event: empty line" err &&
+	test_grep "^liu-stream: cr:2: bad event: empty line" err
 '
 
 test_expect_success 'a last line without newline is read' '
