@@ -26,9 +26,6 @@ EXAMPLES = $(EXAMPLES_SRC:.c=.so)
 # extra libraries per program
 LDLIBS_liu-db = -lpq
 LDLIBS_liu-strategy = -ldl
-LDLIBS_liu-scan = -ljq
-LDLIBS_liu-order = -lcurl
-LDLIBS_liu-stream = -lwebsockets -lcurl
 LDLIBS_db = -lpq
 
 .PHONY: all test check bench lint install uninstall clean demo

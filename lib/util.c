@@ -77,12 +77,6 @@ report(const char *fmt, va_list ap)
 }
 
 void
-vwarn(const char *fmt, va_list ap)
-{
-	report(fmt, ap);
-}
-
-void
 warn(const char *fmt, ...)
 {
 	va_list ap;

@@ -48,7 +48,6 @@ _Noreturn void die(const char *fmt, ...)
 _Noreturn void die_code(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void vwarn(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 _Noreturn void bug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Allocation that never returns NULL: out of memory dies with the size. */

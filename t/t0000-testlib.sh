@@ -251,6 +251,16 @@ test_expect_success 'liu_wait_for_file' '
 	test_grep "timed out" err
 '
 
+test_expect_success 'test_wait_for' '
+	{ sleep 0.3 && echo x >later2; } &
+	test_wait_for "test -s later2 && grep -q x later2" 5 &&
+	test_wait_for true &&
+	test_must_fail test_wait_for "echo not-yet && false" 1 2>err &&
+	test_grep "timed out after 1 s: echo not-yet" err &&
+	test_grep "^not-yet\$" err &&
+	test_line_count = 2 err
+'
+
 test_expect_success 'liu_random_bytes is binary and repeatable' '
 	liu_random_bytes 100000 >r1 && liu_random_bytes 100000 >r2 &&
 	liu_random_bytes 100000 2 >r3 &&

@@ -19,6 +19,31 @@ gen 3000 >many.ndjson
 gen 3000 5 >later.ndjson
 gen 200000 >big.ndjson
 
+# to_fills: copy standard input into the FIFO fills; give up after 60 s if
+# no liu-route opens it, rather than hang.
+to_fills () {
+	timeout 60 sh -c 'cat >fills'
+}
+
+# fill SYM ID: a fill event.
+fill () {
+	printf '{"ev":"fill","t":"2024-01-02T00:00:00Z","sym":"%s","id":"%s"}\n' \
+	    "$1" "$2"
+}
+
+# ./wait-go [FILE]: for shards to run: wait until FILE (default go) exists,
+# at most 60 s.
+cat >wait-go <<\EOF
+#!/bin/sh
+n=0
+until test -e "${1:-go}" || test $n = 600
+do
+	sleep 0.1
+	n=$((n + 1))
+done
+EOF
+chmod +x wait-go
+
 # shard_of SYM N: the shard liu-route -n N gives SYM, seen through cat.
 shard_of () {
 	printf '{"ev":"x","t":"2024-01-02T00:00:00Z","sym":"%s"}\n' "$1" |
@@ -33,12 +58,13 @@ test_expect_success 'a command that cannot run: exit 3, named' '
 '
 
 test_expect_success 'a dying child: reported with shard and status, exit 1' '
-	{ cat many.ndjson; sleep 6; } | {
+	# the input stays open until liu-route has exited: it stops by itself
+	{ cat many.ndjson; liu_wait_for_file code 60; } | {
 		liu-route -n 3 sh -c "test \$LIU_SHARD = 1 && exit 7; cat" \
 		    >out 2>err
 		echo $? >code
 	} &
-	liu_wait_for_file code 5 &&
+	liu_wait_for_file code 60 &&
 	echo 1 >expect &&
 	test_cmp expect code &&
 	grep "^liu-route: shard 1: .sh. exited with status 7$" err &&
@@ -68,12 +94,14 @@ test_expect_success 'a child that exits 1 after its input ended: exit 1' '
 '
 
 test_expect_success '--restart starts a new child and keeps the others' '
+	# later.ndjson comes once the second copy of shard k has started
 	k=$(shard_of S7 2) &&
-	{ cat many.ndjson; sleep 1; cat later.ndjson; } |
+	{ cat many.ndjson; liu_wait_for_file back 60; cat later.ndjson; } |
 	liu-route -n 2 -r -v sh -c "
-		if test \$LIU_SHARD = $k && ! test -e died
+		if test \$LIU_SHARD = $k
 		then
-			touch died; exit 5
+			test -e died || { touch died; exit 5; }
+			echo x >back
 		fi
 		cat" >out 2>err &&
 	grep "^liu-route: shard $k: .sh. exited with status 5; restarting in 0.1s$" err &&
@@ -84,7 +112,7 @@ test_expect_success '--restart starts a new child and keeps the others' '
 '
 
 test_expect_success '--restart backs off: 0.1s, 0.2s, 0.4s' '
-	{ head -n 1 many.ndjson; sleep 1; } |
+	{ head -n 1 many.ndjson; test_wait_for "grep -q 0.4s err"; } |
 	test_expect_code 1 liu-route -n 1 -r sh -c "exit 4" 2>err &&
 	grep "restarting in 0.1s" err &&
 	grep "restarting in 0.2s" err &&
@@ -95,13 +123,14 @@ test_expect_success '--restart backs off: 0.1s, 0.2s, 0.4s' '
 test_expect_success 'a feedback FIFO is routed by symbol, and reopened' '
 	mkfifo fills &&
 	ka=$(shard_of S1 3) && kb=$(shard_of S3 3) || exit 1
-	{ { cat many.ndjson; sleep 2; } |
+	# the input stays open until fill b is out; fill b is written once
+	# fill a is out, so liu-route has seen the first writer close
+	{ { cat many.ndjson; test_wait_for "grep -q .id.:.b. out.$kb"; } |
 	  liu-route -n 3 -f fills sh -c "cat >out.\$LIU_SHARD"; echo $? >code1; } &
-	sleep 0.5 &&
-	echo "{\"ev\":\"fill\",\"t\":\"2024-01-02T00:00:00Z\",\"sym\":\"S1\",\"id\":\"a\"}" >fills &&
-	sleep 0.2 &&
-	echo "{\"ev\":\"fill\",\"t\":\"2024-01-02T00:00:00Z\",\"sym\":\"S3\",\"id\":\"b\"}" >fills &&
-	liu_wait_for_file code1 10 &&
+	fill S1 a | to_fills &&
+	test_wait_for "grep -q .id.:.a. out.$ka" &&
+	fill S3 b | to_fills &&
+	liu_wait_for_file code1 60 &&
 	echo 0 >expect && test_cmp expect code1 &&
 	grep "\"id\":\"a\"" out.$ka &&
 	grep "\"id\":\"b\"" out.$kb &&
@@ -109,21 +138,23 @@ test_expect_success 'a feedback FIFO is routed by symbol, and reopened' '
 '
 
 test_expect_success 'bad lines on a feedback FIFO name the FIFO' '
-	{ { cat many.ndjson; sleep 1; } |
+	{ { cat many.ndjson; test_wait_for "test \$(wc -l <out) = 3001"; } |
 	  liu-route -n 2 -f fills cat >out 2>err; echo $? >code2; } &
-	sleep 0.3 &&
-	printf "junk\n{\"ev\":\"fill\",\"t\":\"2024-01-02T00:00:00Z\",\"sym\":\"S1\"}\n" >fills &&
-	liu_wait_for_file code2 10 &&
+	{ echo junk && fill S1 c; } | to_fills &&
+	liu_wait_for_file code2 60 &&
 	echo 1 >expect && test_cmp expect code2 &&
 	grep "^liu-route: fills:1: bad event" err &&
 	test_line_count = 3001 out
 '
 
 test_expect_success '--linger keeps feedback flowing after the input ends' '
-	{ liu-route -n 2 -f fills --linger 1s cat <many.ndjson >out; echo $? >code3; } &
-	sleep 0.3 &&
-	echo "{\"ev\":\"fill\",\"t\":\"2024-01-02T00:00:00Z\",\"sym\":\"S1\",\"id\":\"late\"}" >fills &&
-	liu_wait_for_file code3 10 &&
+	# the fill is written once all the input is out; 5 s of --linger
+	# leave room for a slow machine between the end of input and the fill
+	{ liu-route -n 2 -f fills --linger 5s cat <many.ndjson >out; echo $? >code3; } &
+	test_wait_for "test \$(wc -l <out) = 3000" &&
+	fill S1 late | to_fills &&
+	liu_wait_for_file code3 60 &&
+	echo 0 >expect && test_cmp expect code3 &&
 	grep "\"id\":\"late\"" out &&
 	test_line_count = 3001 out
 '
@@ -134,25 +165,34 @@ test_expect_success 'a --feedback that is not a FIFO is a usage error' '
 '
 
 test_expect_success 'a stalled child does not stall the other shards' '
+	# shard k reads nothing, and the input stays open, until the other
+	# shard has had all its events
 	k=$(shard_of S0 2) || exit 1
-	{ { cat many.ndjson; sleep 3; } |
-	  liu-route -n 2 sh -c "test \$LIU_SHARD = $k && sleep 2
+	o=$((1 - k))
+	{ { cat many.ndjson; liu_wait_for_file go 60; } |
+	  liu-route -n 2 sh -c "test \$LIU_SHARD = $k && ./wait-go
 		cat >out.\$LIU_SHARD"; echo $? >code4; } &
-	sleep 1 &&
-	o=$((1 - k)) &&
+	test_wait_for "test \$(wc -l <out.$o) = 1500"
+	got=$?
+	echo x >go &&
+	liu_wait_for_file code4 60 &&
+	test $got = 0 &&
 	test_line_count = 1500 out.$o &&
-	liu_wait_for_file code4 10 &&
 	test_line_count = 1500 out.$k
 '
 
 test_expect_success '--on-full block (default) loses nothing to a slow child' '
+	# the sleep only makes the shards slow; no outcome depends on it
 	liu-route -n 2 --queue 64k sh -c "sleep 1; cat" <big.ndjson >out &&
 	test_line_count = 200000 out
 '
 
 test_expect_success '--on-full drop-oldest drops and counts' '
+	# the shards read nothing until all the input is in liu-route: 14 MB,
+	# far more than their pipes and queues
+	{ cat big.ndjson; echo x >go2; } |
 	liu-route -n 2 --queue 64k --on-full drop-oldest -v \
-	    sh -c "sleep 1; cat" <big.ndjson >out 2>err &&
+	    sh -c "./wait-go go2; cat" >out 2>err &&
 	full=$(sed -n -e "s/.* \\([0-9]*\\) full,.*/\\1/p" err |
 	    awk "{ s += \$1 } END { print s }") &&
 	test $full -gt 0 &&

@@ -381,4 +381,22 @@ test_expect_success 'the AAPL session: values agree with the references' '
 	    } } END { exit bad }" want got
 '
 
+# The references are derived by t/data/ind-ref.py, never by liu-ta: run it
+# on a copy (it writes next to itself) and want the committed files, all
+# of them and no others.
+test_skip_unless_have python3
+test_expect_success 't/data/ind-ref-*.csv are what ind-ref.py makes of the bars' '
+	mkdir ref &&
+	cp "$TEST_DATA/ind-ref.py" "$TEST_DATA/ind-aapl-ohlcv.csv" ref/ &&
+	python3 ref/ind-ref.py &&
+	(cd ref && ls ind-ref-*.csv) >made &&
+	(cd "$TEST_DATA" && ls ind-ref-*.csv) >committed &&
+	test_cmp committed made &&
+	test_line_count -ge 19 made &&
+	while read f
+	do
+		test_cmp "$TEST_DATA/$f" "ref/$f" || exit 1
+	done <made
+'
+
 test_done

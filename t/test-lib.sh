@@ -342,6 +342,26 @@ liu_wait_for_file () {
 	done
 }
 
+# test_wait_for CONDITION [TIMEOUT_S]: eval the shell command CONDITION
+# every 0.1 s, quietly, until it succeeds; after TIMEOUT_S (default 60,
+# generous for a loaded machine) show its output once and return 1.  Wait
+# for the event a test needs, never a fixed time: a sleep is too short on
+# a busy machine and wasted on an idle one.
+test_wait_for () {
+	liu_t_wait_n=$(( ${2:-60} * 10 ))
+	until eval "$1" >/dev/null 2>&1
+	do
+		liu_t_wait_n=$((liu_t_wait_n - 1))
+		if test $liu_t_wait_n -lt 0
+		then
+			echo "test_wait_for: timed out after ${2:-60} s: $1" >&2
+			eval "$1" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
 # liu_random_bytes N [SEED]: N bytes of binary junk (NULs included) on
 # stdout, the same bytes for the same SEED (default 1).
 liu_random_bytes () {
