@@ -105,7 +105,11 @@ static unsigned char keylen[NFIELDS_MAX];
 static signed char typefields[EV_NTYPES][NFIELDS_MAX + 1];
 static signed char typereq[EV_NTYPES][NFIELDS_MAX + 1];
 
-static void
+/*
+ * The tables are built once, before main(), so that no parse can see them
+ * half made, whichever thread it runs in.
+ */
+static void __attribute__((constructor))
 fields_init(void)
 {
 	size_t i, n, k, nf, nr;
@@ -136,17 +140,12 @@ fields_init(void)
 	}
 }
 
-static int fields_ready;
 
 static const struct field *
 field_find(const char *key, size_t n)
 {
 	const signed char *c;
 
-	if (!fields_ready) {
-		fields_init();
-		fields_ready = 1;
-	}
 	if (n >= FMAXLEN)
 		return NULL;
 	for (c = bylen[n]; *c >= 0; c++) {
@@ -519,10 +518,6 @@ ev_format(const struct ev *e, struct buf *b)
 	if (e->type == EV_OTHER) {
 		buf_add(b, e->line, e->len);
 		return;
-	}
-	if (!fields_ready) {
-		fields_init();
-		fields_ready = 1;
 	}
 	buf_grow(b, e->len + 256);
 	buf_add(b, "{\"ev\":\"", 7);

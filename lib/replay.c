@@ -49,7 +49,7 @@ static int
 advance(struct replay *rp, struct source *s)
 {
 	const char *err;
-	int rc, i, iv, it, is;
+	int rc;
 
 	while ((rc = nd_next(&s->rd, &s->line, &s->len)) == 1) {
 		struct json *j = &s->ev.j;
@@ -62,49 +62,12 @@ advance(struct replay *rp, struct source *s)
 			s->symlen = s->sym ? strlen(s->sym) : 0;
 			return 1;
 		}
-		if (json_parse(j, s->line, s->len, &err) < 0)
+		if (json_parse(j, s->line, s->len, &err) < 0 ||
+		    ev_head(&s->ev.head, s->line, s->len, 0, &err) < 0)
 			goto bad;
-		/* one pass over the members for "ev", "t" and "sym" */
-		iv = it = is = -1;
-		for (i = 1; i < j->ntok; i = j->tok[i + 1].next) {
-			const struct json_tok *k = &j->tok[i];
-			const char *kp = s->line + k->start;
-
-			switch (k->end - k->start) {
-			case 1:
-				if (kp[0] == 't')
-					it = i + 1;
-				break;
-			case 2:
-				if (kp[0] == 'e' && kp[1] == 'v')
-					iv = i + 1;
-				break;
-			case 3:
-				if (memcmp(kp, "sym", 3) == 0)
-					is = i + 1;
-				break;
-			}
-		}
-		if (iv < 0 || j->tok[iv].kind != JSON_STR) {
-			err = iv < 0 ? "missing \"ev\"" :
-			    "\"ev\" is not a string";
-			goto bad;
-		}
-		if (it < 0) {
-			err = "missing \"t\"";
-			goto bad;
-		}
-		if (j->tok[it].kind != JSON_STR || tm_parse(s->line +
-		    j->tok[it].start, (size_t)(j->tok[it].end -
-		    j->tok[it].start), &s->t) < 0) {
-			err = "bad time in \"t\"";
-			goto bad;
-		}
-		s->sym = NULL;
-		if (is >= 0 && j->tok[is].kind == JSON_STR) {
-			s->sym = s->line + j->tok[is].start;
-			s->symlen = (size_t)(j->tok[is].end - j->tok[is].start);
-		}
+		s->t = s->ev.head.ns;
+		s->sym = s->ev.head.sym;	/* decoded */
+		s->symlen = s->ev.head.sym_len;
 		return 1;
 bad:
 		if (nd_bad(&s->rd, "bad event: %s", err) < 0)

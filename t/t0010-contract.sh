@@ -99,4 +99,10 @@ test_expect_success 'replay --validate: times in UTC, symbols decoded' '
 	grep "\"k\":32" out | grep "\"sym\":\"G\""
 '
 
+test_expect_success 'an unknown type as the first line is checked by the tables' '
+	echo "{\"ev\":\"x\",\"t\":\"2024-01-01T00:00:00Z\"}" >x.ndjson &&
+	liu-stream replay --validate x.ndjson >out &&
+	test_cmp x.ndjson out
+'
+
 test_done
