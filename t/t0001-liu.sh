@@ -49,4 +49,20 @@ test_expect_success 'exit status and signals of the command come through' '
 	test "$(cat status)" = 143
 '
 
+# A program's name is argv[0], which the caller chooses: a name longer
+# than report()'s buffer is cut short and its control bytes shown as "?",
+# and the message itself is never lost.
+long=$(liu_long_line 1100)
+test_skip_unless_have bash
+test_expect_failure 'messages survive a long or odd program name' '
+	test_expect_code 2 bash -c "exec -a \"\$0\" liu-ta --digits x" \
+	    "$long" 2>err &&
+	test_line_count = 1 err &&
+	test_grep "^x\{1,100\}: invalid --digits: .x.\$" err &&
+	test_expect_code 2 bash -c "exec -a \"\$0\" liu-ta --digits x" \
+	    "$(printf "a\tb\nc")" 2>err &&
+	test_line_count = 1 err &&
+	test_grep "^a?b?c: invalid --digits: .x.\$" err
+'
+
 test_done
