@@ -45,6 +45,12 @@ liu_init(const char *argv0)
 	nd_out_init();
 }
 
+/*
+ * At most this much of the program's name starts a message: argv[0] is
+ * the caller's choice and may be longer than the buffer.
+ */
+#define PROGNAME_MAX 64
+
 static void
 report(const char *fmt, va_list ap)
 {
@@ -52,14 +58,15 @@ report(const char *fmt, va_list ap)
 	size_t n, i, len;
 	int saved = errno, r;
 
-	n = (size_t)snprintf(msg, sizeof(msg), "%s: ", liu_progname);
+	r = snprintf(msg, sizeof(msg), "%.*s: ", PROGNAME_MAX, liu_progname);
+	n = r < 0 ? 0 : (size_t)r;
 	r = vsnprintf(msg + n, sizeof(msg) - n - 1, fmt, ap);
 	if (r < 0)
 		r = 0;
 	len = n + (size_t)r;
 	if (len > sizeof(msg) - 2)
 		len = sizeof(msg) - 2;
-	for (i = n; i < len; i++)
+	for (i = 0; i < len; i++)
 		if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f)
 			msg[i] = '?';
 	if (len > n && fmt[0] && fmt[strlen(fmt) - 1] == ':') {

@@ -38,8 +38,9 @@ void liu_init(const char *argv0);
 
 /*
  * Diagnostics.  Each message goes to stderr in one write(2), as
- * "PROG: message\n".  A format ending in ':' gets " strerror(errno)"
- * appended.  Control bytes in the message become '?'.
+ * "PROG: message\n" (PROG cut to 64 bytes).  A format ending in ':' gets
+ * " strerror(errno)" appended.  Control bytes in PROG and the message
+ * become '?'.
  * die() exits LIU_EXIT_SYS; die_code() exits with the given code;
  * bug() reports an invariant violation and aborts.
  */
