@@ -418,4 +418,19 @@ test_expect_success '-v prints per-shard counters at the end' '
 	grep "^liu-route: input: 37 events routed, 1 to every shard, 0 bad" err
 '
 
+# Each child writes its pid; the counters at the end name that pid and how
+# it ended, not "pid 0".
+test_expect_failure '-v names the pid and the end of a shard that is gone' '
+	liu-route -n 2 -v sh -c "echo \$\$ >pid.\$LIU_SHARD; exec cat" \
+	    <"$TEST_DATA/route-basic.ndjson" >out 2>err &&
+	grep "^liu-route: shard 0: pid $(cat pid.0) exited with status 0: " err &&
+	grep "^liu-route: shard 1: pid $(cat pid.1) exited with status 0: " err &&
+	rm -f pid.0 pid.1 &&
+	test_expect_code 1 liu-route -n 2 -v sh -c "echo \$\$ >pid.\$LIU_SHARD
+		test \$LIU_SHARD = 0 || kill -9 \$\$; exec cat" \
+	    <"$TEST_DATA/route-basic.ndjson" >out 2>err &&
+	grep "^liu-route: shard 0: pid $(cat pid.0) exited with status 0: " err &&
+	grep "^liu-route: shard 1: pid $(cat pid.1) killed by signal 9: " err
+'
+
 test_done
