@@ -61,6 +61,8 @@ struct rq {
 struct shard {
 	int k;
 	pid_t pid;		/* running child, or 0 */
+	pid_t last;		/* the child that ended last, or 0 */
+	int last_st;		/* its wait status */
 	int in;			/* our end of its stdin, or -1 */
 	int out_open;		/* its stdout reader is open */
 	struct nd_reader out;
@@ -980,6 +982,8 @@ shard_died(struct router *r, struct shard *sh, int st)
 	char why[64];
 	int64_t now = liu_mono_ns();
 
+	sh->last = sh->pid;
+	sh->last_st = st;
 	sh->pid = 0;
 	status_str(st, why, sizeof(why));
 	if (!sh->eof_sent)
@@ -1068,13 +1072,23 @@ static void
 counters(const struct router *r)
 {
 	const struct shard *sh;
+	char who[96], why[64];
 	int k;
 
 	for (k = 0; k < r->n; k++) {
 		sh = &r->sh[k];
-		warn("shard %d: pid %ld: %llu events, %llu late, %llu full, "
+		/* the running child, else the last one and how it ended */
+		if (sh->pid)
+			snprintf(who, sizeof(who), "pid %ld", (long)sh->pid);
+		else if (sh->last)
+			snprintf(who, sizeof(who), "pid %ld %s",
+			    (long)sh->last,
+			    status_str(sh->last_st, why, sizeof(why)));
+		else
+			snprintf(who, sizeof(who), "not started");
+		warn("shard %d: %s: %llu events, %llu late, %llu full, "
 		    "%llu lost, %llu queued, max lag %.3fs, %llu restarts, "
-		    "%llu bytes out", k, (long)sh->pid,
+		    "%llu bytes out", k, who,
 		    (unsigned long long)sh->nev,
 		    (unsigned long long)sh->nlate,
 		    (unsigned long long)sh->nfull,
