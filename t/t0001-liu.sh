@@ -65,4 +65,23 @@ test_expect_success 'messages survive a long or odd program name' '
 	test_grep "^a?b?c: invalid --digits: .x.\$" err
 '
 
+# A closed standard input or output is an I/O error like any other: every
+# program that reads or writes it says so and exits 3, through liu too.
+test_expect_failure 'closed stdin or stdout: a read or write error, exit 3' '
+	cat >tr.ndjson <<-\EOF &&
+	{"ev":"trade","t":"2024-01-02T14:30:00Z","sym":"A","price":1,"size":1}
+	EOF
+	for cmd in "liu-stream replay" "liu-ta sma:3" \
+	    "liu-strategy --pass momentum_long" "liu-analyze -f ndjson" \
+	    "liu-route -n 2 cat" "liu ta sma:3"
+	do
+		echo "$cmd" &&
+		test_expect_code 3 $cmd <tr.ndjson >&- 2>err &&
+		test_grep ": write error: Bad file descriptor\$" err &&
+		test_expect_code 3 $cmd <&- >/dev/null 2>err &&
+		test_grep ": <stdin>: read error: Bad file descriptor\$" err ||
+		exit 1
+	done
+'
+
 test_done
