@@ -297,18 +297,6 @@ pipe_grow(int fd)
 			return;
 }
 
-/* Make sure fds 0-2 are open, so no pipe of ours lands on them. */
-static void
-std_fds(void)
-{
-	int fd;
-
-	for (fd = 0; fd < 3; fd++)
-		if (fcntl(fd, F_GETFD) < 0 &&
-		    open("/dev/null", fd ? O_WRONLY : O_RDONLY) < 0)
-			die("/dev/null:");
-}
-
 static void
 env_init(struct router *r)
 {
@@ -953,7 +941,7 @@ src_read(struct router *r, struct source *s)
 	if (nd_fill(&s->rd) < 0 && errno != EAGAIN && errno != EINTR) {
 		warn("%s: read error:", s->rd.name);
 		if (!s->feedback) {
-			r->failed = 1;
+			r->sysfail = 1;
 			input_stop(r);
 		} else {
 			src_close(s);
@@ -1318,7 +1306,7 @@ route_run(const struct route_opts *o)
 	r.clock = INT64_MIN;
 	r.j = (struct json)JSON_INIT;
 	r.keysym = strcmp(o->key, "sym") == 0;
-	std_fds();
+	/* liu_init() holds fds 0-2: no pipe of ours can land on them */
 
 	/* SIGPIPE: we see EPIPE, and re-raise it ourselves for stdout */
 	signal(SIGPIPE, SIG_IGN);

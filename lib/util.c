@@ -1,5 +1,6 @@
 /* util.c: names, diagnostics, checked allocation, numbers, signals. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,29 @@ on_stop(int sig)
 	liu_stop = sig;
 }
 
+/*
+ * A standard descriptor the caller closed must stay unusable, and must not
+ * be taken by the next pipe or file we open, which would then get our
+ * output or be read as our input.  So its number is held by /dev/null
+ * opened the wrong way round (0 for writing, 1 and 2 for reading): a read
+ * or write fails with EBADF as on a closed descriptor, and is reported as
+ * any read or write error is.  The descriptor is inherited across exec,
+ * so a program run by liu or liu-route sees the same.
+ */
+static void
+hold_std_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* the lowest free number: fd, as those below are open */
+		if (open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) != fd)
+			die("/dev/null:");
+	}
+}
+
 void
 liu_init(const char *argv0)
 {
@@ -35,6 +59,7 @@ liu_init(const char *argv0)
 		p = strrchr(argv0, '/');
 		liu_progname = p ? p + 1 : argv0;
 	}
+	hold_std_fds();
 	signal(SIGPIPE, SIG_DFL);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;

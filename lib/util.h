@@ -30,9 +30,12 @@ extern const char *liu_progname;
 extern volatile sig_atomic_t liu_stop;
 
 /*
- * Set the program name from argv[0], restore SIGPIPE to its default even if
- * the parent ignored it, and install the SIGTERM/SIGINT flag handler without
- * SA_RESTART so blocking reads return EINTR.
+ * Set the program name from argv[0], hold the number of a closed fd 0, 1
+ * or 2 with a descriptor on which reads and writes fail with EBADF (so no
+ * file opened later lands there, and the failure is reported as a read or
+ * write error; dies if /dev/null cannot be opened), restore SIGPIPE to its
+ * default even if the parent ignored it, and install the SIGTERM/SIGINT
+ * flag handler without SA_RESTART so blocking reads return EINTR.
  */
 void liu_init(const char *argv0);
 
