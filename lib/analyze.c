@@ -493,6 +493,53 @@ an_fill_from_ev(const struct ev *e, struct an_fill *f, const char **err)
 	return 0;
 }
 
+/*
+ * Times run from 1678 to 2261, nearly the whole range of an int64_t, so
+ * the difference of two does not always fit one; its size always fits a
+ * uint64_t.  Returns |to - from|, and sets *neg if to < from.
+ */
+static uint64_t
+t_span(int64_t from, int64_t to, int *neg)
+{
+	*neg = to < from;
+	return *neg ? (uint64_t)from - (uint64_t)to :
+	    (uint64_t)to - (uint64_t)from;
+}
+
+/* The last time there is: 2261-12-31T23:59:59.999999999Z. */
+#define T_END INT64_C(9214646399999999999)
+
+/* t + d for a duration d >= 0, or T_END if that is later. */
+static int64_t
+t_after(int64_t t, int64_t d)
+{
+	return t > T_END - d ? T_END : t + d;
+}
+
+/* Nanoseconds as seconds, correctly rounded while a double holds them. */
+static double
+ns_to_s(uint64_t ns)
+{
+	if (ns < (UINT64_C(1) << 53))
+		return (double)ns / 1e9;
+	return (double)(ns / TM_NS_PER_SEC) +
+	    (double)(ns % TM_NS_PER_SEC) / 1e9;
+}
+
+/* The exposure that began at exposed_since ends at t. */
+static void
+exposed_until(struct an *a, int64_t t)
+{
+	uint64_t d;
+	int neg;
+
+	d = t_span(a->exposed_since, t, &neg);
+	if (neg)	/* a stream out of time order: no exposure */
+		return;
+	a->exposed_ns = d > UINT64_MAX - a->exposed_ns ? UINT64_MAX :
+	    a->exposed_ns + d;
+}
+
 static void
 exposure(struct an *a, int64_t before, int64_t after, int64_t t)
 {
@@ -501,7 +548,7 @@ exposure(struct an *a, int64_t before, int64_t after, int64_t t)
 			a->exposed_since = t;
 	} else if (before != 0 && after == 0) {
 		if (--a->nexposed == 0)
-			a->exposed_ns += t - a->exposed_since;
+			exposed_until(a, t);
 	}
 }
 
@@ -706,7 +753,7 @@ an_event(struct an *a, const struct ev *e, const char **err)
 		/* a bar's close is seen at the end of its interval */
 		if (liu_parse_duration(e->tf ? e->tf : "1m", &tf) < 0)
 			tf = 0;
-		an_add_mark(a, e->sym, e->t + tf, price, open);
+		an_add_mark(a, e->sym, t_after(e->t, tf), price, open);
 		return 0;
 	case EV_TRADE:
 		if (need_positive(e, "price", &price, err) < 0)
@@ -861,7 +908,8 @@ an_finish(struct an *a)
 	an_money g, u;
 	double r, rsum = 0;
 	size_t i, j;
-	int64_t span;
+	uint64_t span;
+	int neg;
 
 	if (a->finished)
 		return;
@@ -873,7 +921,7 @@ an_finish(struct an *a)
 	s->t_first = a->t_first;
 	s->t_last = a->t_last;
 	if (a->nexposed)
-		a->exposed_ns += a->t_last - a->exposed_since;
+		exposed_until(a, a->t_last);
 	a->by_sym = xcalloc(a->nsym ? a->nsym : 1, sizeof(*a->by_sym));
 	a->by_strat = xcalloc(a->strats.n ? a->strats.n : 1,
 	    sizeof(*a->by_strat));
@@ -929,7 +977,7 @@ an_finish(struct an *a)
 	s->avg_loss = s->losses ? an_div(s->gross_loss, s->losses) : 0;
 	s->expectancy = s->trades ? an_div(s->realized, s->trades) : 0;
 	s->avg_r = s->nr ? rsum / (double)s->nr : NAN;
-	span = a->t_last - a->t_first;
+	span = t_span(a->t_first, a->t_last, &neg);
 	s->exposure = span > 0 ? (double)a->exposed_ns / (double)span : NAN;
 	s->bench_return = a->bench_first != AN_NONE ?
 	    (double)a->bench_last / (double)a->bench_first - 1 : NAN;
@@ -969,19 +1017,20 @@ add_ratio(struct buf *b, double v)
 		buf_addf(b, "%.4f", v);
 }
 
+/* The time from 'from' to 'to' as [-][Nd]HH:MM:SS, in whole seconds. */
 static void
-add_dur(struct buf *b, int64_t ns)
+add_dur(struct buf *b, int64_t from, int64_t to)
 {
-	int64_t sec = ns / TM_NS_PER_SEC;
+	unsigned long long sec;
+	int neg;
 
-	if (ns < 0) {
+	sec = t_span(from, to, &neg) / TM_NS_PER_SEC;
+	if (neg)
 		buf_addc(b, '-');
-		sec = -sec;
-	}
 	if (sec >= 86400)
-		buf_addf(b, "%lldd", (long long)(sec / 86400));
-	buf_addf(b, "%02lld:%02lld:%02lld", (long long)(sec % 86400 / 3600),
-	    (long long)(sec % 3600 / 60), (long long)(sec % 60));
+		buf_addf(b, "%llud", sec / 86400);
+	buf_addf(b, "%02llu:%02llu:%02llu", sec % 86400 / 3600,
+	    sec % 3600 / 60, sec % 60);
 }
 
 /* "1m", "1d", "30s" or "N ns" for a period */
@@ -1273,7 +1322,7 @@ tab_trips(struct an *a, struct tab *t, size_t max)
 		tab_cell(t, &b);
 		add_ratio(&b, trip_r(tr));
 		tab_cell(t, &b);
-		add_dur(&b, tr->t_out - tr->t_in);
+		add_dur(&b, tr->t_in, tr->t_out);
 		tab_cell(t, &b);
 		add_time(&b, tr->t_in);
 		tab_cell(t, &b);
@@ -1488,6 +1537,24 @@ j_num(struct buf *b, const char *key, double v)
 	json_add_num(b, v);
 }
 
+/* "hold_s", the seconds from 'from' to 'to': an integer when whole. */
+static void
+j_hold(struct buf *b, int64_t from, int64_t to)
+{
+	uint64_t ns;
+	long long sec;
+	int neg;
+
+	ns = t_span(from, to, &neg);
+	json_add_key(b, "hold_s");
+	if (ns % TM_NS_PER_SEC == 0) {
+		sec = (long long)(ns / TM_NS_PER_SEC);
+		buf_addi64(b, neg ? -sec : sec);
+	} else {
+		json_add_num(b, neg ? -ns_to_s(ns) : ns_to_s(ns));
+	}
+}
+
 /* A per-trip ratio: 12 significant digits, cheaper than the shortest. */
 static void
 j_ratio(struct buf *b, const char *key, double v)
@@ -1584,13 +1651,7 @@ an_ndjson(struct an *a)
 		else
 			an_add_price(&b, tr->stop);
 		j_ratio(&b, "r", trip_r(tr));
-		if ((tr->t_out - tr->t_in) % TM_NS_PER_SEC == 0) {
-			json_add_key(&b, "hold_s");
-			buf_addi64(&b, (tr->t_out - tr->t_in) / TM_NS_PER_SEC);
-		} else {
-			j_num(&b, "hold_s", (double)(tr->t_out - tr->t_in) /
-			    1e9);
-		}
+		j_hold(&b, tr->t_in, tr->t_out);
 		buf_adds(&b, ",\"open\":false}");
 		nd_emit(b.p, b.len);
 	}
@@ -1804,7 +1865,7 @@ an_plot_script(struct an *a, struct buf *b, int svg)
 	size_t nsym = chart_syms(a, &ids), i, n = a->neq;
 	double *t = xmalloc((n + 1) * sizeof(*t) * 3), *v = t + n + 1;
 	double *dd = v + n + 1, peak = money_dbl(a->o.capital);
-	int h = 260 * (int)(2 + nsym);
+	int h = 260 * (int)(2 + nsym), neg;
 
 	if (svg)
 		buf_addf(b, "set terminal svg size 1000,%d noenhanced "
@@ -1814,8 +1875,8 @@ an_plot_script(struct an *a, struct buf *b, int svg)
 		    "font 'sans,9' background rgb 'white'\n", h);
 	buf_adds(b, "set encoding utf8\nset grid\nset key top left\n"
 	    "set xdata time\nset timefmt '%s'\n");
-	buf_addf(b, "set format x '%s'\n", a->t_last - a->t_first >
-	    TM_NS_PER_DAY ? "%m-%d" : "%H:%M");
+	buf_addf(b, "set format x '%s'\n", t_span(a->t_first, a->t_last,
+	    &neg) > TM_NS_PER_DAY ? "%m-%d" : "%H:%M");
 	if (a->t_last > a->t_first)
 		buf_addf(b, "set xrange ['%.3f':'%.3f']\n",
 		    (double)a->t_first / 1e9, (double)a->t_last / 1e9);

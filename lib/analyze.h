@@ -144,7 +144,8 @@ struct an {
 	an_money mark;		/* sum of net position times last price */
 	int64_t t_first, t_last;
 	size_t nexposed;	/* symbols with a position */
-	int64_t exposed_since, exposed_ns;
+	int64_t exposed_since;
+	uint64_t exposed_ns;	/* may pass INT64_MAX ns (292 years) */
 	uint64_t nfills, nmarks;
 	uint32_t bench;		/* symbol id of the benchmark */
 	int64_t bench_first, bench_last;	/* its prices, AN_NONE */

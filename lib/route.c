@@ -61,6 +61,8 @@ struct rq {
 struct shard {
 	int k;
 	pid_t pid;		/* running child, or 0 */
+	pid_t last;		/* the child that ended last, or 0 */
+	int last_st;		/* its wait status */
 	int in;			/* our end of its stdin, or -1 */
 	int out_open;		/* its stdout reader is open */
 	struct nd_reader out;
@@ -291,18 +293,6 @@ pipe_grow(int fd)
 	for (want = max; want >= 65536; want /= 2)
 		if (fcntl(fd, F_SETPIPE_SZ, (int)want) >= 0)
 			return;
-}
-
-/* Make sure fds 0-2 are open, so no pipe of ours lands on them. */
-static void
-std_fds(void)
-{
-	int fd;
-
-	for (fd = 0; fd < 3; fd++)
-		if (fcntl(fd, F_GETFD) < 0 &&
-		    open("/dev/null", fd ? O_WRONLY : O_RDONLY) < 0)
-			die("/dev/null:");
 }
 
 static void
@@ -848,7 +838,7 @@ src_read(struct router *r, struct source *s)
 	if (nd_fill(&s->rd) < 0 && errno != EAGAIN && errno != EINTR) {
 		warn("%s: read error:", s->rd.name);
 		if (!s->feedback) {
-			r->failed = 1;
+			r->sysfail = 1;
 			input_stop(r);
 		} else {
 			src_close(s);
@@ -877,6 +867,8 @@ shard_died(struct router *r, struct shard *sh, int st)
 	char why[64];
 	int64_t now = liu_mono_ns();
 
+	sh->last = sh->pid;
+	sh->last_st = st;
 	sh->pid = 0;
 	status_str(st, why, sizeof(why));
 	if (!sh->eof_sent)
@@ -965,13 +957,23 @@ static void
 counters(const struct router *r)
 {
 	const struct shard *sh;
+	char who[96], why[64];
 	int k;
 
 	for (k = 0; k < r->n; k++) {
 		sh = &r->sh[k];
-		warn("shard %d: pid %ld: %llu events, %llu late, %llu full, "
+		/* the running child, else the last one and how it ended */
+		if (sh->pid)
+			snprintf(who, sizeof(who), "pid %ld", (long)sh->pid);
+		else if (sh->last)
+			snprintf(who, sizeof(who), "pid %ld %s",
+			    (long)sh->last,
+			    status_str(sh->last_st, why, sizeof(why)));
+		else
+			snprintf(who, sizeof(who), "not started");
+		warn("shard %d: %s: %llu events, %llu late, %llu full, "
 		    "%llu lost, %llu queued, max lag %.3fs, %llu restarts, "
-		    "%llu bytes out", k, (long)sh->pid,
+		    "%llu bytes out", k, who,
 		    (unsigned long long)sh->nev,
 		    (unsigned long long)sh->nlate,
 		    (unsigned long long)sh->nfull,
@@ -1201,7 +1203,7 @@ route_run(const struct route_opts *o)
 	r.clock = INT64_MIN;
 	r.j = (struct json)JSON_INIT;
 	r.keysym = strcmp(o->key, "sym") == 0;
-	std_fds();
+	/* liu_init() holds fds 0-2: no pipe of ours can land on them */
 
 	/* SIGPIPE: we see EPIPE, and re-raise it ourselves for stdout */
 	signal(SIGPIPE, SIG_IGN);

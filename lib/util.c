@@ -1,5 +1,6 @@
 /* util.c: names, diagnostics, checked allocation, numbers, signals. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,29 @@ on_stop(int sig)
 	liu_stop = sig;
 }
 
+/*
+ * A standard descriptor the caller closed must stay unusable, and must not
+ * be taken by the next pipe or file we open, which would then get our
+ * output or be read as our input.  So its number is held by /dev/null
+ * opened the wrong way round (0 for writing, 1 and 2 for reading): a read
+ * or write fails with EBADF as on a closed descriptor, and is reported as
+ * any read or write error is.  The descriptor is inherited across exec,
+ * so a program run by liu or liu-route sees the same.
+ */
+static void
+hold_std_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* the lowest free number: fd, as those below are open */
+		if (open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) != fd)
+			die("/dev/null:");
+	}
+}
+
 void
 liu_init(const char *argv0)
 {
@@ -35,6 +59,7 @@ liu_init(const char *argv0)
 		p = strrchr(argv0, '/');
 		liu_progname = p ? p + 1 : argv0;
 	}
+	hold_std_fds();
 	signal(SIGPIPE, SIG_DFL);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
@@ -45,6 +70,12 @@ liu_init(const char *argv0)
 	nd_out_init();
 }
 
+/*
+ * At most this much of the program's name starts a message: argv[0] is
+ * the caller's choice and may be longer than the buffer.
+ */
+#define PROGNAME_MAX 64
+
 static void
 report(const char *fmt, va_list ap)
 {
@@ -52,14 +83,15 @@ report(const char *fmt, va_list ap)
 	size_t n, i, len;
 	int saved = errno, r;
 
-	n = (size_t)snprintf(msg, sizeof(msg), "%s: ", liu_progname);
+	r = snprintf(msg, sizeof(msg), "%.*s: ", PROGNAME_MAX, liu_progname);
+	n = r < 0 ? 0 : (size_t)r;
 	r = vsnprintf(msg + n, sizeof(msg) - n - 1, fmt, ap);
 	if (r < 0)
 		r = 0;
 	len = n + (size_t)r;
 	if (len > sizeof(msg) - 2)
 		len = sizeof(msg) - 2;
-	for (i = n; i < len; i++)
+	for (i = 0; i < len; i++)
 		if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f)
 			msg[i] = '?';
 	if (len > n && fmt[0] && fmt[strlen(fmt) - 1] == ':') {

@@ -30,16 +30,20 @@ extern const char *liu_progname;
 extern volatile sig_atomic_t liu_stop;
 
 /*
- * Set the program name from argv[0], restore SIGPIPE to its default even if
- * the parent ignored it, and install the SIGTERM/SIGINT flag handler without
- * SA_RESTART so blocking reads return EINTR.
+ * Set the program name from argv[0], hold the number of a closed fd 0, 1
+ * or 2 with a descriptor on which reads and writes fail with EBADF (so no
+ * file opened later lands there, and the failure is reported as a read or
+ * write error; dies if /dev/null cannot be opened), restore SIGPIPE to its
+ * default even if the parent ignored it, and install the SIGTERM/SIGINT
+ * flag handler without SA_RESTART so blocking reads return EINTR.
  */
 void liu_init(const char *argv0);
 
 /*
  * Diagnostics.  Each message goes to stderr in one write(2), as
- * "PROG: message\n".  A format ending in ':' gets " strerror(errno)"
- * appended.  Control bytes in the message become '?'.
+ * "PROG: message\n" (PROG cut to 64 bytes).  A format ending in ':' gets
+ * " strerror(errno)" appended.  Control bytes in PROG and the message
+ * become '?'.
  * die() exits LIU_EXIT_SYS; die_code() exits with the given code;
  * bug() reports an invariant violation and aborts.
  */

@@ -49,4 +49,39 @@ test_expect_success 'exit status and signals of the command come through' '
 	test "$(cat status)" = 143
 '
 
+# A program's name is argv[0], which the caller chooses: a name longer
+# than report()'s buffer is cut short and its control bytes shown as "?",
+# and the message itself is never lost.
+long=$(liu_long_line 1100)
+test_skip_unless_have bash
+test_expect_success 'messages survive a long or odd program name' '
+	test_expect_code 2 bash -c "exec -a \"\$0\" liu-ta --digits x" \
+	    "$long" 2>err &&
+	test_line_count = 1 err &&
+	test_grep "^x\{1,100\}: invalid --digits: .x.\$" err &&
+	test_expect_code 2 bash -c "exec -a \"\$0\" liu-ta --digits x" \
+	    "$(printf "a\tb\nc")" 2>err &&
+	test_line_count = 1 err &&
+	test_grep "^a?b?c: invalid --digits: .x.\$" err
+'
+
+# A closed standard input or output is an I/O error like any other: every
+# program that reads or writes it says so and exits 3, through liu too.
+test_expect_success 'closed stdin or stdout: a read or write error, exit 3' '
+	cat >tr.ndjson <<-\EOF &&
+	{"ev":"trade","t":"2024-01-02T14:30:00Z","sym":"A","price":1,"size":1}
+	EOF
+	for cmd in "liu-stream replay" "liu-ta sma:3" \
+	    "liu-strategy --pass momentum_long" "liu-analyze -f ndjson" \
+	    "liu-route -n 2 cat" "liu ta sma:3"
+	do
+		echo "$cmd" &&
+		test_expect_code 3 $cmd <tr.ndjson >&- 2>err &&
+		test_grep ": write error: Bad file descriptor\$" err &&
+		test_expect_code 3 $cmd <&- >/dev/null 2>err &&
+		test_grep ": <stdin>: read error: Bad file descriptor\$" err ||
+		exit 1
+	done
+'
+
 test_done

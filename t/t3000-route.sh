@@ -24,6 +24,8 @@ gen () {
 }
 
 gen 3000 >many.ndjson
+# -v's counters for a child that has ended
+ended='pid [1-9][0-9]* exited with status 0'
 gen 200000 >big.ndjson
 
 test_expect_success '--help prints the usage and exits 0' '
@@ -179,7 +181,7 @@ test_expect_success 'replayed data: the event clock drops only the out-of-order'
 	grep "\"sym\":\"E\"" out &&
 	grep "C out of sync by 7.0s" err &&
 	! grep "G out of sync" err &&
-	grep "shard 0: pid 0: 5 events, 2 late, .* max lag 9.000s" err
+	grep "shard 0: $ended: 5 events, 2 late, .* max lag 9.000s" err
 '
 
 test_expect_success '--max-lag 0 drops nothing' '
@@ -415,10 +417,39 @@ test_expect_success 'SIGUSR1 prints the counters and goes on' '
 
 test_expect_success '-v prints per-shard counters at the end' '
 	liu-route -n 3 -v cat <"$TEST_DATA/route-basic.ndjson" >out 2>err &&
-	grep "^liu-route: shard 0: pid 0: 7 events, 0 late" err &&
-	grep "^liu-route: shard 1: pid 0: 7 events, 0 late" err &&
-	grep "^liu-route: shard 2: pid 0: 25 events, 0 late" err &&
+	grep "^liu-route: shard 0: $ended: 7 events, 0 late" err &&
+	grep "^liu-route: shard 1: $ended: 7 events, 0 late" err &&
+	grep "^liu-route: shard 2: $ended: 25 events, 0 late" err &&
 	grep "^liu-route: input: 37 events routed, 1 to every shard, 0 bad" err
+'
+
+# Each child writes its pid; the counters at the end name that pid and how
+# it ended, not "pid 0".
+test_expect_success '-v names the pid and the end of a shard that is gone' '
+	liu-route -n 2 -v sh -c "echo \$\$ >pid.\$LIU_SHARD; exec cat" \
+	    <"$TEST_DATA/route-basic.ndjson" >out 2>err &&
+	grep "^liu-route: shard 0: pid $(cat pid.0) exited with status 0: " err &&
+	grep "^liu-route: shard 1: pid $(cat pid.1) exited with status 0: " err &&
+	rm -f pid.0 pid.1 &&
+	test_expect_code 1 liu-route -n 2 -v sh -c "echo \$\$ >pid.\$LIU_SHARD
+		test \$LIU_SHARD = 0 || kill -9 \$\$; exec cat" \
+	    <"$TEST_DATA/route-basic.ndjson" >out 2>err &&
+	grep "^liu-route: shard 0: pid $(cat pid.0) exited with status 0: " err &&
+	grep "^liu-route: shard 1: pid $(cat pid.1) killed by signal 9: " err
+'
+
+# A closed standard descriptor is an I/O error, as in every program (see
+# t0001); no pipe to a child may take its number.
+test_expect_success 'standard output closed: a write error, exit 3' '
+	test_expect_code 3 liu-route -n 2 -- cat \
+	    <"$TEST_DATA/route-basic.ndjson" >&- 2>err &&
+	test_grep "^liu-route: write error: Bad file descriptor\$" err
+'
+
+test_expect_success 'standard input closed: a read error, exit 3' '
+	test_expect_code 3 liu-route -n 2 -- cat <&- >out 2>err &&
+	test_grep "^liu-route: <stdin>: read error: Bad file descriptor\$" err &&
+	test_must_be_empty out
 '
 
 test_done

@@ -307,6 +307,39 @@ test_expect_success 'a buy covers a short, the rest opens a long' '
 	    .[1].gain == -0.5 and .[2].final_equity == 100017.5" rv
 '
 
+# Times span 1678-2261, so the difference of two is wider than int64_t.
+# 1700-01-01 -> 2250-01-01: 550 years with 133 leap days (the 138 multiples
+# of 4 from 1700 to 2248, less 1700 1800 1900 2100 2200) = 200883 days =
+# 17356291200 s.  1678-01-01T00:00:00.25 -> 2261-12-31T23:59:59.75: 584
+# years with 141 leap days = 213301 days = 18429206400 s, less 0.5 s,
+# shown as 213300 days 23:59:59.  Y is held over the whole span: exposure 1.
+test_expect_success 'hold and exposure over centuries (1678 to 2261)' '
+	cat >cent.ndjson <<-\EOF &&
+	{"ev":"fill","t":"1678-01-01T00:00:00.25Z","sym":"Y","id":"c","side":"buy","qty":1,"price":10}
+	{"ev":"fill","t":"1700-01-01T00:00:00Z","sym":"X","id":"a","side":"buy","qty":10,"price":50}
+	{"ev":"fill","t":"2250-01-01T00:00:00Z","sym":"X","id":"b","side":"sell","qty":10,"price":60}
+	{"ev":"fill","t":"2261-12-31T23:59:59.75Z","sym":"Y","id":"d","side":"sell","qty":1,"price":11}
+	EOF
+	liu-analyze -f ndjson cent.ndjson >co &&
+	grep -q "\"hold_s\":17356291200," co &&
+	jq -e -s ".[0].sym == \"X\" and .[0].hold_s == 17356291200 and
+	    .[1].sym == \"Y\" and .[1].hold_s == 18429206399.5 and
+	    .[2].exposure == 1" co &&
+	liu-analyze -f table cent.ndjson >ct &&
+	grep "^X .* 200883d00:00:00 " ct &&
+	grep "^Y .* 213300d23:59:59 " ct
+'
+
+# A bar is seen at t + tf; 1000 days after December 2261 is past the last
+# time there is, so it is seen at the end of 2261.
+test_expect_success 'a bar that ends after 2261 is seen at the end of 2261' '
+	cat >end.ndjson <<-\EOF &&
+	{"ev":"bar","t":"2261-12-01T00:00:00Z","sym":"X","tf":"1000d","o":1,"h":1,"l":1,"c":1,"v":1}
+	EOF
+	liu-analyze -f ndjson end.ndjson >eo &&
+	jq -e ".t == \"2261-12-31T23:59:59.999999999Z\"" eo
+'
+
 test_skip_unless_have gnuplot
 test_expect_success '--plot draws a PNG and an SVG through gnuplot' '
 	liu-analyze -p eq.png "$G" >/dev/null &&
