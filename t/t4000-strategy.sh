@@ -366,6 +366,37 @@ test_expect_success 'live: a canceled order frees the symbol for a new entry' '
 	test_cmp exp ids
 '
 
+# An order is ours when its id is one this process sent; the fills and
+# updates of every other order pass through unchanged, whether or not they
+# name a strategy (order_update has no "strategy" field to go by).
+test_expect_failure 'live: fills and updates of orders not ours pass through' '
+	cat >others <<-\E &&
+	{"ev":"order_update","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"other-AAA-1","status":"accepted","strategy":"other"}
+	{"ev":"order_update","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"x-7","status":"canceled"}
+	{"ev":"order_update","t":"2024-03-01T14:37:01Z","id":"x-8","status":"new"}
+	{"ev":"fill","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"x-9","side":"buy","qty":1,"price":10}
+	{"ev":"order_update","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"momentum_long-AAA-9","status":"new"}
+	E
+	cat >ours <<-\E &&
+	{"ev":"order_update","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"momentum_long-AAA-1","status":"accepted"}
+	{"ev":"order_update","t":"2024-03-01T14:37:01Z","id":"momentum_long-AAA-1","status":"accepted"}
+	{"ev":"order_update","t":"2024-03-01T14:37:01Z","sym":"BBB","id":"momentum_long-BBB-1","status":"canceled"}
+	{"ev":"order_update","t":"2024-03-01T14:37:02Z","sym":"BBB","id":"momentum_long-BBB-1","status":"canceled"}
+	E
+	{ head -n 14 "$BARS"; cat others ours; sed -n "15,16p" "$BARS"; } >in &&
+	liu-strategy $P momentum_long <in >out &&
+	grep -v "^{\"ev\":\"order\"," out >passed &&
+	test_cmp others passed &&
+	# ours are consumed as before: the canceled BBB order frees BBB
+	jq -c "select(.ev == \"order\") | [.t, .id]" out >ids &&
+	cat >exp <<-\E &&
+	["2024-03-01T14:37:00Z","momentum_long-AAA-1"]
+	["2024-03-01T14:37:00Z","momentum_long-BBB-1"]
+	["2024-03-01T14:38:00Z","momentum_long-BBB-2"]
+	E
+	test_cmp exp ids
+'
+
 test_expect_success '--seconds builds 1s bars without changing 1m results' '
 	liu-strategy --fill sim $P momentum_long <"$TRADES" >a &&
 	liu-strategy --seconds --fill sim $P momentum_long <"$TRADES" >b &&
