@@ -972,54 +972,105 @@ on_bar(struct eng *e, const struct ev *ev, const char **err)
 	return ENG_DONE;
 }
 
-/* Find the open order 'id' of the symbol (strategy may be NULL). */
+/*
+ * The context that sent the order 'id', or NULL if this process did not
+ * send it.  Ids are "[BATCH-]STRATEGY-SYMBOL-N" (strategy names have no
+ * '-', symbols may): ours have our batch, a strategy loaded here, a symbol
+ * seen here and N between 1 and the count of that context's orders.  This,
+ * not a "strategy" field, decides whose a fill or update is: order_update
+ * has no such field, and a broker need not echo it.
+ */
 static struct strat_ctx *
-find_order(struct eng *e, struct eng_sym *s, const char *strategy,
-    const char *id, size_t *idx)
+sender(const struct eng *e, const char *id)
 {
 	struct strat_ctx *cx;
-	size_t k, i;
+	const char *p = id, *dash, *q;
+	uint64_t n = 0;
+	size_t k, len;
+	long sid;
 
-	for (k = 0; s && k < e->nst; k++) {
-		cx = &s->cx[k];
-		if (strategy && strcmp(cx->es->s->name, strategy) != 0)
-			continue;
-		for (i = 0; i < cx->nord; i++)
-			if (strcmp(cx->ord[i].id, id) == 0) {
-				*idx = i;
-				return cx;
-			}
+	if (e->o.batch) {
+		len = strlen(e->o.batch);
+		if (strncmp(p, e->o.batch, len) != 0 || p[len] != '-')
+			return NULL;
+		p += len + 1;
 	}
-	return NULL;
+	if ((dash = strchr(p, '-')) == NULL)
+		return NULL;
+	len = (size_t)(dash - p);
+	for (k = 0; k < e->nst; k++)
+		if (strlen(e->st[k].s->name) == len &&
+		    memcmp(e->st[k].s->name, p, len) == 0)
+			break;
+	if (k == e->nst)
+		return NULL;
+	p = dash + 1;
+	if ((dash = strrchr(p, '-')) == NULL || dash == p ||
+	    dash[1] < '1' || dash[1] > '9')
+		return NULL;
+	for (q = dash + 1; *q; q++) {
+		if (*q < '0' || *q > '9' || n > UINT64_MAX / 10 - 1)
+			return NULL;
+		n = n * 10 + (uint64_t)(*q - '0');
+	}
+	if ((sid = sym_find(&e->syms, p, (size_t)(dash - p))) < 0)
+		return NULL;
+	cx = &e->sym[sid]->cx[k];
+	return n <= cx->norders ? cx : NULL;
 }
 
+/* The index of the open order 'id' of the context, or -1. */
+static long
+open_order(const struct strat_ctx *cx, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < cx->nord; i++)
+		if (strcmp(cx->ord[i].id, id) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Whether a strategy of that name runs here. */
 static int
 ours(const struct eng *e, const char *strategy)
 {
 	size_t k;
 
-	if (strategy == NULL)
-		return 1;
 	for (k = 0; k < e->nst; k++)
 		if (strcmp(e->st[k].s->name, strategy) == 0)
 			return 1;
 	return 0;
 }
 
+/*
+ * A fill is ours if we sent its order; one that names none of our orders
+ * passes through, unless its "strategy" names a strategy of ours: then it
+ * is bad, like one whose symbol or strategy is not its order's, or that
+ * comes when the order is no longer open.
+ */
 static enum eng_result
 on_fill(struct eng *e, const struct ev *ev, const char **err)
 {
-	struct eng_sym *s = find_sym(e, ev->sym);
 	struct strat_ctx *cx;
 	struct eng_order *o;
 	struct strat_fill f;
 	double fee = isfinite(ev->fee) ? ev->fee : 0;
-	size_t i;
+	long i = -1;
 
-	if (!ours(e, ev->strategy))
+	if (ev->strategy && !ours(e, ev->strategy))
 		return ENG_PASS;
-	cx = find_order(e, s, ev->strategy, ev->id, &i);
-	if (cx == NULL)
+	cx = sender(e, ev->id);
+	if (cx == NULL && ev->strategy == NULL)
+		return ENG_PASS;
+	if (e->o.fill_sim)
+		return bad(e, err, "fill for unknown order \"%s\" "
+		    "(--fill sim fills its own)", ev->id);
+	if (cx && strcmp(cx->sym->name, ev->sym) == 0 &&
+	    (ev->strategy == NULL ||
+	    strcmp(cx->es->s->name, ev->strategy) == 0))
+		i = open_order(cx, ev->id);
+	if (i < 0)
 		return bad(e, err, "fill for unknown order \"%s\"", ev->id);
 	o = &cx->ord[i];
 	if (!isfinite(ev->price) || ev->price <= 0)
@@ -1035,7 +1086,7 @@ on_fill(struct eng *e, const struct ev *ev, const char **err)
 		    ev->id);
 	if (fee < 0)
 		return bad(e, err, "fill fee is negative");
-	advance(e, s, ev->t);
+	advance(e, cx->sym, ev->t);
 	o->filled += ev->qty;
 	o->nfill++;
 	apply_fill(cx, o, ev->qty, ev->price, fee);
@@ -1047,29 +1098,33 @@ on_fill(struct eng *e, const struct ev *ev, const char **err)
 	f.t = ev->t;
 	f.partial = o->filled + EPS < o->qty;
 	if (!f.partial)
-		remove_order(cx, i);
+		remove_order(cx, (size_t)i);
 	if (cx->started && cx->es->s->on_fill)
 		cx->es->s->on_fill(cx, cx->st, &f);
 	e->nfills++;
 	return ENG_DONE;
 }
 
+/*
+ * An update is ours if we sent its order, found by the id alone; the
+ * updates of every other order pass through unchanged.
+ */
 static enum eng_result
 on_update(struct eng *e, const struct ev *ev)
 {
-	struct eng_sym *s = ev->sym ? find_sym(e, ev->sym) : NULL;
 	struct strat_ctx *cx;
-	size_t i;
+	long i;
 
-	if (!ours(e, ev->strategy))
+	if (ev->strategy && !ours(e, ev->strategy))
 		return ENG_PASS;
-	cx = find_order(e, s, ev->strategy, ev->id, &i);
-	if (cx == NULL)
+	if ((cx = sender(e, ev->id)) == NULL)
+		return ENG_PASS;
+	if ((i = open_order(cx, ev->id)) < 0)
 		return ENG_DONE;	/* e.g. an update after the last fill */
 	if (ev->status && (strcmp(ev->status, "canceled") == 0 ||
 	    strcmp(ev->status, "rejected") == 0 ||
 	    strcmp(ev->status, "expired") == 0))
-		remove_order(cx, i);
+		remove_order(cx, (size_t)i);
 	if (cx->started && cx->es->s->on_order_update)
 		cx->es->s->on_order_update(cx, cx->st, ev);
 	return ENG_DONE;
@@ -1171,9 +1226,6 @@ eng_event(struct eng *e, const struct ev *ev, const char **err)
 		on_drop_in(e, ev);
 		return ENG_PASS;
 	case EV_FILL:
-		if (e->o.fill_sim && ours(e, ev->strategy))
-			return bad(e, err, "fill for unknown order \"%s\" "
-			    "(--fill sim fills its own)", ev->id);
 		return on_fill(e, ev, err);
 	case EV_ORDER_UPDATE:
 		return on_update(e, ev);

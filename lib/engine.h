@@ -66,9 +66,12 @@ enum eng_result {
 /*
  * Process one parsed event.  Orders, fills and drops it causes are emitted
  * with nd_emit() (after the event itself when market data is passed
- * through).  A bad event (a non-positive or non-finite price, a zero size,
- * time going backwards for its symbol, a bad symbol, a fill or update for an
- * unknown order, ...) returns ENG_BAD and leaves every position unchanged.
+ * through).  A fill or order_update is ours when its id is one this engine
+ * sent; those of other orders are ENG_PASS, whatever their "strategy" says,
+ * unless a fill names a strategy loaded here.  A bad event (a non-positive
+ * or non-finite price, a zero size, time going backwards for its symbol, a
+ * bad symbol, a fill for an order of ours no longer open, ...) returns
+ * ENG_BAD and leaves every position unchanged.
  * *err points to a static or engine-owned message valid until the next call.
  */
 enum eng_result eng_event(struct eng *e, const struct ev *ev,
