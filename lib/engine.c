@@ -23,6 +23,14 @@
 #define ID_MAX (BATCH_MAX_LEN + NAME_MAX_LEN + SYM_MAX_LEN + 32)
 #define REASON_MAX 64
 #define EPS 1e-9
+/*
+ * Bar histories start with no room and double from RING_MIN bars up to
+ * what is kept (--history one-minute bars, S1_KEPT one-second bars), so a
+ * symbol that has seen a trade or two costs a few hundred bytes, not the
+ * 32 KiB of a full one-minute history.
+ */
+#define RING_MIN 8
+#define S1_KEPT 300
 
 enum otype { OT_MARKET, OT_LIMIT, OT_STOP };
 
@@ -325,12 +333,9 @@ get_sym(struct eng *e, const char *name)
 	}
 	s = xcalloc(1, sizeof(*s));
 	s->name = (char *)sym_name(&e->syms, id);
-	bar_ring_init(&s->m1, e->o.history);
 	s->b1m.tf = STRAT_TF_1M;
-	if (e->o.seconds) {
-		bar_ring_init(&s->s1, 300);
+	if (e->o.seconds)
 		s->b1s.tf = STRAT_TF_1S;
-	}
 	s->last_trade = s->last_quote = INT64_MIN;
 	s->last_bar = s->last_bar_s = INT64_MIN;
 	s->now = INT64_MIN;
@@ -779,6 +784,19 @@ guard(struct strat_ctx *cx, double lo, double hi, double px)
 	}
 }
 
+/* Put a bar in a history of at most 'max' bars, growing it when full. */
+static enum bar_put
+keep_bar(struct bar_ring *r, const struct bar *b, size_t max)
+{
+	size_t cap;
+
+	if (r->len == r->cap && r->cap < max) {
+		cap = r->cap ? 2 * r->cap : RING_MIN;
+		bar_ring_grow(r, cap < max ? cap : max);
+	}
+	return bar_ring_put(r, b);
+}
+
 static void
 deliver_bar(struct eng *e, struct eng_sym *s, const struct bar *b,
     int64_t tf, int official)
@@ -787,7 +805,10 @@ deliver_bar(struct eng *e, struct eng_sym *s, const struct bar *b,
 	enum bar_put r;
 	size_t k;
 
-	r = bar_ring_put(tf == STRAT_TF_1S ? &s->s1 : &s->m1, b);
+	if (tf == STRAT_TF_1S)
+		r = keep_bar(&s->s1, b, S1_KEPT);
+	else
+		r = keep_bar(&s->m1, b, e->o.history);
 	e->nbars++;
 	if (r == BAR_REPLACED || r == BAR_TOO_OLD)
 		return;		/* official, for a bar seen */

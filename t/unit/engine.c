@@ -167,6 +167,42 @@ test_bars(void)
 	eng_free(e);
 }
 
+/*
+ * A symbol's history starts with no room, grows by doubling as bars come
+ * and stops at --history, keeping the newest.
+ */
+static void
+test_history(void)
+{
+	struct eng_opts o = ENG_OPTS_INIT;
+	struct eng *e;
+	const struct bar_ring *r;
+	const char *err;
+	char line[256];
+	int i;
+
+	o.history = 20;
+	e = eng_new(&o);
+	eng_add(e, &test_strategy, &err);
+	feed(e, TR("14:00:01", "10", "1"));
+	r = strat_bars(the_cx, STRAT_TF_1M);
+	ok(r->len == 0 && r->cap == 0, "one trade: no bar, no room taken");
+	for (i = 0; i < 25; i++) {
+		snprintf(line, sizeof(line), BAR("14:%02d:00", "%d", "%d", "%d",
+		    "%d"), 30 + i, 10 + i, 10 + i, 10 + i, 10 + i);
+		feed(e, line);
+		if (i == 4)
+			is_int(r->cap, 8, "five bars: room for 8");
+		if (i == 8)
+			is_int(r->cap, 16, "nine bars: room for 16");
+	}
+	ok(r->len == 20 && r->cap == 20, "the history stops at --history");
+	ok(bar_ring_ago(r, 0)->c == 34 && bar_ring_ago(r, 19)->c == 15,
+	    "the newest 20 bars are kept");
+	output();
+	eng_free(e);
+}
+
 static void
 test_positions(void)
 {
@@ -293,6 +329,7 @@ main(void)
 	if (capture == NULL)
 		return 1;
 	test_bars();
+	test_history();
 	test_positions();
 	test_sim_short();
 	return done_testing();
