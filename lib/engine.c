@@ -2,6 +2,12 @@
  * engine.c: the strategy engine: per-symbol bars, per strategy and symbol
  * positions and orders, simulated fills, and the strategy API of
  * strategy.h.
+ *
+ * Memory: a symbol's state (struct eng_sym, its contexts and the
+ * strategies' state blocks) is made on its first market event or pick and
+ * kept to the end; its bar histories grow as bars come (keep_bar()).  At
+ * most o.max_symbols symbols are made: the events of others are refused
+ * (ENG_REFUSED), so a feed of endless new symbols cannot exhaust memory.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -317,16 +323,22 @@ find_sym(const struct eng *e, const char *name)
 	return id < 0 ? NULL : e->sym[id];
 }
 
+/* The symbol's state, made if new; NULL if new past max_symbols. */
 static struct eng_sym *
 get_sym(struct eng *e, const char *name)
 {
 	struct eng_sym *s;
+	size_t i, len = strlen(name);
+	long found;
 	uint32_t id;
-	size_t i;
 
-	id = sym_intern(&e->syms, name, strlen(name));
-	if (id < e->nsym)
-		return e->sym[id];
+	if ((found = sym_find(&e->syms, name, len)) >= 0)
+		return e->sym[found];
+	if (e->nsym >= e->o.max_symbols)
+		return NULL;
+	id = sym_intern(&e->syms, name, len);
+	if (id != e->nsym)
+		bug("get_sym: symbol id %u for symbol %zu", id, e->nsym);
 	if (e->nsym == e->csym) {
 		e->csym = e->csym ? 2 * e->csym : 64;
 		e->sym = xrealloc(e->sym, e->csym * sizeof(*e->sym));
@@ -847,6 +859,15 @@ bad(struct eng *e, const char **err, const char *fmt, ...)
 	return ENG_BAD;
 }
 
+static enum eng_result
+refused(struct eng *e, const char **err, const char *sym)
+{
+	snprintf(e->err, sizeof(e->err), "symbol \"%s\" refused: "
+	    "--max-symbols %zu reached", sym, e->o.max_symbols);
+	*err = e->err;
+	return ENG_REFUSED;
+}
+
 static void
 pass(struct eng *e, const struct ev *ev)
 {
@@ -867,7 +888,8 @@ on_trade(struct eng *e, const struct ev *ev, const char **err)
 		return bad(e, err, "trade price is not positive");
 	if (!isfinite(ev->size) || ev->size <= 0)
 		return bad(e, err, "trade size is not positive");
-	s = get_sym(e, ev->sym);
+	if ((s = get_sym(e, ev->sym)) == NULL)
+		return refused(e, err, ev->sym);
 	if (ev->t < s->last_trade)
 		return bad(e, err, "time going backwards for \"%s\"", s->name);
 	pass(e, ev);
@@ -910,7 +932,8 @@ on_quote(struct eng *e, const struct ev *ev, const char **err)
 		return bad(e, err, "quote price is negative");
 	if (ev->bid > 0 && ev->ask > 0 && ev->bid > ev->ask)
 		return bad(e, err, "quote is crossed (bid above ask)");
-	s = get_sym(e, ev->sym);
+	if ((s = get_sym(e, ev->sym)) == NULL)
+		return refused(e, err, ev->sym);
 	if (ev->t < s->last_quote)
 		return bad(e, err, "time going backwards for \"%s\"", s->name);
 	pass(e, ev);
@@ -958,9 +981,10 @@ on_bar(struct eng *e, const struct ev *ev, const char **err)
 		return bad(e, err, "%s", why);
 	if (tf < 0)
 		return bad(e, err, "bad bar timeframe \"%s\"", ev->tf);
+	if ((s = get_sym(e, ev->sym)) == NULL)
+		return refused(e, err, ev->sym);
 	if (tf != STRAT_TF_1M && !(tf == STRAT_TF_1S && e->o.seconds)) {
 		pass(e, ev);	/* other timeframes: to strategies only */
-		s = get_sym(e, ev->sym);
 		for (k = 0; k < e->nst; k++) {
 			cx = &s->cx[k];
 			if (!listening(cx) || !cx->es->s->on_bar)
@@ -970,7 +994,6 @@ on_bar(struct eng *e, const struct ev *ev, const char **err)
 		}
 		return ENG_DONE;
 	}
-	s = get_sym(e, ev->sym);
 	last = tf == STRAT_TF_1M ? &s->last_bar : &s->last_bar_s;
 	if (ev->t < *last)
 		return bad(e, err, "time going backwards for \"%s\"", s->name);
@@ -1152,17 +1175,19 @@ on_update(struct eng *e, const struct ev *ev)
 }
 
 /* Set the pick mask from a "strategies" array of names. */
-static void
-on_pick(struct eng *e, const struct ev *ev)
+static enum eng_result
+on_pick(struct eng *e, const struct ev *ev, const char **err)
 {
 	struct eng_sym *s = get_sym(e, ev->sym);
 	const char *p, *end, *q;
 	size_t k, n;
 
+	if (s == NULL)
+		return refused(e, err, ev->sym);
 	s->picked = 1;
 	if (ev->strategies == NULL) {
 		s->pick_mask = ~0ULL;
-		return;
+		return ENG_PASS;
 	}
 	p = ev->strategies;
 	end = p + ev->strategies_len;
@@ -1177,6 +1202,7 @@ on_pick(struct eng *e, const struct ev *ev)
 				s->pick_mask |= 1ULL << k;
 		p = q + 1;
 	}
+	return ENG_PASS;
 }
 
 static void
@@ -1241,8 +1267,7 @@ eng_event(struct eng *e, const struct ev *ev, const char **err)
 	case EV_BAR:
 		return on_bar(e, ev, err);
 	case EV_PICK:
-		on_pick(e, ev);
-		return ENG_PASS;
+		return on_pick(e, ev, err);
 	case EV_DROP:
 		on_drop_in(e, ev);
 		return ENG_PASS;

@@ -407,6 +407,38 @@ test_expect_success '--seconds builds 1s bars without changing 1m results' '
 	test_grep "88 events, 2 symbols, 106 bars" err
 '
 
+# CCC, a copy of BBB after each BBB line, comes third: with room for two
+# symbols its events (lines 3, 6, ..., 30) and DDD's pick (line 33) are
+# refused, reported at the 1st and 10th, and AAA and BBB trade as if
+# alone.
+test_expect_success '--max-symbols: new symbols past it are refused, others trade on' '
+	sed -e p -e "/\"BBB\"/!d" -e "s/BBB/CCC/" "$BARS" >in &&
+	echo "{\"ev\":\"pick\",\"t\":\"2024-03-01T14:50:00Z\",\"sym\":\"DDD\"}" >>in &&
+	test_line_count = 33 in &&
+	test_expect_code 1 liu-strategy --max-symbols 2 --pass --fill sim $P \
+		momentum_long <in >raw 2>err &&
+	test_grep ! "CCC\|DDD" raw &&
+	grep -v "\"ev\":\"bar\"" raw | reason >out &&
+	test_cmp "$TEST_DATA/strategy-momentum.expected" out &&
+	cat >exp <<-\E &&
+	liu-strategy: <stdin>:3: symbol "CCC" refused: --max-symbols 2 reached (1 event refused)
+	liu-strategy: <stdin>:30: symbol "CCC" refused: --max-symbols 2 reached (10 events refused)
+	liu-strategy: refused 11 events of new symbols past --max-symbols 2
+	E
+	test_cmp exp err &&
+	# not bad lines: --strict does not stop there
+	test_expect_code 1 liu-strategy --strict --max-symbols 2 --fill sim \
+		$P momentum_long <in >raw 2>err &&
+	reason <raw >out &&
+	test_cmp "$TEST_DATA/strategy-momentum.expected" out &&
+	# with room for CCC and DDD, CCC trades as BBB does
+	liu-strategy --max-symbols 4 --fill sim $P momentum_long <in >raw &&
+	grep "\"sym\":\"BBB\"" raw | sed -e s/BBB/CCC/g >exp &&
+	grep "\"sym\":\"CCC\"" raw >out &&
+	test_cmp exp out &&
+	test_expect_code 2 liu-strategy --max-symbols 0 momentum_long </dev/null
+'
+
 test_expect_success 'unknown event types pass through; orders from upstream too' '
 	cat >in <<-\E &&
 	{"ev":"news","t":"2024-03-01T14:30:00Z","headline":"x"}
