@@ -366,6 +366,22 @@ test_expect_success 'live: a canceled order frees the symbol for a new entry' '
 	test_cmp exp ids
 '
 
+# "sym" is optional in order_update (schema/events.md has a rejection
+# without it): the id alone finds the order.
+test_expect_success 'live: an update without "sym" closes our order too' '
+	head -n 14 "$BARS" >in &&
+	echo "{\"ev\":\"order_update\",\"t\":\"2024-03-01T14:37:01Z\",\"id\":\"momentum_long-AAA-1\",\"status\":\"rejected\",\"why\":\"insufficient buying power\"}" >>in &&
+	sed -n "15,16p" "$BARS" >>in &&
+	liu-strategy $P momentum_long <in >out &&
+	jq -c "[.t, .id]" out >ids &&
+	cat >exp <<-\E &&
+	["2024-03-01T14:37:00Z","momentum_long-AAA-1"]
+	["2024-03-01T14:37:00Z","momentum_long-BBB-1"]
+	["2024-03-01T14:38:00Z","momentum_long-AAA-2"]
+	E
+	test_cmp exp ids
+'
+
 # An order is ours when its id is one this process sent; the fills and
 # updates of every other order pass through unchanged, whether or not they
 # name a strategy (order_update has no "strategy" field to go by).
