@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +23,9 @@
 static const char usage_text[] =
 "usage: liu-strategy [--fill sim] [--slippage S] [--commission C]\n"
 "                    [-p KEY=VALUE ...] [--batch ID] [--require-pick]\n"
-"                    [--pass] [--seconds] [--history N] [--strict]\n"
-"                    [--max-bad N] [--line-max N] [-uv] NAME ...\n"
+"                    [--pass] [--seconds] [--history N]\n"
+"                    [--max-symbols N] [--strict] [--max-bad N]\n"
+"                    [--line-max N] [-uv] NAME ...\n"
 "       liu-strategy -h | --help | --version\n"
 "NAME is momentum_long, vwap_long, vwap_short or a plug-in ./file.so.\n"
 "See liu-strategy(1).\n";
@@ -36,7 +38,7 @@ usage(FILE *f, int code)
 }
 
 enum { O_FILL = 300, O_SLIPPAGE, O_COMMISSION, O_BATCH, O_REQUIRE_PICK,
-	O_PASS, O_SECONDS, O_HISTORY, O_VERSION };
+	O_PASS, O_SECONDS, O_HISTORY, O_MAX_SYMBOLS, O_VERSION };
 
 static const struct option longopts[] = {
 	{ "fill", required_argument, NULL, O_FILL },
@@ -48,6 +50,7 @@ static const struct option longopts[] = {
 	{ "pass", no_argument, NULL, O_PASS },
 	{ "seconds", no_argument, NULL, O_SECONDS },
 	{ "history", required_argument, NULL, O_HISTORY },
+	{ "max-symbols", required_argument, NULL, O_MAX_SYMBOLS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -106,6 +109,24 @@ batch_id(const char *b)
 	return b;
 }
 
+/*
+ * The n-th event refused for a new symbol past --max-symbols: report the
+ * 1st, 10th, 100th, ..., so that a flood of new symbols costs a few lines
+ * of stderr, not one a line.
+ */
+static void
+refused(const struct nd_reader *rd, uint64_t n, const char *err)
+{
+	uint64_t m = n;
+
+	while (m % 10 == 0)
+		m /= 10;
+	if (m == 1)
+		warn("%s:%llu: %s (%llu event%s refused)", rd->name,
+		    (unsigned long long)rd->lineno, err, (unsigned long long)n,
+		    n == 1 ? "" : "s");
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -116,6 +137,7 @@ main(int argc, char *argv[])
 	const char *err, *batch = getenv("LIU_BATCH_ID");
 	char **params = NULL, *line;
 	size_t nparams = 0, len, i;
+	uint64_t nrefused = 0;
 	int ch, r, status;
 
 	liu_init(argv[0]);
@@ -156,6 +178,10 @@ main(int argc, char *argv[])
 			o.history = (size_t)liu_strtonum(optarg, 16, 1000000,
 			    "--history");
 			break;
+		case O_MAX_SYMBOLS:
+			o.max_symbols = (size_t)liu_strtonum(optarg, 1,
+			    1000000000, "--max-symbols");
+			break;
 		case 'v': o.verbose = nd_policy.verbose = 1; break;
 		case 'h': usage(stdout, 0);
 		case O_VERSION: liu_version();
@@ -195,12 +221,22 @@ main(int argc, char *argv[])
 			if (nd_bad(&rd, "%s", err) < 0)
 				r = 0;
 			break;
+		case ENG_REFUSED:
+			refused(&rd, ++nrefused, err);
+			break;
 		}
 		if (nd_stopped)
 			break;
 	}
 	eng_finish(eng);
 	status = nd_summary();
+	if (nrefused > 0) {
+		warn("refused %llu event%s of new symbols past --max-symbols "
+		    "%zu", (unsigned long long)nrefused, nrefused == 1 ? "" :
+		    "s", o.max_symbols);
+		if (status == 0)
+			status = LIU_EXIT_DATA;
+	}
 	if (r < 0)
 		status = LIU_EXIT_SYS;
 	eng_free(eng);

@@ -19,6 +19,22 @@ bar_ring_init(struct bar_ring *r, size_t cap)
 }
 
 void
+bar_ring_grow(struct bar_ring *r, size_t cap)
+{
+	struct bar *b;
+	size_t n;
+
+	if (cap == 0 || cap < r->len)
+		bug("bar_ring_grow: room for %zu bars, %zu held", cap, r->len);
+	b = xcalloc(cap, sizeof(*b));
+	n = bar_ring_last(r, r->len, b);	/* oldest first, at 0 */
+	free(r->b);
+	r->b = b;
+	r->cap = cap;
+	r->head = n ? n - 1 : 0;
+}
+
+void
 bar_ring_release(struct bar_ring *r)
 {
 	free(r->b);
@@ -46,6 +62,8 @@ bar_ring_put(struct bar_ring *r, const struct bar *b)
 {
 	size_t ago, i;
 
+	if (r->cap == 0)
+		bug("bar_ring_put: a ring with no room");
 	if (r->len == 0 || b->t > r->b[r->head].t) {
 		r->head = r->len == 0 ? 0 : (r->head + 1) % r->cap;
 		r->b[r->head] = *b;

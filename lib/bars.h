@@ -26,7 +26,10 @@ struct bar {
 
 /*
  * A ring of the newest 'cap' bars, oldest dropped first.  Bars are in
- * strictly increasing t.  The ring owns its storage.
+ * strictly increasing t.  The ring owns its storage.  A ring may start
+ * empty with no room (BAR_RING_INIT) and grow (bar_ring_grow()) as bars
+ * come, so that a symbol with few bars costs little: the engine grows its
+ * rings by doubling up to the history it keeps.
  */
 struct bar_ring {
 	struct bar *b;		/* cap slots, owned */
@@ -38,6 +41,12 @@ struct bar_ring {
 
 /* Give an empty ring room for 'cap' (>= 1) bars; dies on out of memory. */
 void bar_ring_init(struct bar_ring *r, size_t cap);
+/*
+ * Give a ring room for 'cap' bars, cap >= 1 and >= the bars it holds,
+ * keeping them (in order); the ring then behaves as one made with room for
+ * 'cap'.  Dies on out of memory; a cap below len is a bug().
+ */
+void bar_ring_grow(struct bar_ring *r, size_t cap);
 /* Free the storage; the ring is then empty with no capacity. */
 void bar_ring_release(struct bar_ring *r);
 
@@ -51,7 +60,8 @@ enum bar_put {
 /*
  * Put a bar (copied) in its place by t: append, replace a bar with the
  * same start (an official bar replacing a built one), or insert an older
- * bar (backfill).  Never fails.
+ * bar (backfill).  Never fails; the ring must have room for one bar at
+ * least (a ring with none is a bug()).
  */
 enum bar_put bar_ring_put(struct bar_ring *r, const struct bar *b);
 

@@ -2,6 +2,12 @@
  * engine.c: the strategy engine: per-symbol bars, per strategy and symbol
  * positions and orders, simulated fills, and the strategy API of
  * strategy.h.
+ *
+ * Memory: a symbol's state (struct eng_sym, its contexts and the
+ * strategies' state blocks) is made on its first market event or pick and
+ * kept to the end; its bar histories grow as bars come (keep_bar()).  At
+ * most o.max_symbols symbols are made: the events of others are refused
+ * (ENG_REFUSED), so a feed of endless new symbols cannot exhaust memory.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -23,6 +29,14 @@
 #define ID_MAX (BATCH_MAX_LEN + NAME_MAX_LEN + SYM_MAX_LEN + 32)
 #define REASON_MAX 64
 #define EPS 1e-9
+/*
+ * Bar histories start with no room and double from RING_MIN bars up to
+ * what is kept (--history one-minute bars, S1_KEPT one-second bars), so a
+ * symbol that has seen a trade or two costs a few hundred bytes, not the
+ * 32 KiB of a full one-minute history.
+ */
+#define RING_MIN 8
+#define S1_KEPT 300
 
 enum otype { OT_MARKET, OT_LIMIT, OT_STOP };
 
@@ -309,28 +323,31 @@ find_sym(const struct eng *e, const char *name)
 	return id < 0 ? NULL : e->sym[id];
 }
 
+/* The symbol's state, made if new; NULL if new past max_symbols. */
 static struct eng_sym *
 get_sym(struct eng *e, const char *name)
 {
 	struct eng_sym *s;
+	size_t i, len = strlen(name);
+	long found;
 	uint32_t id;
-	size_t i;
 
-	id = sym_intern(&e->syms, name, strlen(name));
-	if (id < e->nsym)
-		return e->sym[id];
+	if ((found = sym_find(&e->syms, name, len)) >= 0)
+		return e->sym[found];
+	if (e->nsym >= e->o.max_symbols)
+		return NULL;
+	id = sym_intern(&e->syms, name, len);
+	if (id != e->nsym)
+		bug("get_sym: symbol id %u for symbol %zu", id, e->nsym);
 	if (e->nsym == e->csym) {
 		e->csym = e->csym ? 2 * e->csym : 64;
 		e->sym = xrealloc(e->sym, e->csym * sizeof(*e->sym));
 	}
 	s = xcalloc(1, sizeof(*s));
 	s->name = (char *)sym_name(&e->syms, id);
-	bar_ring_init(&s->m1, e->o.history);
 	s->b1m.tf = STRAT_TF_1M;
-	if (e->o.seconds) {
-		bar_ring_init(&s->s1, 300);
+	if (e->o.seconds)
 		s->b1s.tf = STRAT_TF_1S;
-	}
 	s->last_trade = s->last_quote = INT64_MIN;
 	s->last_bar = s->last_bar_s = INT64_MIN;
 	s->now = INT64_MIN;
@@ -779,6 +796,19 @@ guard(struct strat_ctx *cx, double lo, double hi, double px)
 	}
 }
 
+/* Put a bar in a history of at most 'max' bars, growing it when full. */
+static enum bar_put
+keep_bar(struct bar_ring *r, const struct bar *b, size_t max)
+{
+	size_t cap;
+
+	if (r->len == r->cap && r->cap < max) {
+		cap = r->cap ? 2 * r->cap : RING_MIN;
+		bar_ring_grow(r, cap < max ? cap : max);
+	}
+	return bar_ring_put(r, b);
+}
+
 static void
 deliver_bar(struct eng *e, struct eng_sym *s, const struct bar *b,
     int64_t tf, int official)
@@ -787,7 +817,10 @@ deliver_bar(struct eng *e, struct eng_sym *s, const struct bar *b,
 	enum bar_put r;
 	size_t k;
 
-	r = bar_ring_put(tf == STRAT_TF_1S ? &s->s1 : &s->m1, b);
+	if (tf == STRAT_TF_1S)
+		r = keep_bar(&s->s1, b, S1_KEPT);
+	else
+		r = keep_bar(&s->m1, b, e->o.history);
 	e->nbars++;
 	if (r == BAR_REPLACED || r == BAR_TOO_OLD)
 		return;		/* official, for a bar seen */
@@ -826,6 +859,15 @@ bad(struct eng *e, const char **err, const char *fmt, ...)
 	return ENG_BAD;
 }
 
+static enum eng_result
+refused(struct eng *e, const char **err, const char *sym)
+{
+	snprintf(e->err, sizeof(e->err), "symbol \"%s\" refused: "
+	    "--max-symbols %zu reached", sym, e->o.max_symbols);
+	*err = e->err;
+	return ENG_REFUSED;
+}
+
 static void
 pass(struct eng *e, const struct ev *ev)
 {
@@ -846,7 +888,8 @@ on_trade(struct eng *e, const struct ev *ev, const char **err)
 		return bad(e, err, "trade price is not positive");
 	if (!isfinite(ev->size) || ev->size <= 0)
 		return bad(e, err, "trade size is not positive");
-	s = get_sym(e, ev->sym);
+	if ((s = get_sym(e, ev->sym)) == NULL)
+		return refused(e, err, ev->sym);
 	if (ev->t < s->last_trade)
 		return bad(e, err, "time going backwards for \"%s\"", s->name);
 	pass(e, ev);
@@ -889,7 +932,8 @@ on_quote(struct eng *e, const struct ev *ev, const char **err)
 		return bad(e, err, "quote price is negative");
 	if (ev->bid > 0 && ev->ask > 0 && ev->bid > ev->ask)
 		return bad(e, err, "quote is crossed (bid above ask)");
-	s = get_sym(e, ev->sym);
+	if ((s = get_sym(e, ev->sym)) == NULL)
+		return refused(e, err, ev->sym);
 	if (ev->t < s->last_quote)
 		return bad(e, err, "time going backwards for \"%s\"", s->name);
 	pass(e, ev);
@@ -937,9 +981,10 @@ on_bar(struct eng *e, const struct ev *ev, const char **err)
 		return bad(e, err, "%s", why);
 	if (tf < 0)
 		return bad(e, err, "bad bar timeframe \"%s\"", ev->tf);
+	if ((s = get_sym(e, ev->sym)) == NULL)
+		return refused(e, err, ev->sym);
 	if (tf != STRAT_TF_1M && !(tf == STRAT_TF_1S && e->o.seconds)) {
 		pass(e, ev);	/* other timeframes: to strategies only */
-		s = get_sym(e, ev->sym);
 		for (k = 0; k < e->nst; k++) {
 			cx = &s->cx[k];
 			if (!listening(cx) || !cx->es->s->on_bar)
@@ -949,7 +994,6 @@ on_bar(struct eng *e, const struct ev *ev, const char **err)
 		}
 		return ENG_DONE;
 	}
-	s = get_sym(e, ev->sym);
 	last = tf == STRAT_TF_1M ? &s->last_bar : &s->last_bar_s;
 	if (ev->t < *last)
 		return bad(e, err, "time going backwards for \"%s\"", s->name);
@@ -972,54 +1016,105 @@ on_bar(struct eng *e, const struct ev *ev, const char **err)
 	return ENG_DONE;
 }
 
-/* Find the open order 'id' of the symbol (strategy may be NULL). */
+/*
+ * The context that sent the order 'id', or NULL if this process did not
+ * send it.  Ids are "[BATCH-]STRATEGY-SYMBOL-N" (strategy names have no
+ * '-', symbols may): ours have our batch, a strategy loaded here, a symbol
+ * seen here and N between 1 and the count of that context's orders.  This,
+ * not a "strategy" field, decides whose a fill or update is: order_update
+ * has no such field, and a broker need not echo it.
+ */
 static struct strat_ctx *
-find_order(struct eng *e, struct eng_sym *s, const char *strategy,
-    const char *id, size_t *idx)
+sender(const struct eng *e, const char *id)
 {
 	struct strat_ctx *cx;
-	size_t k, i;
+	const char *p = id, *dash, *q;
+	uint64_t n = 0;
+	size_t k, len;
+	long sid;
 
-	for (k = 0; s && k < e->nst; k++) {
-		cx = &s->cx[k];
-		if (strategy && strcmp(cx->es->s->name, strategy) != 0)
-			continue;
-		for (i = 0; i < cx->nord; i++)
-			if (strcmp(cx->ord[i].id, id) == 0) {
-				*idx = i;
-				return cx;
-			}
+	if (e->o.batch) {
+		len = strlen(e->o.batch);
+		if (strncmp(p, e->o.batch, len) != 0 || p[len] != '-')
+			return NULL;
+		p += len + 1;
 	}
-	return NULL;
+	if ((dash = strchr(p, '-')) == NULL)
+		return NULL;
+	len = (size_t)(dash - p);
+	for (k = 0; k < e->nst; k++)
+		if (strlen(e->st[k].s->name) == len &&
+		    memcmp(e->st[k].s->name, p, len) == 0)
+			break;
+	if (k == e->nst)
+		return NULL;
+	p = dash + 1;
+	if ((dash = strrchr(p, '-')) == NULL || dash == p ||
+	    dash[1] < '1' || dash[1] > '9')
+		return NULL;
+	for (q = dash + 1; *q; q++) {
+		if (*q < '0' || *q > '9' || n > UINT64_MAX / 10 - 1)
+			return NULL;
+		n = n * 10 + (uint64_t)(*q - '0');
+	}
+	if ((sid = sym_find(&e->syms, p, (size_t)(dash - p))) < 0)
+		return NULL;
+	cx = &e->sym[sid]->cx[k];
+	return n <= cx->norders ? cx : NULL;
 }
 
+/* The index of the open order 'id' of the context, or -1. */
+static long
+open_order(const struct strat_ctx *cx, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < cx->nord; i++)
+		if (strcmp(cx->ord[i].id, id) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Whether a strategy of that name runs here. */
 static int
 ours(const struct eng *e, const char *strategy)
 {
 	size_t k;
 
-	if (strategy == NULL)
-		return 1;
 	for (k = 0; k < e->nst; k++)
 		if (strcmp(e->st[k].s->name, strategy) == 0)
 			return 1;
 	return 0;
 }
 
+/*
+ * A fill is ours if we sent its order; one that names none of our orders
+ * passes through, unless its "strategy" names a strategy of ours: then it
+ * is bad, like one whose symbol or strategy is not its order's, or that
+ * comes when the order is no longer open.
+ */
 static enum eng_result
 on_fill(struct eng *e, const struct ev *ev, const char **err)
 {
-	struct eng_sym *s = find_sym(e, ev->sym);
 	struct strat_ctx *cx;
 	struct eng_order *o;
 	struct strat_fill f;
 	double fee = isfinite(ev->fee) ? ev->fee : 0;
-	size_t i;
+	long i = -1;
 
-	if (!ours(e, ev->strategy))
+	if (ev->strategy && !ours(e, ev->strategy))
 		return ENG_PASS;
-	cx = find_order(e, s, ev->strategy, ev->id, &i);
-	if (cx == NULL)
+	cx = sender(e, ev->id);
+	if (cx == NULL && ev->strategy == NULL)
+		return ENG_PASS;
+	if (e->o.fill_sim)
+		return bad(e, err, "fill for unknown order \"%s\" "
+		    "(--fill sim fills its own)", ev->id);
+	if (cx && strcmp(cx->sym->name, ev->sym) == 0 &&
+	    (ev->strategy == NULL ||
+	    strcmp(cx->es->s->name, ev->strategy) == 0))
+		i = open_order(cx, ev->id);
+	if (i < 0)
 		return bad(e, err, "fill for unknown order \"%s\"", ev->id);
 	o = &cx->ord[i];
 	if (!isfinite(ev->price) || ev->price <= 0)
@@ -1035,7 +1130,7 @@ on_fill(struct eng *e, const struct ev *ev, const char **err)
 		    ev->id);
 	if (fee < 0)
 		return bad(e, err, "fill fee is negative");
-	advance(e, s, ev->t);
+	advance(e, cx->sym, ev->t);
 	o->filled += ev->qty;
 	o->nfill++;
 	apply_fill(cx, o, ev->qty, ev->price, fee);
@@ -1047,46 +1142,52 @@ on_fill(struct eng *e, const struct ev *ev, const char **err)
 	f.t = ev->t;
 	f.partial = o->filled + EPS < o->qty;
 	if (!f.partial)
-		remove_order(cx, i);
+		remove_order(cx, (size_t)i);
 	if (cx->started && cx->es->s->on_fill)
 		cx->es->s->on_fill(cx, cx->st, &f);
 	e->nfills++;
 	return ENG_DONE;
 }
 
+/*
+ * An update is ours if we sent its order, found by the id alone; the
+ * updates of every other order pass through unchanged.
+ */
 static enum eng_result
 on_update(struct eng *e, const struct ev *ev)
 {
-	struct eng_sym *s = ev->sym ? find_sym(e, ev->sym) : NULL;
 	struct strat_ctx *cx;
-	size_t i;
+	long i;
 
-	if (!ours(e, ev->strategy))
+	if (ev->strategy && !ours(e, ev->strategy))
 		return ENG_PASS;
-	cx = find_order(e, s, ev->strategy, ev->id, &i);
-	if (cx == NULL)
+	if ((cx = sender(e, ev->id)) == NULL)
+		return ENG_PASS;
+	if ((i = open_order(cx, ev->id)) < 0)
 		return ENG_DONE;	/* e.g. an update after the last fill */
 	if (ev->status && (strcmp(ev->status, "canceled") == 0 ||
 	    strcmp(ev->status, "rejected") == 0 ||
 	    strcmp(ev->status, "expired") == 0))
-		remove_order(cx, i);
+		remove_order(cx, (size_t)i);
 	if (cx->started && cx->es->s->on_order_update)
 		cx->es->s->on_order_update(cx, cx->st, ev);
 	return ENG_DONE;
 }
 
 /* Set the pick mask from a "strategies" array of names. */
-static void
-on_pick(struct eng *e, const struct ev *ev)
+static enum eng_result
+on_pick(struct eng *e, const struct ev *ev, const char **err)
 {
 	struct eng_sym *s = get_sym(e, ev->sym);
 	const char *p, *end, *q;
 	size_t k, n;
 
+	if (s == NULL)
+		return refused(e, err, ev->sym);
 	s->picked = 1;
 	if (ev->strategies == NULL) {
 		s->pick_mask = ~0ULL;
-		return;
+		return ENG_PASS;
 	}
 	p = ev->strategies;
 	end = p + ev->strategies_len;
@@ -1101,6 +1202,7 @@ on_pick(struct eng *e, const struct ev *ev)
 				s->pick_mask |= 1ULL << k;
 		p = q + 1;
 	}
+	return ENG_PASS;
 }
 
 static void
@@ -1165,15 +1267,11 @@ eng_event(struct eng *e, const struct ev *ev, const char **err)
 	case EV_BAR:
 		return on_bar(e, ev, err);
 	case EV_PICK:
-		on_pick(e, ev);
-		return ENG_PASS;
+		return on_pick(e, ev, err);
 	case EV_DROP:
 		on_drop_in(e, ev);
 		return ENG_PASS;
 	case EV_FILL:
-		if (e->o.fill_sim && ours(e, ev->strategy))
-			return bad(e, err, "fill for unknown order \"%s\" "
-			    "(--fill sim fills its own)", ev->id);
 		return on_fill(e, ev, err);
 	case EV_ORDER_UPDATE:
 		return on_update(e, ev);

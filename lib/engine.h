@@ -33,9 +33,11 @@ struct eng_opts {
 	int pass_market;	/* copy market events to output */
 	int seconds;		/* build one-second bars too */
 	size_t history;		/* one-minute bars kept per symbol */
+	size_t max_symbols;	/* --max-symbols: new symbols past it refused */
 	int verbose;
 };
-#define ENG_OPTS_INIT { 0, 0, 0, 0, NULL, 0, 0, 0, 512, 0 }
+#define ENG_MAX_SYMBOLS 1000000
+#define ENG_OPTS_INIT { 0, 0, 0, 0, NULL, 0, 0, 0, 512, ENG_MAX_SYMBOLS, 0 }
 
 struct eng;
 
@@ -60,15 +62,22 @@ int eng_param(struct eng *e, const char *kv, const char **err);
 enum eng_result {
 	ENG_DONE,		/* consumed */
 	ENG_PASS,		/* not ours: the caller passes it on */
-	ENG_BAD			/* bad input (*err); nothing changed */
+	ENG_BAD,		/* bad input (*err); nothing changed */
+	ENG_REFUSED		/* a new symbol past max_symbols (*err) */
 };
 
 /*
  * Process one parsed event.  Orders, fills and drops it causes are emitted
  * with nd_emit() (after the event itself when market data is passed
- * through).  A bad event (a non-positive or non-finite price, a zero size,
- * time going backwards for its symbol, a bad symbol, a fill or update for an
- * unknown order, ...) returns ENG_BAD and leaves every position unchanged.
+ * through).  A fill or order_update is ours when its id is one this engine
+ * sent; those of other orders are ENG_PASS, whatever their "strategy" says,
+ * unless a fill names a strategy loaded here.  A bad event (a non-positive
+ * or non-finite price, a zero size, time going backwards for its symbol, a
+ * bad symbol, a fill for an order of ours no longer open, ...) returns
+ * ENG_BAD and leaves every position unchanged.  A market event or pick of
+ * a new symbol when max_symbols symbols are already kept returns
+ * ENG_REFUSED and changes nothing: memory stays bounded, and the symbols
+ * already kept trade on.
  * *err points to a static or engine-owned message valid until the next call.
  */
 enum eng_result eng_event(struct eng *e, const struct ev *ev,

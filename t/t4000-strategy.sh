@@ -366,6 +366,53 @@ test_expect_success 'live: a canceled order frees the symbol for a new entry' '
 	test_cmp exp ids
 '
 
+# "sym" is optional in order_update (schema/events.md has a rejection
+# without it): the id alone finds the order.
+test_expect_success 'live: an update without "sym" closes our order too' '
+	head -n 14 "$BARS" >in &&
+	echo "{\"ev\":\"order_update\",\"t\":\"2024-03-01T14:37:01Z\",\"id\":\"momentum_long-AAA-1\",\"status\":\"rejected\",\"why\":\"insufficient buying power\"}" >>in &&
+	sed -n "15,16p" "$BARS" >>in &&
+	liu-strategy $P momentum_long <in >out &&
+	jq -c "[.t, .id]" out >ids &&
+	cat >exp <<-\E &&
+	["2024-03-01T14:37:00Z","momentum_long-AAA-1"]
+	["2024-03-01T14:37:00Z","momentum_long-BBB-1"]
+	["2024-03-01T14:38:00Z","momentum_long-AAA-2"]
+	E
+	test_cmp exp ids
+'
+
+# An order is ours when its id is one this process sent; the fills and
+# updates of every other order pass through unchanged, whether or not they
+# name a strategy (order_update has no "strategy" field to go by).
+test_expect_success 'live: fills and updates of orders not ours pass through' '
+	cat >others <<-\E &&
+	{"ev":"order_update","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"other-AAA-1","status":"accepted","strategy":"other"}
+	{"ev":"order_update","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"x-7","status":"canceled"}
+	{"ev":"order_update","t":"2024-03-01T14:37:01Z","id":"x-8","status":"new"}
+	{"ev":"fill","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"x-9","side":"buy","qty":1,"price":10}
+	{"ev":"order_update","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"momentum_long-AAA-9","status":"new"}
+	E
+	cat >ours <<-\E &&
+	{"ev":"order_update","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"momentum_long-AAA-1","status":"accepted"}
+	{"ev":"order_update","t":"2024-03-01T14:37:01Z","id":"momentum_long-AAA-1","status":"accepted"}
+	{"ev":"order_update","t":"2024-03-01T14:37:01Z","sym":"BBB","id":"momentum_long-BBB-1","status":"canceled"}
+	{"ev":"order_update","t":"2024-03-01T14:37:02Z","sym":"BBB","id":"momentum_long-BBB-1","status":"canceled"}
+	E
+	{ head -n 14 "$BARS"; cat others ours; sed -n "15,16p" "$BARS"; } >in &&
+	liu-strategy $P momentum_long <in >out &&
+	grep -v "^{\"ev\":\"order\"," out >passed &&
+	test_cmp others passed &&
+	# ours are consumed as before: the canceled BBB order frees BBB
+	jq -c "select(.ev == \"order\") | [.t, .id]" out >ids &&
+	cat >exp <<-\E &&
+	["2024-03-01T14:37:00Z","momentum_long-AAA-1"]
+	["2024-03-01T14:37:00Z","momentum_long-BBB-1"]
+	["2024-03-01T14:38:00Z","momentum_long-BBB-2"]
+	E
+	test_cmp exp ids
+'
+
 test_expect_success '--seconds builds 1s bars without changing 1m results' '
 	liu-strategy --fill sim $P momentum_long <"$TRADES" >a &&
 	liu-strategy --seconds --fill sim $P momentum_long <"$TRADES" >b &&
@@ -374,6 +421,38 @@ test_expect_success '--seconds builds 1s bars without changing 1m results' '
 	# 11 + 9 finished one-minute bars and 88 - 2 one-second bars (one per
 	# trade): the last bar of each symbol is still open at the end
 	test_grep "88 events, 2 symbols, 106 bars" err
+'
+
+# CCC, a copy of BBB after each BBB line, comes third: with room for two
+# symbols its events (lines 3, 6, ..., 30) and DDD's pick (line 33) are
+# refused, reported at the 1st and 10th, and AAA and BBB trade as if
+# alone.
+test_expect_success '--max-symbols: new symbols past it are refused, others trade on' '
+	sed -e p -e "/\"BBB\"/!d" -e "s/BBB/CCC/" "$BARS" >in &&
+	echo "{\"ev\":\"pick\",\"t\":\"2024-03-01T14:50:00Z\",\"sym\":\"DDD\"}" >>in &&
+	test_line_count = 33 in &&
+	test_expect_code 1 liu-strategy --max-symbols 2 --pass --fill sim $P \
+		momentum_long <in >raw 2>err &&
+	test_grep ! "CCC\|DDD" raw &&
+	grep -v "\"ev\":\"bar\"" raw | reason >out &&
+	test_cmp "$TEST_DATA/strategy-momentum.expected" out &&
+	cat >exp <<-\E &&
+	liu-strategy: <stdin>:3: symbol "CCC" refused: --max-symbols 2 reached (1 event refused)
+	liu-strategy: <stdin>:30: symbol "CCC" refused: --max-symbols 2 reached (10 events refused)
+	liu-strategy: refused 11 events of new symbols past --max-symbols 2
+	E
+	test_cmp exp err &&
+	# not bad lines: --strict does not stop there
+	test_expect_code 1 liu-strategy --strict --max-symbols 2 --fill sim \
+		$P momentum_long <in >raw 2>err &&
+	reason <raw >out &&
+	test_cmp "$TEST_DATA/strategy-momentum.expected" out &&
+	# with room for CCC and DDD, CCC trades as BBB does
+	liu-strategy --max-symbols 4 --fill sim $P momentum_long <in >raw &&
+	grep "\"sym\":\"BBB\"" raw | sed -e s/BBB/CCC/g >exp &&
+	grep "\"sym\":\"CCC\"" raw >out &&
+	test_cmp exp out &&
+	test_expect_code 2 liu-strategy --max-symbols 0 momentum_long </dev/null
 '
 
 test_expect_success 'unknown event types pass through; orders from upstream too' '

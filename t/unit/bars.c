@@ -68,6 +68,50 @@ test_ring(void)
 	bar_ring_release(&r);
 }
 
+/*
+ * A ring that starts with no room and grows, wrapped or not, holds the same
+ * bars in the same order as one made with the final room from the start.
+ */
+static void
+test_grow(void)
+{
+	struct bar_ring g = BAR_RING_INIT, r = BAR_RING_INIT;
+	struct bar b, og[16], or[16];
+	size_t ng, nr;
+	int i, same = 1;
+
+	ok(g.cap == 0 && bar_ring_ago(&g, 0) == NULL &&
+	    bar_ring_last(&g, 4, og) == 0 && bar_ring_count_since(&g, T0) == 0,
+	    "a ring with no room is empty");
+	bar_ring_grow(&g, 2);
+	for (i = 0; i < 5; i++) {	/* wraps the two slots */
+		b = mk(T0 + (2 * i + 1) * MIN, i, i, i, i, 1);
+		bar_ring_put(&g, &b);
+	}
+	is_int(g.len, 2, "two slots keep the newest two");
+	bar_ring_grow(&g, 8);
+	is_int(g.cap, 8, "grown to 8");
+	ok(bar_ring_ago(&g, 0)->c == 4 && bar_ring_ago(&g, 1)->c == 3,
+	    "the bars held are kept in order");
+	bar_ring_init(&r, 8);
+	bar_ring_put(&r, bar_ring_ago(&g, 1));
+	bar_ring_put(&r, bar_ring_ago(&g, 0));
+	/* from here on both see the same: backfill, replace, append, wrap */
+	for (i = 0; i < 12; i++) {
+		b = mk(T0 + (i % 3 ? 2 * i : 2 * i + 1) * MIN, 10 + i, 10 + i,
+		    10 + i, 10 + i, 1);
+		if (bar_ring_put(&g, &b) != bar_ring_put(&r, &b))
+			same = 0;
+	}
+	ng = bar_ring_last(&g, 16, og);
+	nr = bar_ring_last(&r, 16, or);
+	for (i = 0; same && (size_t)i < ng; i++)
+		same = og[i].t == or[i].t && og[i].c == or[i].c;
+	ok(same && ng == nr && ng == 8, "then it behaves as one made with 8");
+	bar_ring_release(&g);
+	bar_ring_release(&r);
+}
+
 static void
 test_builder(void)
 {
@@ -162,6 +206,7 @@ int
 main(void)
 {
 	test_ring();
+	test_grow();
 	test_builder();
 	test_resample();
 	test_misc();

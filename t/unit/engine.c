@@ -76,6 +76,7 @@ static const struct strategy test_strategy = {
 
 static FILE *capture;
 static int saved_fd = -1;
+static const char *feed_err;	/* the engine's message for the last feed */
 
 /* Feed one line; returns the engine's result, or -1 if it did not parse. */
 static int
@@ -90,7 +91,9 @@ feed(struct eng *e, const char *line)
 	fflush(stdout);
 	saved_fd = dup(1);
 	dup2(fileno(capture), 1);
+	err = NULL;
 	r = (int)eng_event(e, &ev, &err);
+	feed_err = err;
 	nd_out_flush();
 	dup2(saved_fd, 1);
 	close(saved_fd);
@@ -163,6 +166,76 @@ test_bars(void)
 	(void)p;
 	is_str(strat_symbol(the_cx), "X", "symbol");
 	is_dbl(strat_last_price(the_cx), 11, 0, "last price");
+	output();
+	eng_free(e);
+}
+
+/*
+ * A symbol's history starts with no room, grows by doubling as bars come
+ * and stops at --history, keeping the newest.
+ */
+static void
+test_history(void)
+{
+	struct eng_opts o = ENG_OPTS_INIT;
+	struct eng *e;
+	const struct bar_ring *r;
+	const char *err;
+	char line[256];
+	int i;
+
+	o.history = 20;
+	e = eng_new(&o);
+	eng_add(e, &test_strategy, &err);
+	feed(e, TR("14:00:01", "10", "1"));
+	r = strat_bars(the_cx, STRAT_TF_1M);
+	ok(r->len == 0 && r->cap == 0, "one trade: no bar, no room taken");
+	for (i = 0; i < 25; i++) {
+		snprintf(line, sizeof(line), BAR("14:%02d:00", "%d", "%d", "%d",
+		    "%d"), 30 + i, 10 + i, 10 + i, 10 + i, 10 + i);
+		feed(e, line);
+		if (i == 4)
+			is_int(r->cap, 8, "five bars: room for 8");
+		if (i == 8)
+			is_int(r->cap, 16, "nine bars: room for 16");
+	}
+	ok(r->len == 20 && r->cap == 20, "the history stops at --history");
+	ok(bar_ring_ago(r, 0)->c == 34 && bar_ring_ago(r, 19)->c == 15,
+	    "the newest 20 bars are kept");
+	output();
+	eng_free(e);
+}
+
+/* Past max_symbols, the events of new symbols are refused; others go on. */
+static void
+test_max_symbols(void)
+{
+	struct eng_opts o = ENG_OPTS_INIT;
+	struct eng *e;
+	const char *err;
+
+	o.max_symbols = 1;
+	e = eng_new(&o);
+	eng_add(e, &test_strategy, &err);
+	is_int(feed(e, TR("14:30:01", "10", "1")), ENG_DONE, "X is kept");
+	is_int(feed(e, "{\"ev\":\"trade\",\"t\":\"2024-03-01T14:30:02Z\","
+	    "\"sym\":\"Y\",\"price\":10,\"size\":1}"), ENG_REFUSED,
+	    "a trade of Y is refused");
+	is_int(feed(e, "{\"ev\":\"quote\",\"t\":\"2024-03-01T14:30:02Z\","
+	    "\"sym\":\"Y\",\"bid\":9,\"ask\":10}"), ENG_REFUSED,
+	    "a quote of Y too");
+	is_int(feed(e, "{\"ev\":\"bar\",\"t\":\"2024-03-01T14:30:00Z\","
+	    "\"sym\":\"Y\",\"tf\":\"1d\",\"o\":1,\"h\":1,\"l\":1,\"c\":1,"
+	    "\"v\":1}"), ENG_REFUSED, "a daily bar of Y too");
+	is_int(feed(e, "{\"ev\":\"pick\",\"t\":\"2024-03-01T14:30:02Z\","
+	    "\"sym\":\"Y\"}"), ENG_REFUSED, "a pick of Y too");
+	is_str(feed_err, "symbol \"Y\" refused: --max-symbols 1 reached",
+	    "the message names the symbol and the cap");
+	is_int(feed(e, "{\"ev\":\"trade\",\"t\":\"2024-03-01T14:30:02Z\","
+	    "\"sym\":\"Y\",\"price\":-1,\"size\":1}"), ENG_BAD,
+	    "a bad trade of Y is bad first");
+	ok(strstr(feed_err, "trade price") != NULL, "with its own message");
+	is_int(feed(e, TR("14:30:03", "11", "1")), ENG_DONE, "X goes on");
 	output();
 	eng_free(e);
 }
@@ -293,6 +366,8 @@ main(void)
 	if (capture == NULL)
 		return 1;
 	test_bars();
+	test_history();
+	test_max_symbols();
 	test_positions();
 	test_sim_short();
 	return done_testing();
