@@ -452,4 +452,23 @@ test_expect_success 'standard input closed: a read error, exit 3' '
 	test_must_be_empty out
 '
 
+test_expect_failure 'an event without a symbol comes out once, whatever -n' '
+	cat >bc.ndjson <<-\EOF &&
+	{"ev":"note","t":"2024-01-02T14:30:00Z"}
+	{"ev":"clock","t":"2024-01-02T14:30:00Z"}
+	{"ev":"order_update","t":"2024-01-02T14:30:00Z","id":"zz","status":"new"}
+	{"ev":"note","t":"2024-01-02T14:30:00Z","sym":"A"}
+	EOF
+	for n in 1 3 8
+	do
+		liu-route -n $n liu-ta sma:2 <bc.ndjson | sort >out.ta.$n &&
+		sort bc.ndjson >expect &&
+		test_cmp expect out.ta.$n &&
+		liu-route -n $n liu-strategy momentum_long <bc.ndjson |
+		sort >out.st.$n &&
+		grep -v clock bc.ndjson | sort >expect &&
+		test_cmp expect out.st.$n || return 1
+	done
+'
+
 test_done
