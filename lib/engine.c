@@ -1242,12 +1242,9 @@ on_clock(struct eng *e, const struct ev *ev)
 	}
 }
 
-enum eng_result
-eng_event(struct eng *e, const struct ev *ev, const char **err)
+static enum eng_result
+dispatch(struct eng *e, const struct ev *ev, const char **err)
 {
-	if (!e->ready)
-		resolve(e);
-	e->nev++;
 	switch (ev->type) {
 	case EV_TRADE:
 	case EV_QUOTE:
@@ -1281,6 +1278,19 @@ eng_event(struct eng *e, const struct ev *ev, const char **err)
 	default:
 		return ENG_PASS;
 	}
+}
+
+enum eng_result
+eng_event(struct eng *e, const struct ev *ev, const char **err)
+{
+	enum eng_result r;
+
+	if (!e->ready)
+		resolve(e);
+	e->nev++;
+	r = dispatch(e, ev, err);
+	/* under liu-route, an event without a symbol came to every shard */
+	return r == ENG_PASS && !ev_pass_once(ev) ? ENG_DONE : r;
 }
 
 void

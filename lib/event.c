@@ -160,6 +160,29 @@ field_find(const char *key, size_t n)
 	return NULL;
 }
 
+/* LIU_SHARD as liu-route set it, or -1 outside liu-route. */
+static long shard = -1;
+
+static void __attribute__((constructor))
+shard_init(void)
+{
+	const char *s = getenv("LIU_SHARD");
+	char *end;
+	long k;
+
+	if (!s || !*s)
+		return;
+	k = strtol(s, &end, 10);
+	if (*end == '\0' && k >= 0)
+		shard = k;
+}
+
+int
+ev_pass_once(const struct ev *e)
+{
+	return e->sym != NULL || shard <= 0;
+}
+
 const char *
 ev_type_name(enum ev_type t)
 {

@@ -170,6 +170,17 @@ int ev_parse(struct ev *e, const char *line, size_t len, const char **err);
  */
 void ev_format(const struct ev *e, struct buf *b);
 
+/*
+ * Whether a filter that passes event e through unchanged should write it.
+ * liu-route sends an event without a symbol (a clock, an unknown type, an
+ * order_update without "sym") to every shard, and each shard's program
+ * would pass it on: so a program that runs as a shard (LIU_SHARD set by
+ * liu-route) writes such an event only in shard 0, and it comes out of the
+ * router once.  Events with a symbol, and every event outside liu-route,
+ * are written.
+ */
+int ev_pass_once(const struct ev *e);
+
 /* Reset an event to empty (all numbers NAN) keeping its storage. */
 void ev_clear(struct ev *e);
 /* Free the event's storage. */

@@ -6,6 +6,7 @@
  * and nowhere else.  The fast path trusts nothing it has not seen: a line
  * that leaves its narrow layout at any byte goes to the general scan.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@ struct val {
 	const char *p;
 	size_t n;
 	int esc;
+	int plain;		/* a name whose bytes fast() checked */
 };
 
 /* Bytes that stand for themselves in a name: 0x21-0x7e but '"', '\\'. */
@@ -35,6 +37,50 @@ static const unsigned char namech[256] = {
 	R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0)
 };
 #undef R16
+
+static inline uint64_t
+load8(const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return w;
+}
+
+/*
+ * Whether the n (<= 8) bytes at p, with 8 readable, are those of s (padded
+ * to 8 bytes); inlined, the words of s are constants.
+ */
+static inline int
+eq8(const char *p, const char *s, size_t n)
+{
+	uint64_t m = n == 8 ? ~0ULL : (1ULL << 8 * n) - 1;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return ((load8(p) ^ load8(s)) & m) == 0;
+#else
+	(void)m;
+	return memcmp(p, s, n) == 0;
+#endif
+}
+
+/* Whether the n bytes at p and q are the same, by words when n >= 8. */
+static inline int
+same(const char *p, const char *q, size_t n)
+{
+	size_t i;
+
+	if (n < 8) {
+		for (i = 0; i < n; i++)
+			if (p[i] != q[i])
+				return 0;
+		return 1;
+	}
+	for (i = 0; i + 8 < n; i += 8)
+		if (load8(p + i) != load8(q + i))
+			return 0;
+	return load8(p + n - 8) == load8(q + n - 8);
+}
 
 static const char *
 skip_ws(const char *p, const char *end)
@@ -168,7 +214,7 @@ head_time(struct ev_head *h, const char *s, size_t n, int64_t *ns)
 	int64_t frac = 0;
 	size_t i = 19, nd = 0;
 
-	if (n == h->tlast_len && memcmp(s, h->tlast, n) == 0) {
+	if (n == h->tlast_len && same(s, h->tlast, n)) {
 		*ns = h->tlast_ns;
 		return 0;
 	}
@@ -202,15 +248,21 @@ head_time(struct ev_head *h, const char *s, size_t n, int64_t *ns)
 static enum ev_type
 type_of(const char *s, size_t n)
 {
-	const char *nm;
-	int i;
+	enum ev_type t;
 
-	for (i = 1; i < EV_NTYPES; i++) {
-		nm = ev_type_name((enum ev_type)i);
-		if (strlen(nm) == n && memcmp(nm, s, n) == 0)
-			return (enum ev_type)i;
+	/* one candidate by length and first letter, then one compare */
+	switch (n) {
+	case 3: t = s[0] == 'b' ? EV_BAR : EV_OTHER; break;
+	case 4: t = s[0] == 'p' ? EV_PICK : s[0] == 'd' ? EV_DROP :
+	    s[0] == 'f' ? EV_FILL : EV_OTHER; break;
+	case 5: t = s[0] == 't' ? EV_TRADE : s[0] == 'q' ? EV_QUOTE :
+	    s[0] == 'o' ? EV_ORDER : s[0] == 'c' ? EV_CLOCK : EV_OTHER; break;
+	case 12: t = EV_ORDER_UPDATE; break;
+	default: return EV_OTHER;
 	}
-	return EV_OTHER;
+	if (t == EV_OTHER || !same(s, ev_type_name(t), n))
+		return EV_OTHER;
+	return t;
 }
 
 /* Types whose events must name their symbol. */
@@ -240,7 +292,8 @@ check(struct ev_head *h, const struct val *ev, const struct val *t,
 		h->ev_len = (size_t)n;
 		h->raw = 0;
 	}
-	if (!name_ok(h->ev, h->ev_len, EV_NAME_MAX))
+	if (ev->plain ? h->ev_len == 0 || h->ev_len > EV_NAME_MAX :
+	    !name_ok(h->ev, h->ev_len, EV_NAME_MAX))
 		return *err = "bad \"ev\": not 1 to 64 printable ASCII "
 		    "characters", -1;
 	h->type = type_of(h->ev, h->ev_len);
@@ -281,7 +334,8 @@ check(struct ev_head *h, const struct val *ev, const struct val *t,
 		h->sym_len = (size_t)n;
 		h->raw = 0;
 	}
-	if (!name_ok(h->sym, h->sym_len, EV_SYM_MAX))
+	if (sym->plain ? h->sym_len == 0 || h->sym_len > EV_SYM_MAX :
+	    !name_ok(h->sym, h->sym_len, EV_SYM_MAX))
 		return *err = "bad \"sym\": not 1 to 32 printable ASCII "
 		    "characters", -1;
 	return 0;
@@ -323,34 +377,42 @@ plain_end(const char *p, const char *end)
  * Returns the offset after them, or 0 if the line is laid out otherwise.
  */
 static size_t
-fast(const char *line, size_t len, struct val *v)
+fast(const struct ev_head *h, const char *line, size_t len, struct val *v)
 {
 	const char *p, *q, *end = line + len;
 
-	if (len < 16 || end[-1] != '}' || memcmp(line, "{\"ev\":\"", 7) != 0)
+	if (len < 16 || end[-1] != '}' || !eq8(line, "{\"ev\":\"\0", 7))
 		return 0;
 	p = line + 7;
 	if ((q = plain_end(p, end)) == NULL || end - q < 8 ||
-	    memcmp(q, "\",\"t\":\"", 7) != 0)
+	    !eq8(q, "\",\"t\":\"\0", 7))
 		return 0;
 	v[0].kind = V_STR;
 	v[0].p = p;
 	v[0].n = (size_t)(q - p);
+	v[0].plain = 1;
 	p = q + 7;
-	while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
-		p++;
+	/* most events have the time of the one before */
+	if (h->tlast_len && (size_t)(end - p) > h->tlast_len &&
+	    p[h->tlast_len] == '"' && same(p, h->tlast, h->tlast_len))
+		p += h->tlast_len;
+	else
+		while (p < end && *p != '"' && *p != '\\' &&
+		    (unsigned char)*p >= 0x20)
+			p++;
 	if (p >= end || *p != '"')
 		return 0;
 	v[1].kind = V_STR;
 	v[1].p = q + 7;
 	v[1].n = (size_t)(p - v[1].p);
 	p++;
-	if (end - p > 8 && memcmp(p, ",\"sym\":\"", 8) == 0) {
+	if (end - p > 8 && eq8(p, ",\"sym\":\"", 8)) {
 		if ((q = plain_end(p + 8, end)) == NULL)
 			return 0;
 		v[2].kind = V_STR;
 		v[2].p = p + 8;
 		v[2].n = (size_t)(q - v[2].p);
+		v[2].plain = 1;
 		p = q + 1;
 	}
 	return *p == ',' || *p == '}' ? (size_t)(p - line) : 0;
@@ -458,7 +520,7 @@ ev_head(struct ev_head *h, const char *line, size_t len, int flags,
 	memset(v, 0, sizeof(v));
 	h->type = EV_OTHER;
 	h->raw = 1;
-	h->body = fast(line, len, v);
+	h->body = fast(h, line, len, v);
 	if (h->body && !(flags & EV_HEAD_PREFIX) &&
 	    !rest_clean(line + h->body, line + len))
 		h->body = 0;

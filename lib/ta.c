@@ -45,27 +45,6 @@ struct series {
 
 
 /*
- * Parse a bar's time: the bars of one minute come one after the other, so
- * the last string and its value are kept.
- */
-static int
-bar_time(struct ta *ta, const char *s, size_t len, int64_t *t)
-{
-	if (len == ta->tlen && memcmp(s, ta->tstr, len) == 0) {
-		*t = ta->t;
-		return 0;
-	}
-	if (tm_parse(s, len, t) < 0)
-		return -1;
-	if (len < sizeof(ta->tstr)) {
-		memcpy(ta->tstr, s, len);
-		ta->tlen = len;
-		ta->t = *t;
-	}
-	return 0;
-}
-
-/*
  * The fast reader.  Most bars are flat objects of plain ASCII keys, strings,
  * numbers and literals; this scanner reads such a line in one pass and
  * returns 1 with its fields, having checked everything json_parse() and
@@ -255,9 +234,7 @@ bar_fast(struct ta *ta, const char *line, size_t len, struct fbar *fb)
 			case 'n': bit = FK_N; break;
 			}
 		} else if (kl == 2 && ks[0] == 'e' && ks[1] == 'v') {
-			bit = FK_EV;
-			if (kind != 's' || vl != 3 || memcmp(vs, "bar", 3))
-				return 0;
+			bit = FK_EV;	/* ev_head() read ev, t and sym */
 		} else if (kl == 2 && ks[0] == 't' && ks[1] == 'f') {
 			bit = FK_TF;
 			fb->tf = vs;
@@ -284,8 +261,6 @@ bar_fast(struct ta *ta, const char *line, size_t len, struct fbar *fb)
 					return 0;
 			} else if (bit != FK_SYNTH && kind != 'n')
 				return 0;
-			if (bit == FK_T && bar_time(ta, vs, vl, &fb->t) < 0)
-				return 0;
 		}
 		p = skip_ws(p);
 		if (*p == '}')
@@ -301,6 +276,7 @@ bar_fast(struct ta *ta, const char *line, size_t len, struct fbar *fb)
 		fb->tf = tf_1m;
 		fb->tf_len = 2;
 	}
+	fb->t = ta->head.ns;
 	fb->end = line + len;
 	return 1;
 }
@@ -346,24 +322,6 @@ lit(const char *p, const char *end, const char *s, size_t n)
 #define LIT(p, end, s) lit((p), (end), s "\0\0\0\0\0\0\0", sizeof(s) - 1)
 
 /*
- * Whether the tlen bytes at p are the last time string: by words (there
- * are 8 bytes at least, RFC 3339 times being longer; a shorter one, or
- * none, is never the same).
- */
-static inline int
-same_time(const struct ta *ta, const char *p)
-{
-	size_t n = ta->tlen;
-
-	if (n < 8 || load8(p) != load8(ta->tstr) ||
-	    load8(p + n - 8) != load8(ta->tstr + n - 8))
-		return 0;
-	if (n > 16 && load8(p + 8) != load8(ta->tstr + 8))
-		return 0;
-	return n <= 24 || memcmp(p + 16, ta->tstr + 16, n - 24) == 0;
-}
-
-/*
  * The fastest reader: a bar exactly as liu writes one (ev_format(), liu-stream
  * synth and replay), with no blanks, its fields in the schema's order
  * ("ev", "t", "sym", "tf", "o", "h", "l", "c", "v", "vw", "n",
@@ -373,28 +331,17 @@ same_time(const struct ta *ta, const char *p)
 static int
 bar_canon(struct ta *ta, const char *line, size_t len, struct fbar *fb)
 {
-	const char *p = line, *end = line + len, *q;
+	const struct ev_head *hd = &ta->head;
+	const char *p, *end = line + len, *q;
 	double n;
 
-	if (!LIT(p, end, "{\"ev\":\"bar\",\"t\":\""))
+	/* ev_head() read '{"ev":"bar","t":"T","sym":"S"' */
+	if (!hd->body || !hd->sym)
 		return 0;
-	p += 17;
-	/* most bars have the time of the bar before them */
-	if ((size_t)(end - p) > ta->tlen && same_time(ta, p) &&
-	    p[ta->tlen] == '"') {
-		fb->t = ta->t;
-		p += ta->tlen + 1;
-	} else {
-		if ((q = fstr(p)) == NULL ||
-		    bar_time(ta, p, (size_t)(q - p), &fb->t) < 0)
-			return 0;
-		p = q + 1;
-	}
-	if (!LIT(p, end, ",\"sym\":\"") || (q = fstr(p + 8)) == NULL)
-		return 0;
-	fb->sym = p + 8;
-	fb->sym_len = (size_t)(q - fb->sym);
-	p = q + 1;
+	fb->t = hd->ns;
+	fb->sym = hd->sym;
+	fb->sym_len = hd->sym_len;
+	p = line + hd->body;
 	if (LIT(p, end, ",\"tf\":\"")) {
 		if ((q = fstr(p + 7)) == NULL)
 			return 0;
@@ -698,7 +645,15 @@ ta_line(struct ta *ta, struct nd_reader *rd, struct ev *e, const char *line,
 	struct fbar fb;
 	const char *err;
 
-	if (bar_parse(ta, line, len, &fb)) {
+	/*
+	 * The header by the one scanner, up to its end only: the fast
+	 * readers read every member after it and take a second "ev", "t" or
+	 * "sym" for a line they leave to ev_parse(), which checks it all.
+	 */
+	if (ev_head(&ta->head, line, len, EV_HEAD_PREFIX, &err) < 0)
+		return nd_bad(rd, "bad event: %s", err);
+	if (ta->head.type == EV_BAR && ta->head.raw &&
+	    bar_parse(ta, line, len, &fb)) {
 		ta_bar(ta, rd, &fb, line, NULL);
 		return 0;
 	}
@@ -707,8 +662,9 @@ ta_line(struct ta *ta, struct nd_reader *rd, struct ev *e, const char *line,
 	if (e->type == EV_BAR) {
 		ev_to_fbar(e, &fb);
 		ta_bar(ta, rd, &fb, NULL, e);
-	} else
+	} else if (ev_pass_once(e)) {
 		nd_emit(line, len);
+	}
 	return 0;
 }
 

@@ -22,9 +22,7 @@ struct ta {
 	struct ind_field *field;	/* every output of every spec, owned */
 	int nfield;
 	int digits;		/* significant digits, or IND_DIGITS_EXACT */
-	char tstr[40];		/* the last time string parsed, */
-	size_t tlen;		/* its length (0: none) */
-	int64_t t;		/* and its value */
+	struct ev_head head;	/* the current line's */
 	struct series *series;	/* owned */
 	size_t nseries, cap;
 	uint32_t *slot;		/* hash table: series index + 1, 0 empty */
