@@ -441,8 +441,9 @@ ev_parse(struct ev *e, const char *line, size_t len, const char **err)
 				    f->name);
 			e->side = ev_side_from(arena_str(e, i + 1));
 			if (e->side == SIDE_NONE)
-				return fail(e, err, "bad \"%s\": not buy, sell, "
-				    "sell_short or buy_to_cover", f->name);
+				return fail(e, err, "bad \"%s\": not buy, "
+				    "sell, sell_short or buy_to_cover",
+				    f->name);
 			break;
 		case F_BOOL:
 			/* null: absent (-1 for partial, 0 for synthetic) */

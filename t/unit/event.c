@@ -708,7 +708,8 @@ test_head(void)
 	    "escaped keys are the header's");
 	is_head("{\"ev\":\"tr\\u0061de\"," TQ ",\"sym\":\"A\"}", NULL, "trade",
 	    T0, "A", "an escaped type");
-	is_head("{\"ev\":\"trade\"," TQ ",\"sym\":\"A\\u0000B\"}", "bad \"sym\"",
+	is_head("{\"ev\":\"trade\"," TQ ",\"sym\":\"A\\u0000B\"}",
+	    "bad \"sym\"",
 	    NULL, NULL, NULL, "\\u0000 in a symbol");
 	is_head("{\"ev\":\"trade\"," TQ ",\"sym\":\"A\\nB\"}", "bad \"sym\"",
 	    NULL, NULL, NULL, "a newline in a symbol");
@@ -787,7 +788,8 @@ test_head(void)
 
 	/* the length is honoured */
 	{
-		static const char l[] = "{\"ev\":\"a\",\"t\":\"" T0 "\"}{\"ev\"";
+		static const char l[] = "{\"ev\":\"a\",\"t\":\"" T0 "\"}"
+		    "{\"ev\"";
 
 		ok(ev_head(&h, l, sizeof(l) - 6, 0, &err) == 0 &&
 		    h.ev_len == 1 && h.ev[0] == 'a', "ev_head stops at len");
@@ -817,8 +819,8 @@ test_head(void)
 		int bad = 0;
 
 		for (i = 0; i < sizeof(ts) / sizeof(ts[0]); i++) {
-			snprintf(l, sizeof(l), "{\"ev\":\"clock\",\"t\":\"%s\"}",
-			    ts[i]);
+			snprintf(l, sizeof(l),
+			    "{\"ev\":\"clock\",\"t\":\"%s\"}", ts[i]);
 			if (ev_head(&h, l, strlen(l), 0, &err) < 0 ||
 			    tm_parse(ts[i], strlen(ts[i]), &want) < 0 ||
 			    h.ns != want)
