@@ -205,6 +205,7 @@ main(int argc, char *argv[])
 	free(params);
 
 	nd_fdopen(&rd, 0, "<stdin>");
+	ev.fast = 1;		/* strategies read the fields, not the tokens */
 	while ((r = nd_next(&rd, &line, &len)) == 1) {
 		if (ev_parse(&ev, line, len, &err) < 0) {
 			if (nd_bad(&rd, "bad event: %s", err) < 0)

@@ -227,10 +227,12 @@ ev_clear(struct ev *e)
 {
 	struct json j = e->j;
 	struct buf a = e->arena;
+	int fast = e->fast;
 
 	memset(e, 0, offsetof(struct ev, canon_v));
 	e->j = j;
 	e->arena = a;
+	e->fast = fast;
 	e->price = e->size = NAN;
 	e->bid = e->bid_size = e->ask = e->ask_size = NAN;
 	e->o = e->h = e->l = e->c = e->v = e->vw = e->n = NAN;
@@ -357,6 +359,109 @@ mark_extra(struct ev *e, int i, int m, const int *keys)
 	e->extra |= 1ULL << m;
 }
 
+/* Bytes a string may hold in the usual line: printable ASCII but '"', '\\'. */
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+static const unsigned char plainch[256] = {
+	R16(0), R16(0),
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x20: '"' */
+	R16(1), R16(1),
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,	/* 0x50: '\\' */
+	R16(1),
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,	/* 0x70: DEL */
+	R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0)
+};
+#undef R16
+
+/*
+ * The usual line of a known type, read without tokens: after the header
+ * that ev_head() read, only known fields of the type, in canonical order
+ * (so none twice and no second header key), each a number, a string of
+ * printable ASCII without escapes, or true/false; no blanks; '}' last.
+ * That is what liu itself writes, and every byte of it is checked as
+ * json_parse() and the general path would check it.  Returns 1 with the
+ * event filled in, or 0 for any other line, which the general path then
+ * reads from the start.
+ */
+static int
+parse_usual(struct ev *e)
+{
+	const char *p = e->line + e->head.body, *end = e->line + e->len, *q;
+	const signed char *c = typefields[e->type];
+	const struct field *f;
+	uint64_t seen = 0;
+	size_t fi, n;
+	char *base;
+
+	if (*c >= 0 && fields[*c].off == offsetof(struct ev, sym))
+		c++;			/* the header's */
+	while (*p == ',') {
+		/* the next field in canonical order that this key names */
+		for (; *c >= 0; c++)
+			if ((size_t)(end - p) > keylen[*c] &&
+			    memcmp(p, keylit[*c], keylen[*c]) == 0)
+				break;
+		if (*c < 0)
+			return 0;
+		fi = (size_t)*c++;
+		f = &fields[fi];
+		p += keylen[fi];
+		base = (char *)e + f->off;
+		switch (f->kind) {
+		case F_NUM:
+			q = json_scan_num(p, end, (double *)(void *)base);
+			if (q == NULL)
+				return 0;
+			break;
+		case F_STR:
+		case F_SIDE:
+			if (*p != '"')
+				return 0;
+			for (q = p + 1; q < end && plainch[(unsigned char)*q];
+			    q++)
+				;
+			if (q >= end || *q != '"')
+				return 0;
+			n = (size_t)(q - p - 1);
+			if (f->kind == F_STR) {
+				*(const char **)(void *)base =
+				    arena_copy(e, p + 1, n);
+			} else {
+				e->side = ev_side_from(arena_copy(e, p + 1,
+				    n));
+				if (e->side == SIDE_NONE)
+					return 0;
+			}
+			q++;
+			break;
+		case F_BOOL:
+			if (end - p >= 4 && memcmp(p, "true", 4) == 0) {
+				*(int *)(void *)base = 1;
+				q = p + 4;
+			} else if (end - p >= 5 && memcmp(p, "false", 5) == 0) {
+				*(int *)(void *)base = 0;
+				q = p + 5;
+			} else {
+				return 0;
+			}
+			break;
+		default:
+			return 0;	/* raw values: the general path */
+		}
+		seen |= 1ULL << fi;
+		p = q;
+	}
+	if (p != end - 1 || *p != '}')
+		return 0;
+	for (c = typereq[e->type]; *c >= 0; c++)
+		if (fields[*c].off != offsetof(struct ev, sym) &&
+		    !(seen & (1ULL << *c)))
+			return 0;
+	if (e->type == EV_BAR && !e->tf)
+		e->tf = "1m";
+	e->j.ntok = 0;		/* no tokens: see ev_parse() */
+	return 1;
+}
+
 int
 ev_parse(struct ev *e, const char *line, size_t len, const char **err)
 {
@@ -372,6 +477,20 @@ ev_parse(struct ev *e, const char *line, size_t len, const char **err)
 	ev_clear(e);
 	e->line = line;
 	e->len = len;
+	if (e->fast && ev_head(&e->head, line, len, EV_HEAD_PREFIX, err) == 0 &&
+	    e->head.body && e->head.raw && e->head.type != EV_OTHER) {
+		buf_grow(&e->arena, len + 16);
+		e->type = e->head.type;
+		e->t = e->head.ns;
+		e->evname = arena_copy(e, e->head.ev, e->head.ev_len);
+		if (e->head.sym)
+			e->sym = arena_copy(e, e->head.sym, e->head.sym_len);
+		if (parse_usual(e))
+			return 0;
+		ev_clear(e);
+		e->line = line;
+		e->len = len;
+	}
 	if (json_parse(&e->j, line, len, err) < 0)
 		return -1;
 	if (ev_head(&e->head, line, len, 0, err) < 0)

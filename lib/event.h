@@ -122,6 +122,13 @@ struct ev {
 	const char *order_id, *exec_id, *status;
 	int partial;		/* fill: -1 absent, 0 false, 1 true */
 	int synthetic;		/* "synthetic":true seen */
+	/*
+	 * Set by a caller that reads only the fields above: ev_parse() may
+	 * then read the usual line (what liu writes: known fields in the
+	 * canonical order, nothing else) without building the tokens in j.
+	 * It keeps its value across ev_parse() and ev_clear().
+	 */
+	int fast;
 
 	/* raw JSON values kept as they came (pointers into the line) */
 	const char *why;	/* string or object */

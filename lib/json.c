@@ -552,6 +552,19 @@ number(const char *s, size_t n)
 	return strtod(tmp, NULL);
 }
 
+const char *
+json_scan_num(const char *p, const char *end, double *v)
+{
+	const char *q = p;
+
+	while (q < end && numch[(unsigned char)*q])
+		q++;
+	if (q == p || check_number(p, (size_t)(q - p)) < 0)
+		return NULL;
+	*v = number(p, (size_t)(q - p));
+	return isfinite(*v) ? q : NULL;
+}
+
 int
 json_num_canon(const struct json *j, int i, double *v)
 {

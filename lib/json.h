@@ -62,6 +62,12 @@ int json_num(const struct json *j, int i, double *v);
  * json_add_num() would write for the value (so a writer may copy it).
  */
 int json_num_canon(const struct json *j, int i, double *v);
+/*
+ * A JSON number written at p (before end), without tokenizing: its end, with
+ * *v, or NULL if the bytes there are not one finite number (the grammar is
+ * checked, the value is read exactly as json_num() reads it).
+ */
+const char *json_scan_num(const char *p, const char *end, double *v);
 /* A number token as an integer in [min, max]; -1 otherwise. */
 int json_i64(const struct json *j, int i, int64_t min, int64_t max,
     int64_t *v);

@@ -904,6 +904,127 @@ test_parse_rules(void)
 	buf_release(&b);
 }
 
+/*
+ * Both readers of ev_parse(), the usual-line path (e.fast) and the general
+ * one, on the same line: the same verdict and, when good, the same event.
+ * Returns 1 if they agree.
+ */
+static int
+readers_agree(const char *line, size_t n, struct ev *a, struct ev *b,
+    struct buf *fa, struct buf *fb)
+{
+	const char *ea, *eb;
+	int ra, rb;
+
+	a->fast = 1;
+	b->fast = 0;
+	ra = ev_parse(a, line, n, &ea);
+	rb = ev_parse(b, line, n, &eb);
+	if (ra != rb)
+		return 0;
+	if (ra < 0)
+		return 1;
+	buf_reset(fa);
+	buf_reset(fb);
+	ev_format(a, fa);
+	ev_format(b, fb);
+	return fa->len == fb->len && memcmp(fa->p, fb->p, fa->len) == 0 &&
+	    a->type == b->type && a->t == b->t && a->side == b->side &&
+	    a->partial == b->partial && a->synthetic == b->synthetic &&
+	    (a->sym == b->sym || (a->sym && b->sym &&
+	    strcmp(a->sym, b->sym) == 0));
+}
+
+/* The usual-line reader agrees with the general one, line by line. */
+static void
+test_fast_path(void)
+{
+	static const char *const usual[] = {
+		"{\"ev\":\"bar\",\"t\":\"2024-03-01T14:30:00Z\",\"sym\":\"A\","
+		    "\"tf\":\"1m\",\"o\":1,\"h\":2,\"l\":0.5,\"c\":1.5,"
+		    "\"v\":100,\"vw\":1.25,\"n\":3,\"synthetic\":true}",
+		"{\"ev\":\"trade\",\"t\":\"2024-03-01T14:30:00Z\",\"sym\":\"A\","
+		    "\"price\":291.31,\"size\":900,\"x\":\"V\","
+		    "\"synthetic\":true}",
+		"{\"ev\":\"quote\",\"t\":\"2024-03-01T14:30:00.001Z\","
+		    "\"sym\":\"A\",\"bid\":354.41,\"bid_size\":600,"
+		    "\"ask\":354.47,\"ask_size\":900,\"synthetic\":true}",
+		"{\"ev\":\"fill\",\"t\":\"2024-03-01T14:30:01Z\",\"sym\":\"A\","
+		    "\"id\":\"s-A-1\",\"exec_id\":\"s-A-1-1\",\"side\":\"buy\","
+		    "\"qty\":5,\"price\":180.51,\"fee\":0,\"partial\":false,"
+		    "\"strategy\":\"s\",\"batch\":\"b\"}",
+	};
+	struct ev a = EV_INIT, b = EV_INIT;
+	struct buf fa = BUF_INIT, fb = BUF_INIT, l = BUF_INIT;
+	uint64_t x = 88172645463325252ULL;
+	size_t i, k, n;
+	int bad = 0, tried = 0, good = 0;
+	const char *err;
+
+	/* the usual lines take the fast path: no tokens */
+	for (i = 0; i < sizeof(usual) / sizeof(usual[0]); i++) {
+		a.fast = 1;
+		ok(ev_parse(&a, usual[i], strlen(usual[i]), &err) == 0 &&
+		    a.j.ntok == 0, "usual line %zu read without tokens", i);
+		ok(readers_agree(usual[i], strlen(usual[i]), &a, &b, &fa, &fb),
+		    "usual line %zu: both readers agree", i);
+	}
+	for (i = 0; i < NCANON; i++)
+		if (!readers_agree(canon[i].line, strlen(canon[i].line), &a,
+		    &b, &fa, &fb) && bad++ < 3)
+			printf("# disagree on %s\n", canon[i].line);
+	is_int(bad, 0, "both readers agree on the canonical lines");
+
+	/*
+	 * Random edits of the usual lines: a byte changed to one of those
+	 * that matter, removed, or doubled, up to three times.
+	 */
+	bad = 0;
+	for (k = 0; k < 200000; k++) {
+		static const char pick[] = "\"\\,:{}[]0123456789.eE+-tfnulras "
+		    "\x01\x7f\xc3\xa9";
+		const char *u = usual[k % 4];
+		int m, edits = 1 + (int)(k % 3);
+
+		buf_reset(&l);
+		buf_adds(&l, u);
+		for (m = 0; m < edits && l.len > 2; m++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			n = (size_t)(x % l.len);
+			switch ((x >> 32) % 3) {
+			case 0:
+				l.p[n] = pick[(x >> 40) % (sizeof(pick) - 1)];
+				break;
+			case 1:
+				memmove(l.p + n, l.p + n + 1, l.len - n - 1);
+				l.len--;
+				break;
+			default:
+				buf_addc(&l, 0);
+				memmove(l.p + n + 1, l.p + n, l.len - n - 1);
+				break;
+			}
+		}
+		tried++;
+		if (!readers_agree(l.p, l.len, &a, &b, &fa, &fb)) {
+			if (bad++ < 3)
+				printf("# disagree on %.*s\n", (int)l.len,
+				    l.p);
+		} else if (ev_parse(&b, l.p, l.len, &err) == 0) {
+			good++;
+		}
+	}
+	is_int(bad, 0, "both readers agree on %d edited lines (%d good)",
+	    tried, good);
+	ev_release(&a);
+	ev_release(&b);
+	buf_release(&fa);
+	buf_release(&fb);
+	buf_release(&l);
+}
+
 int
 main(void)
 {
@@ -917,5 +1038,6 @@ main(void)
 	test_arena();
 	test_head();
 	test_parse_rules();
+	test_fast_path();
 	return done_testing();
 }
