@@ -106,6 +106,9 @@ struct router {
 	int parsed;		/* j holds the current line */
 	int keysym;		/* the key is "sym", which ev_head() finds */
 	struct ev_head head;	/* the current line's */
+	char tf[8];		/* tf_ns()'s last timeframe and its length */
+	size_t tf_len;
+	int64_t tf_d;
 	int64_t clock;		/* event clock: latest t on the main input */
 	int live;		/* auto clock: the stream reached the present */
 	int in_done;		/* no more input will be read */
@@ -607,29 +610,64 @@ parse(struct router *r, const char *line, size_t len)
 	return r->parsed;
 }
 
-/* A bar's t is its start: it happened at t + tf. */
+/* A timeframe's length from its text, or -1; the last one is kept. */
 static int64_t
-bar_end(struct router *r, int64_t t)
+tf_ns(struct router *r, const char *s, size_t n)
 {
-	int64_t d;
 	char tf[16];
+	int64_t d;
+
+	if (n == r->tf_len && memcmp(s, r->tf, n) == 0)
+		return r->tf_d;
+	if (n >= sizeof(tf))
+		return -1;
+	memcpy(tf, s, n);
+	tf[n] = '\0';
+	if (liu_parse_duration(tf, &d) < 0)
+		return -1;
+	if (n <= sizeof(r->tf)) {
+		memcpy(r->tf, s, n);
+		r->tf_len = n;
+		r->tf_d = d;
+	}
+	return d;
+}
+
+/*
+ * A bar's t is its start: it happened at t + tf.  In the usual layout "tf"
+ * follows the header, or is absent from a rest that ev_head() found clean
+ * of escapes; else the line is parsed to find it.
+ */
+static int64_t
+bar_end(struct router *r, const char *line, size_t len, int64_t t)
+{
+	const struct ev_head *h = &r->head;
+	const char *p, *q, *end = line + len;
+	int64_t d;
 	int i;
 
-	i = json_get(&r->j, "tf");
-	if (i < 0) {
-		d = TM_NS_PER_MIN;	/* the contract's default */
-	} else {
-		const struct json_tok *k = &r->j.tok[i];
-		size_t n = (size_t)(k->end - k->start);
-
-		if (k->kind != JSON_STR || n >= sizeof(tf))
-			return t;
-		memcpy(tf, r->j.s + k->start, n);
-		tf[n] = '\0';
-		if (liu_parse_duration(tf, &d) < 0)
-			return t;
+	if (h->body) {
+		p = line + h->body;
+		if (end - p > 7 && memcmp(p, ",\"tf\":\"", 7) == 0 &&
+		    (q = memchr(p + 7, '"', (size_t)(end - p - 7))) != NULL &&
+		    !memchr(p + 7, '\\', (size_t)(q - p - 7))) {
+			d = tf_ns(r, p + 7, (size_t)(q - p - 7));
+			return d < 0 ? t : t + d;
+		}
+		if (!memmem(p, (size_t)(end - p), "\"tf\"", 4) &&
+		    !memchr(p, '\\', (size_t)(end - p)))
+			return t + TM_NS_PER_MIN;	/* the default */
 	}
-	return t + d;
+	if (!parse(r, line, len))
+		return t;
+	i = json_get(&r->j, "tf");
+	if (i < 0 || r->j.tok[i].kind == JSON_NULL)
+		return t + TM_NS_PER_MIN;	/* the contract's default */
+	if (r->j.tok[i].kind != JSON_STR || r->j.tok[i].esc)
+		return t;
+	d = tf_ns(r, line + r->j.tok[i].start,
+	    (size_t)(r->j.tok[i].end - r->j.tok[i].start));
+	return d < 0 ? t : t + d;
 }
 
 /* Room for 'n' more bytes in shard sh's queue under the bound? */
@@ -720,7 +758,7 @@ route_line(struct router *r, struct source *s, char *line, size_t len)
 	r->nin++;
 	if (!s->feedback) {
 		isbar = h->type == EV_BAR;
-		te = isbar && parse(r, line, len) ? bar_end(r, t) : t;
+		te = isbar ? bar_end(r, line, len, t) : t;
 		lag = event_lag(r, t, te, s->now, 1);
 		if (lag > r->sh[k].maxlag)
 			r->sh[k].maxlag = lag;

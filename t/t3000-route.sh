@@ -184,6 +184,20 @@ test_expect_success 'replayed data: the event clock drops only the out-of-order'
 	grep "shard 0: $ended: 5 events, 2 late, .* max lag 9.000s" err
 '
 
+test_expect_success 'a bar ends after its tf, wherever "tf" is; null is 1m' '
+	cat >tf.ndjson <<-\EOF &&
+	{"ev":"trade","t":"2024-01-02T14:30:00Z","sym":"A","price":1}
+	{"ev":"bar","t":"2024-01-02T14:28:00Z","sym":"B","o":1,"tf":"2m","h":1,"l":1,"c":1,"v":1}
+	{"ev":"bar","t":"2024-01-02T14:29:00Z","sym":"C","tf":null,"o":1,"h":1,"l":1,"c":1,"v":1}
+	{ "ev":"bar","t":"2024-01-02T14:25:00Z","sym":"D","tf":"5m","o":1,"h":1,"l":1,"c":1,"v":1}
+	{"ev":"bar","t":"2024-01-02T14:28:00Z","sym":"E","tf":"1m","o":1,"h":1,"l":1,"c":1,"v":1}
+	EOF
+	liu-route -n 1 cat <tf.ndjson >out 2>err &&
+	test_line_count = 4 out &&
+	! grep "\"sym\":\"E\"" out &&
+	grep "E out of sync by 60.0s" err
+'
+
 test_expect_success '--max-lag 0 drops nothing' '
 	liu-route -n 2 --max-lag 0 cat <late.ndjson >out 2>err &&
 	test_line_count = 7 out &&
