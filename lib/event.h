@@ -213,6 +213,16 @@ int ev_head(struct ev_head *h, const char *line, size_t len, int flags,
     const char **err);
 
 /*
+ * Whether the line whose header ev_head() just read (in the usual layout:
+ * h->body set) is, after it, a flat object of plain members (keys and
+ * strings of printable ASCII without escapes, numbers, literals) with no
+ * second header key: then the whole line is valid JSON and its header
+ * complete, checked in one pass.  0 says nothing about the line: it needs
+ * json_parse() and ev_head() without EV_HEAD_PREFIX.
+ */
+int ev_head_flat(const struct ev_head *h, const char *line, size_t len);
+
+/*
  * Which header key the key token's raw bytes k[0..n) name once decoded:
  * 1 "ev", 2 "t", 3 "sym", 0 none.  'esc' says whether they hold a
  * backslash.

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "json.h"
 #include "tm.h"
 #include "banned.h"
 
@@ -24,6 +25,19 @@ struct val {
 	int esc;
 	int plain;		/* a name whose bytes fast() checked */
 };
+
+/* Bytes a plain string holds: printable ASCII (0x20-0x7e) but '"', '\\'. */
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+static const unsigned char plainch[256] = {
+	R16(0), R16(0),
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* '"' */
+	R16(1), R16(1),
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,	/* '\\' */
+	R16(1),
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,	/* DEL */
+	R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0)
+};
+#undef R16
 
 /* Bytes that stand for themselves in a name: 0x21-0x7e but '"', '\\'. */
 #define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
@@ -530,4 +544,38 @@ ev_head(struct ev_head *h, const char *line, size_t len, int flags,
 			return -1;
 	}
 	return check(h, &v[0], &v[1], &v[2], err);
+}
+
+int
+ev_head_flat(const struct ev_head *h, const char *line, size_t len)
+{
+	const char *p, *k, *end = line + len;
+
+	if (!h->body)
+		return 0;
+	for (p = line + h->body; p < end && *p == ','; ) {
+		if (++p >= end || *p != '"')
+			return 0;
+		for (k = ++p; p < end && plainch[(unsigned char)*p]; p++)
+			;
+		if (p + 1 >= end || *p != '"' || p[1] != ':' ||
+		    ev_head_key(k, (size_t)(p - k), 0))
+			return 0;
+		p += 2;
+		if (*p == '"') {
+			for (p++; p < end && plainch[(unsigned char)*p]; p++)
+				;
+			if (p >= end || *p != '"')
+				return 0;
+			p++;
+		} else if (end - p >= 4 && (memcmp(p, "true", 4) == 0 ||
+		    memcmp(p, "null", 4) == 0)) {
+			p += 4;
+		} else if (end - p >= 5 && memcmp(p, "false", 5) == 0) {
+			p += 5;
+		} else if ((p = json_num_end(p, end)) == NULL) {
+			return 0;
+		}
+	}
+	return p == end - 1 && *p == '}';
 }

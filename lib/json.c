@@ -553,6 +553,18 @@ number(const char *s, size_t n)
 }
 
 const char *
+json_num_end(const char *p, const char *end)
+{
+	const char *q = p;
+
+	while (q < end && numch[(unsigned char)*q])
+		q++;
+	if (q == p || check_number(p, (size_t)(q - p)) < 0)
+		return NULL;
+	return q;
+}
+
+const char *
 json_scan_num(const char *p, const char *end, double *v)
 {
 	const char *q = p;

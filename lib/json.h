@@ -68,6 +68,8 @@ int json_num_canon(const struct json *j, int i, double *v);
  * checked, the value is read exactly as json_num() reads it).
  */
 const char *json_scan_num(const char *p, const char *end, double *v);
+/* The same check of the grammar alone (1e999 passes): the end, or NULL. */
+const char *json_num_end(const char *p, const char *end);
 /* A number token as an integer in [min, max]; -1 otherwise. */
 int json_i64(const struct json *j, int i, int64_t min, int64_t max,
     int64_t *v);

@@ -62,8 +62,11 @@ advance(struct replay *rp, struct source *s)
 			s->symlen = s->sym ? strlen(s->sym) : 0;
 			return 1;
 		}
-		if (json_parse(j, s->line, s->len, &err) < 0 ||
-		    ev_head(&s->ev.head, s->line, s->len, 0, &err) < 0)
+		/* the usual line in one pass; any other, in full */
+		if ((ev_head(&s->ev.head, s->line, s->len, EV_HEAD_PREFIX,
+		    &err) < 0 || !ev_head_flat(&s->ev.head, s->line,
+		    s->len)) && (json_parse(j, s->line, s->len, &err) < 0 ||
+		    ev_head(&s->ev.head, s->line, s->len, 0, &err) < 0))
 			goto bad;
 		s->t = s->ev.head.ns;
 		s->sym = s->ev.head.sym;	/* decoded */

@@ -955,7 +955,10 @@ test_fast_path(void)
 		    "\"strategy\":\"s\",\"batch\":\"b\"}",
 	};
 	struct ev a = EV_INIT, b = EV_INIT;
+	struct ev_head h = EV_HEAD_INIT;
+	struct json j = JSON_INIT;
 	struct buf fa = BUF_INIT, fb = BUF_INIT, l = BUF_INIT;
+	int nflat = 0, badflat = 0;
 	uint64_t x = 88172645463325252ULL;
 	size_t i, k, n;
 	int bad = 0, tried = 0, good = 0;
@@ -1008,6 +1011,16 @@ test_fast_path(void)
 			}
 		}
 		tried++;
+		/* what ev_head_flat() passes, the full check passes */
+		if (ev_head(&h, l.p, l.len, EV_HEAD_PREFIX, &err) == 0 &&
+		    ev_head_flat(&h, l.p, l.len)) {
+			nflat++;
+			if ((json_parse(&j, l.p, l.len, &err) < 0 ||
+			    ev_head(&h, l.p, l.len, 0, &err) < 0) &&
+			    badflat++ < 3)
+				printf("# flat but bad: %.*s\n", (int)l.len,
+				    l.p);
+		}
 		if (!readers_agree(l.p, l.len, &a, &b, &fa, &fb)) {
 			if (bad++ < 3)
 				printf("# disagree on %.*s\n", (int)l.len,
@@ -1018,6 +1031,9 @@ test_fast_path(void)
 	}
 	is_int(bad, 0, "both readers agree on %d edited lines (%d good)",
 	    tried, good);
+	is_int(badflat, 0, "ev_head_flat() passes only good lines (%d)",
+	    nflat);
+	json_release(&j);
 	ev_release(&a);
 	ev_release(&b);
 	buf_release(&fa);
