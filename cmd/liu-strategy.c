@@ -15,6 +15,7 @@
 
 #include "engine.h"
 #include "event.h"
+#include "evread.h"
 #include "ndjson.h"
 #include "strategy.h"
 #include "util.h"
@@ -135,8 +136,8 @@ main(int argc, char *argv[])
 	struct ev ev = EV_INIT;
 	struct eng *eng;
 	const char *err, *batch = getenv("LIU_BATCH_ID");
-	char **params = NULL, *line;
-	size_t nparams = 0, len, i;
+	char **params = NULL;
+	size_t nparams = 0, i;
 	uint64_t nrefused = 0;
 	int ch, r, status;
 
@@ -206,28 +207,20 @@ main(int argc, char *argv[])
 
 	nd_fdopen(&rd, 0, "<stdin>");
 	ev.fast = 1;		/* strategies read the fields, not the tokens */
-	while ((r = nd_next(&rd, &line, &len)) == 1) {
-		if (ev_parse(&ev, line, len, &err) < 0) {
-			if (nd_bad(&rd, "bad event: %s", err) < 0)
-				break;
-			continue;
-		}
+	while ((r = nd_next_event(&rd, &ev)) == 1) {
 		switch (eng_event(eng, &ev, &err)) {
 		case ENG_DONE:
 			break;
 		case ENG_PASS:
-			nd_emit(line, len);
+			nd_emit(ev.line, ev.len);
 			break;
 		case ENG_BAD:
-			if (nd_bad(&rd, "%s", err) < 0)
-				r = 0;
+			nd_bad(&rd, "%s", err);
 			break;
 		case ENG_REFUSED:
 			refused(&rd, ++nrefused, err);
 			break;
 		}
-		if (nd_stopped)
-			break;
 	}
 	eng_finish(eng);
 	status = nd_summary();
