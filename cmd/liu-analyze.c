@@ -15,6 +15,7 @@
 
 #include "analyze.h"
 #include "event.h"
+#include "evread.h"
 #include "ndjson.h"
 #include "util.h"
 #include "banned.h"
@@ -118,18 +119,13 @@ read_input(struct an *a, const char *path)
 	struct nd_reader rd;
 	struct ev ev = EV_INIT;
 	const char *err;
-	char *line;
-	size_t len;
 	int rc;
 
 	if (nd_open(&rd, path) < 0)
 		die("%s:", path);
-	while ((rc = nd_next(&rd, &line, &len)) == 1) {
-		if (ev_parse(&ev, line, len, &err) < 0 ||
-		    an_event(a, &ev, &err) < 0)
-			if (nd_bad(&rd, "%s", err) < 0)
-				break;
-	}
+	while ((rc = nd_next_event(&rd, &ev)) == 1)
+		if (an_event(a, &ev, &err) < 0)
+			nd_bad(&rd, "%s", err);
 	nd_close(&rd);
 	ev_release(&ev);
 	return rc < 0 ? LIU_EXIT_SYS : 0;

@@ -26,9 +26,11 @@ int nd_next_event(struct nd_reader *r, struct ev *e);
 
 /*
  * Report the line last read from r as "bad event: REASON" through nd_bad():
- * for an event that parsed but that the program must refuse (a fill for an
- * unknown order, a price that is not positive).  Returns what nd_bad()
- * does: 0 to go on, -1 when input must stop.
+ * the line is not a valid event, or lacks a field this reader requires
+ * (liu-db store: a fill without "exec_id").  A valid event that the
+ * program refuses (a fill for an unknown order, a sell with no position)
+ * is reported with its reason alone, through nd_bad(), as liu(7) says.
+ * Returns what nd_bad() does: 0 to go on, -1 when input must stop.
  */
 int nd_bad_event(const struct nd_reader *r, const char *reason);
 
