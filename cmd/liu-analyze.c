@@ -184,12 +184,8 @@ main(int argc, char *argv[])
 			nd_policy.verbose = 1;
 			break;
 		case OPT_PERIOD:
-			if (strcmp(optarg, "auto") == 0)
-				o.period = 0;
-			else if (liu_parse_duration(optarg, &o.period) < 0 ||
-			    o.period <= 0)
-				die_code(LIU_EXIT_USAGE, "invalid --period: "
-				    "'%.*s'", LIU_ECHO_MAX, optarg);
+			o.period = strcmp(optarg, "auto") == 0 ? 0 :
+			    liu_duration_arg(optarg, 1, "--period");
 			break;
 		case OPT_RF:
 			o.rf = liu_strtod(optarg, -1, 1, "--risk-free");

@@ -57,17 +57,6 @@ usage(FILE *f, int code)
 	exit(code);
 }
 
-static int64_t
-duration(const char *s, const char *what)
-{
-	int64_t ns;
-
-	if (liu_parse_duration(s, &ns) < 0)
-		die_code(LIU_EXIT_USAGE, "invalid %s: '%.*s'", what,
-		    LIU_ECHO_MAX, s);
-	return ns;
-}
-
 static PGconn *
 must_connect(const char *dsn)
 {
@@ -192,10 +181,10 @@ main(int argc, char *argv[])
 			break;
 		case OPT_VERSION: liu_version();
 		case OPT_LINGER:
-			o.linger_ns = duration(optarg, "--linger");
+			o.linger_ns = liu_duration_arg(optarg, 0, "--linger");
 			break;
 		case OPT_FLUSH:
-			o.flush_ns = duration(optarg, "--flush");
+			o.flush_ns = liu_duration_arg(optarg, 0, "--flush");
 			break;
 		case OPT_BATCH_SIZE:
 			o.batch_max = (size_t)liu_strtonum(optarg, 1, 1000000,

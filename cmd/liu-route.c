@@ -53,17 +53,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static int64_t
-duration(const char *s, const char *what)
-{
-	int64_t ns;
-
-	if (liu_parse_duration(s, &ns) < 0)
-		die_code(LIU_EXIT_USAGE, "invalid %s: '%.*s'", what,
-		    LIU_ECHO_MAX, s);
-	return ns;
-}
-
 /* "65536", "64k", "1M": bytes. */
 static size_t
 size_arg(const char *s, const char *what)
@@ -103,7 +92,9 @@ main(int argc, char *argv[])
 		case 'f': fifos[o.nfeedback++] = optarg; break;
 		case 'h': usage(stdout, 0);
 		case 'k': o.key = optarg; break;
-		case 'l': o.max_lag = duration(optarg, "--max-lag"); break;
+		case 'l':
+			o.max_lag = liu_duration_arg(optarg, 0, "--max-lag");
+			break;
 		case 'n':
 			nshards = (int)liu_strtonum(optarg, 1, ROUTE_MAX_SHARDS,
 			    "-n");
@@ -122,7 +113,9 @@ main(int argc, char *argv[])
 				    "'%.*s' (auto, wall or event)",
 				    LIU_ECHO_MAX, optarg);
 			break;
-		case OPT_LINGER: o.linger = duration(optarg, "--linger"); break;
+		case OPT_LINGER:
+			o.linger = liu_duration_arg(optarg, 0, "--linger");
+			break;
 		case OPT_ON_FULL:
 			if (strcmp(optarg, "block") == 0)
 				o.on_full = ROUTE_BLOCK;

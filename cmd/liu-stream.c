@@ -131,10 +131,7 @@ main(int argc, char *argv[])
 			so.rate = liu_strtod(optarg, 1e-3, 1e9, "--rate");
 			break;
 		case O_DURATION:
-			if (liu_parse_duration(optarg, &so.duration) < 0 ||
-			    so.duration <= 0)
-				die_code(LIU_EXIT_USAGE, "invalid --duration: "
-				    "'%.*s'", LIU_ECHO_MAX, optarg);
+			so.duration = liu_duration_arg(optarg, 1, "--duration");
 			break;
 		case O_START: so.start = time_arg(optarg, "--start"); break;
 		case O_EVENTS:
