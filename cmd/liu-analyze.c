@@ -86,10 +86,10 @@ plot_file(struct an *a, const char *path)
 
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (fd < 0)
-		die("%s:", path);
+		die("cannot open '%s':", path);
 	plot(a, fd, svg);
 	if (close(fd) < 0)
-		die("%s:", path);
+		die("cannot write '%s':", path);
 }
 
 static void
@@ -122,7 +122,7 @@ read_input(struct an *a, const char *path)
 	int rc;
 
 	if (nd_open(&rd, path) < 0)
-		die("%s:", path);
+		die("cannot open '%s':", path);
 	while ((rc = nd_next_event(&rd, &ev)) == 1)
 		if (an_event(a, &ev, &err) < 0)
 			nd_bad(&rd, "%s", err);

@@ -186,7 +186,7 @@ replay_run(const struct replay_opts *o, char *const *files, int nfiles)
 		src[i].idx = i;
 		ev_clear(&src[i].ev);
 		if (nd_open(&src[i].rd, files[i]) < 0) {
-			warn("%s:", files[i]);
+			warn("cannot open '%s':", files[i]);
 			rp.status = LIU_EXIT_SYS;
 			src[i].rd.fd = -1;
 			continue;

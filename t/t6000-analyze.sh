@@ -286,6 +286,13 @@ test_expect_success 'several files and stdin read as one session' '
 	test_cmp out in
 '
 
+test_expect_success 'a file that cannot be opened: exit 3, named' '
+	test_expect_code 3 liu-analyze -f ndjson nosuch.ndjson 2>err &&
+	test_grep "^liu-analyze: cannot open .nosuch.ndjson.: No such file" err &&
+	test_expect_code 3 liu-analyze -p nodir/eq.png "$G" 2>err &&
+	test_grep "^liu-analyze: cannot open .nodir/eq.png.: No such file" err
+'
+
 test_expect_success 'exact money over many fills: 0.1 + 0.2 never drifts' '
 	awk "BEGIN { for (i = 0; i < 1000; i++) {
 		printf \"{\\\"ev\\\":\\\"fill\\\",\\\"t\\\":\\\"2024-03-01T14:30:00Z\\\",\\\"sym\\\":\\\"X\\\",\\\"id\\\":\\\"b%d\\\",\\\"side\\\":\\\"buy\\\",\\\"qty\\\":3,\\\"price\\\":0.1,\\\"fee\\\":0.001}\n\", i
