@@ -17,25 +17,27 @@
 #include "event.h"
 #include "evread.h"
 #include "ndjson.h"
+#include "opt.h"
 #include "strategy.h"
 #include "util.h"
 #include "banned.h"
 
-static const char usage_text[] =
-"usage: liu-strategy [--fill sim] [--slippage S] [--commission C]\n"
-"                    [-p KEY=VALUE ...] [--batch ID] [--require-pick]\n"
-"                    [--pass] [--seconds] [--history N]\n"
-"                    [--max-symbols N] [--strict] [--max-bad N]\n"
-"                    [--line-max N] [-uv] NAME ...\n"
-"       liu-strategy -h | --help | --version\n"
-"NAME is momentum_long, vwap_long, vwap_short or a plug-in ./file.so.\n"
-"See liu-strategy(1).\n";
+static const char *const usage_text[] = {
+	"usage: liu-strategy [--fill sim] [--slippage S] [--commission C]",
+	"                    [-p KEY=VALUE ...] [--batch ID] [--require-pick]",
+	"                    [--pass] [--seconds] [--history N]",
+	"                    [--max-symbols N] [--strict] [--max-bad N]",
+	"                    [--line-max BYTES] [-uv] NAME ...",
+	"       liu-strategy -h | --help | --version",
+	"NAME is momentum_long, vwap_long, vwap_short or a plug-in ./file.so.",
+	"See liu-strategy(1).",
+	NULL
+};
 
 static _Noreturn void
-usage(FILE *f, int code)
+usage(int status)
 {
-	fputs(usage_text, f);
-	exit(code == 0 ? liu_finish(0) : code);
+	opt_usage(usage_text, status);
 }
 
 enum { O_FILL = 300, O_SLIPPAGE, O_COMMISSION, O_BATCH, O_REQUIRE_PICK,
@@ -142,7 +144,8 @@ main(int argc, char *argv[])
 	int ch, r, status;
 
 	liu_init(argv[0]);
-	while ((ch = getopt_long(argc, argv, "hp:uv", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":hp:uv", longopts, NULL)) != -1) {
 		if (nd_option(ch, optarg))
 			continue;
 		switch (ch) {
@@ -184,15 +187,17 @@ main(int argc, char *argv[])
 			    1000000000, "--max-symbols");
 			break;
 		case 'v': o.verbose = nd_policy.verbose = 1; break;
-		case 'h': usage(stdout, 0);
+		case 'h': usage(0);
 		case O_VERSION: liu_version();
-		default: usage(stderr, LIU_EXIT_USAGE);
+		default:
+			opt_error(ch, argv, longopts);
+			usage(LIU_EXIT_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
-		usage(stderr, LIU_EXIT_USAGE);
+		usage(LIU_EXIT_USAGE);
 	o.batch = batch_id(batch);
 	eng = eng_new(&o);
 	for (i = 0; i < (size_t)argc; i++)
