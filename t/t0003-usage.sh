@@ -7,7 +7,8 @@ in our words under the program'"'"'s name, not argv[0] as typed, however
 the program was run: from PATH, by a path, or through liu.'
 . "$(dirname "$0")/test-lib.sh"
 
-progs='liu liu-analyze liu-db liu-route liu-strategy liu-stream liu-ta'
+progs='liu liu-analyze liu-db liu-route liu-strategy liu-stream liu-ta
+	liu-backtest'
 
 for p in $progs
 do
@@ -74,7 +75,9 @@ test_expect_success 'a missing argument, long or short' '
 	test_expect_code 2 liu-strategy momentum_long --param 2>err &&
 	test_grep "^liu-strategy: missing argument for .--param.\$" err &&
 	test_expect_code 2 liu-analyze --period 2>err &&
-	test_grep "^liu-analyze: missing argument for .--period.\$" err
+	test_grep "^liu-analyze: missing argument for .--period.\$" err &&
+	test_expect_code 2 liu-backtest -n 2>err &&
+	test_grep "^liu-backtest: missing argument for .-n.\$" err
 '
 
 test_expect_success 'an argument to a flag, an ambiguous abbreviation' '
