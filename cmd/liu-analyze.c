@@ -15,12 +15,14 @@
 
 #include "analyze.h"
 #include "event.h"
+#include "evread.h"
 #include "ndjson.h"
+#include "opt.h"
 #include "util.h"
 #include "banned.h"
 
 enum { FMT_TABLE = 1, FMT_NDJSON, FMT_HTML };
-enum { OPT_PERIOD = 300, OPT_RF, OPT_VERSION };
+enum { O_PERIOD = 300, O_RISK_FREE, O_VERSION };
 
 static const struct option longopts[] = {
 	{ "benchmark", required_argument, NULL, 'b' },
@@ -28,25 +30,28 @@ static const struct option longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "plot", required_argument, NULL, 'p' },
-	{ "period", required_argument, NULL, OPT_PERIOD },
-	{ "risk-free", required_argument, NULL, OPT_RF },
+	{ "period", required_argument, NULL, O_PERIOD },
+	{ "risk-free", required_argument, NULL, O_RISK_FREE },
 	{ "verbose", no_argument, NULL, 'v' },
-	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "version", no_argument, NULL, O_VERSION },
 	ND_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
 
+static const char *const usage_text[] = {
+	"usage: liu-analyze [-uv] [-b SYMBOL] [-c CAPITAL] [-f FORMAT]",
+	"                   [-p FILE] [--period PERIOD] [--risk-free RATE]",
+	"                   [--strict] [--max-bad N] [--line-max BYTES]",
+	"                   [FILE ...]",
+	"       liu-analyze -h | --help | --version",
+	"See liu-analyze(1).",
+	NULL
+};
+
 static _Noreturn void
-usage(FILE *fp, int code)
+usage(int status)
 {
-	fprintf(fp,
-	    "usage: liu-analyze [-uv] [-b symbol] [-c capital] [-f format] "
-	    "[-p file]\n"
-	    "                   [--period period] [--risk-free rate] "
-	    "[--strict]\n"
-	    "                   [--max-bad n] [--line-max bytes] [file ...]\n"
-	    "See liu-analyze(1).\n");
-	exit(code == 0 ? liu_finish(0) : code);
+	opt_usage(usage_text, status);
 }
 
 /* Write a text report as whole lines through the event writer. */
@@ -85,10 +90,10 @@ plot_file(struct an *a, const char *path)
 
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (fd < 0)
-		die("%s:", path);
+		die("cannot open '%s':", path);
 	plot(a, fd, svg);
 	if (close(fd) < 0)
-		die("%s:", path);
+		die("cannot write '%s':", path);
 }
 
 static void
@@ -118,18 +123,13 @@ read_input(struct an *a, const char *path)
 	struct nd_reader rd;
 	struct ev ev = EV_INIT;
 	const char *err;
-	char *line;
-	size_t len;
 	int rc;
 
 	if (nd_open(&rd, path) < 0)
-		die("%s:", path);
-	while ((rc = nd_next(&rd, &line, &len)) == 1) {
-		if (ev_parse(&ev, line, len, &err) < 0 ||
-		    an_event(a, &ev, &err) < 0)
-			if (nd_bad(&rd, "%s", err) < 0)
-				break;
-	}
+		die("cannot open '%s':", path);
+	while ((rc = nd_next_event(&rd, &ev)) == 1)
+		if (an_event(a, &ev, &err) < 0)
+			nd_bad(&rd, "%s", err);
 	nd_close(&rd);
 	ev_release(&ev);
 	return rc < 0 ? LIU_EXIT_SYS : 0;
@@ -146,7 +146,8 @@ main(int argc, char *argv[])
 	int ch, fmt = 0, status = 0, i;
 
 	liu_init(argv[0]);
-	while ((ch = getopt_long(argc, argv, "b:c:f:hp:uv", longopts,
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":b:c:f:hp:uv", longopts,
 	    NULL)) != -1) {
 		if (nd_option(ch, optarg))
 			continue;
@@ -174,7 +175,7 @@ main(int argc, char *argv[])
 				    LIU_ECHO_MAX, optarg);
 			break;
 		case 'h':
-			usage(stdout, 0);
+			usage(0);
 		case 'p':
 			dot = strrchr(optarg, '.');
 			if (!dot || (strcmp(dot, ".png") != 0 &&
@@ -187,21 +188,18 @@ main(int argc, char *argv[])
 		case 'v':
 			nd_policy.verbose = 1;
 			break;
-		case OPT_PERIOD:
-			if (strcmp(optarg, "auto") == 0)
-				o.period = 0;
-			else if (liu_parse_duration(optarg, &o.period) < 0 ||
-			    o.period <= 0)
-				die_code(LIU_EXIT_USAGE, "invalid --period: "
-				    "'%.*s'", LIU_ECHO_MAX, optarg);
+		case O_PERIOD:
+			o.period = strcmp(optarg, "auto") == 0 ? 0 :
+			    liu_duration_arg(optarg, 1, "--period");
 			break;
-		case OPT_RF:
+		case O_RISK_FREE:
 			o.rf = liu_strtod(optarg, -1, 1, "--risk-free");
 			break;
-		case OPT_VERSION:
+		case O_VERSION:
 			liu_version();
 		default:
-			usage(stderr, LIU_EXIT_USAGE);
+			opt_error(ch, argv, longopts);
+			usage(LIU_EXIT_USAGE);
 		}
 	}
 	argc -= optind;

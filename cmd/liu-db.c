@@ -14,10 +14,11 @@
 
 #include "db.h"
 #include "ndjson.h"
+#include "opt.h"
 #include "util.h"
 #include "banned.h"
 
-enum { OPT_VERSION = 300, OPT_LINGER, OPT_FLUSH, OPT_BATCH_SIZE, OPT_ENV };
+enum { O_VERSION = 300, O_LINGER, O_FLUSH, O_BATCH_SIZE, O_ENV };
 
 static const struct option longopts[] = {
 	{ "batch", required_argument, NULL, 'b' },
@@ -26,46 +27,35 @@ static const struct option longopts[] = {
 	{ "journal", required_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "what", required_argument, NULL, 'w' },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ "linger", required_argument, NULL, OPT_LINGER },
-	{ "flush", required_argument, NULL, OPT_FLUSH },
-	{ "batch-size", required_argument, NULL, OPT_BATCH_SIZE },
-	{ "env", required_argument, NULL, OPT_ENV },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ "linger", required_argument, NULL, O_LINGER },
+	{ "flush", required_argument, NULL, O_FLUSH },
+	{ "batch-size", required_argument, NULL, O_BATCH_SIZE },
+	{ "env", required_argument, NULL, O_ENV },
 	ND_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
 
+static const char *const usage_text[] = {
+	"usage: liu-db [-v] [--dsn DSN] init | migrate",
+	"       liu-db [-uv] [--dsn DSN] store [--journal FILE] [--batch ID]",
+	"              [--env ENV] [--linger DURATION] [--flush DURATION]",
+	"              [--batch-size N] [--strict] [--max-bad N]",
+	"              [--line-max BYTES] [FILE]",
+	"       liu-db [--dsn DSN] export --batch ID",
+	"              [--what fills,orders,updates,picks]",
+	"       liu-db [--dsn DSN] batches",
+	"       liu-db [--dsn DSN] kv get | set | del | list [KEY [VALUE]]",
+	"       liu-db [-v] [--dsn DSN] ohlc load [FILE]",
+	"       liu-db -h | --help | --version",
+	"See liu-db(1).",
+	NULL
+};
+
 static _Noreturn void
-usage(FILE *f, int code)
+usage(int status)
 {
-	fputs("usage: liu-db [-v] [--dsn DSN] init | migrate\n"
-	    "       liu-db [-uv] [--dsn DSN] store [--journal FILE]"
-	    " [--batch ID] [--env ENV]\n"
-	    "              [--linger DURATION] [--flush DURATION]"
-	    " [--batch-size N]\n"
-	    "              [--strict] [--max-bad N] [--line-max BYTES]"
-	    " [FILE]\n"
-	    "       liu-db [--dsn DSN] export --batch ID"
-	    " [--what fills,orders,updates,picks]\n"
-	    "       liu-db [--dsn DSN] batches\n"
-	    "       liu-db [--dsn DSN] kv get | set | del | list"
-	    " [KEY [VALUE]]\n"
-	    "       liu-db [-v] [--dsn DSN] ohlc load [FILE]\n"
-	    "see liu-db(1)\n", f);
-	if (f == stdout)
-		exit(liu_finish(0));
-	exit(code);
-}
-
-static int64_t
-duration(const char *s, const char *what)
-{
-	int64_t ns;
-
-	if (liu_parse_duration(s, &ns) < 0)
-		die_code(LIU_EXIT_USAGE, "invalid %s: '%.*s'", what,
-		    LIU_ECHO_MAX, s);
-	return ns;
+	opt_usage(usage_text, status);
 }
 
 static PGconn *
@@ -82,7 +72,7 @@ static void
 open_input(struct nd_reader *rd, int argc, char **argv)
 {
 	if (argc > 1)
-		usage(stderr, LIU_EXIT_USAGE);
+		usage(LIU_EXIT_USAGE);
 	if (nd_open(rd, argc ? argv[0] : "-") < 0)
 		die("cannot open '%s':", argv[0]);
 }
@@ -96,10 +86,10 @@ kv(const char *dsn, int argc, char **argv)
 
 	if (argc < 1 || (strcmp(argv[0], "list") == 0 ? argc > 2 :
 	    strcmp(argv[0], "set") == 0 ? argc != 3 : argc != 2))
-		usage(stderr, LIU_EXIT_USAGE);
+		usage(LIU_EXIT_USAGE);
 	if (strcmp(argv[0], "get") && strcmp(argv[0], "set") &&
 	    strcmp(argv[0], "del") && strcmp(argv[0], "list"))
-		usage(stderr, LIU_EXIT_USAGE);
+		usage(LIU_EXIT_USAGE);
 	c = must_connect(dsn);
 	if (strcmp(argv[0], "get") == 0)
 		rc = db_kv_get(c, argv[1]);
@@ -125,7 +115,7 @@ command(struct db_store_opts *o, int what, int argc, char **argv)
 	argv++;
 	if (strcmp(sub, "init") == 0 || strcmp(sub, "migrate") == 0) {
 		if (argc)
-			usage(stderr, LIU_EXIT_USAGE);
+			usage(LIU_EXIT_USAGE);
 		return db_migrate(o->dsn, sub[0] == 'i', o->verbose) < 0 ?
 		    LIU_EXIT_SYS : 0;
 	}
@@ -139,7 +129,7 @@ command(struct db_store_opts *o, int what, int argc, char **argv)
 		return kv(o->dsn, argc, argv);
 	if (strcmp(sub, "export") == 0) {
 		if (argc || !o->batch)
-			usage(stderr, LIU_EXIT_USAGE);
+			usage(LIU_EXIT_USAGE);
 		c = must_connect(o->dsn);
 		rc = db_export(c, o->batch, what) < 0 ? LIU_EXIT_SYS : 0;
 		PQfinish(c);
@@ -147,7 +137,7 @@ command(struct db_store_opts *o, int what, int argc, char **argv)
 	}
 	if (strcmp(sub, "batches") == 0) {
 		if (argc)
-			usage(stderr, LIU_EXIT_USAGE);
+			usage(LIU_EXIT_USAGE);
 		c = must_connect(o->dsn);
 		rc = db_batches(c) < 0 ? LIU_EXIT_SYS : 0;
 		PQfinish(c);
@@ -155,7 +145,7 @@ command(struct db_store_opts *o, int what, int argc, char **argv)
 	}
 	if (strcmp(sub, "ohlc") == 0) {
 		if (argc < 1 || strcmp(argv[0], "load") != 0)
-			usage(stderr, LIU_EXIT_USAGE);
+			usage(LIU_EXIT_USAGE);
 		open_input(&rd, argc - 1, argv + 1);
 		c = must_connect(o->dsn);
 		rc = db_ohlc_load(c, &rd, o->verbose);
@@ -164,7 +154,7 @@ command(struct db_store_opts *o, int what, int argc, char **argv)
 		return rc;
 	}
 	warn("unknown command '%.*s'", LIU_ECHO_MAX, sub);
-	usage(stderr, LIU_EXIT_USAGE);
+	usage(LIU_EXIT_USAGE);
 }
 
 int
@@ -174,14 +164,15 @@ main(int argc, char *argv[])
 	int ch, what = DB_WHAT_ALL;
 
 	liu_init(argv[0]);
-	while ((ch = getopt_long(argc, argv, "b:d:hj:uvw:", longopts,
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":b:d:hj:uvw:", longopts,
 	    NULL)) != -1) {
 		if (nd_option(ch, optarg))
 			continue;
 		switch (ch) {
 		case 'b': o.batch = optarg; break;
 		case 'd': o.dsn = optarg; break;
-		case 'h': usage(stdout, 0);
+		case 'h': usage(0);
 		case 'j': o.journal = optarg; break;
 		case 'v': o.verbose = nd_policy.verbose = 1; break;
 		case 'w':
@@ -190,24 +181,26 @@ main(int argc, char *argv[])
 				    "invalid --what '%.*s'", LIU_ECHO_MAX,
 				    optarg);
 			break;
-		case OPT_VERSION: liu_version();
-		case OPT_LINGER:
-			o.linger_ns = duration(optarg, "--linger");
+		case O_VERSION: liu_version();
+		case O_LINGER:
+			o.linger_ns = liu_duration_arg(optarg, 0, "--linger");
 			break;
-		case OPT_FLUSH:
-			o.flush_ns = duration(optarg, "--flush");
+		case O_FLUSH:
+			o.flush_ns = liu_duration_arg(optarg, 0, "--flush");
 			break;
-		case OPT_BATCH_SIZE:
+		case O_BATCH_SIZE:
 			o.batch_max = (size_t)liu_strtonum(optarg, 1, 1000000,
 			    "--batch-size");
 			break;
-		case OPT_ENV: o.env = optarg; break;
-		default: usage(stderr, LIU_EXIT_USAGE);
+		case O_ENV: o.env = optarg; break;
+		default:
+			opt_error(ch, argv, longopts);
+			usage(LIU_EXIT_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
-		usage(stderr, LIU_EXIT_USAGE);
+		usage(LIU_EXIT_USAGE);
 	return liu_finish(command(&o, what, argc, argv));
 }

@@ -10,30 +10,29 @@
 #include <string.h>
 
 #include "ndjson.h"
+#include "opt.h"
 #include "route.h"
 #include "util.h"
 #include "banned.h"
 
-static const char usage_text[] =
-    "usage: liu-route -n N [-rv] [-f FIFO] [-k FIELD] [-l DURATION]\n"
-    "                 [--clock auto|wall|event] [--linger DURATION]\n"
-    "                 [--on-full block|drop-oldest] [--queue BYTES]\n"
-    "                 [--validate] [--strict] [--max-bad N]\n"
-    "                 [--line-max BYTES]\n"
-    "                 [--] COMMAND [ARG...]\n"
-    "See liu-route(1).\n";
+static const char *const usage_text[] = {
+	"usage: liu-route -n N [-rv] [-f FIFO] [-k FIELD] [-l DURATION]",
+	"                 [--clock auto|wall|event] [--linger DURATION]",
+	"                 [--on-full block|drop-oldest] [--queue BYTES]",
+	"                 [--validate] [--strict] [--max-bad N]",
+	"                 [--line-max BYTES] [--] COMMAND [ARG ...]",
+	"       liu-route -h | --help | --version",
+	"See liu-route(1).",
+	NULL
+};
 
-_Noreturn static void
-usage(FILE *f, int code)
+static _Noreturn void
+usage(int status)
 {
-	fputs(usage_text, f);
-	if (code == 0)
-		exit(liu_finish(0));
-	exit(code);
+	opt_usage(usage_text, status);
 }
 
-enum { OPT_CLOCK = 300, OPT_LINGER, OPT_ON_FULL, OPT_QUEUE, OPT_VALIDATE,
-	OPT_VERSION };
+enum { O_CLOCK = 300, O_LINGER, O_ON_FULL, O_QUEUE, O_VALIDATE, O_VERSION };
 
 static const struct option longopts[] = {
 	{ "shards", required_argument, NULL, 'n' },
@@ -42,27 +41,16 @@ static const struct option longopts[] = {
 	{ "max-lag", required_argument, NULL, 'l' },
 	{ "restart", no_argument, NULL, 'r' },
 	{ "verbose", no_argument, NULL, 'v' },
-	{ "clock", required_argument, NULL, OPT_CLOCK },
-	{ "linger", required_argument, NULL, OPT_LINGER },
-	{ "on-full", required_argument, NULL, OPT_ON_FULL },
-	{ "queue", required_argument, NULL, OPT_QUEUE },
-	{ "validate", no_argument, NULL, OPT_VALIDATE },
+	{ "clock", required_argument, NULL, O_CLOCK },
+	{ "linger", required_argument, NULL, O_LINGER },
+	{ "on-full", required_argument, NULL, O_ON_FULL },
+	{ "queue", required_argument, NULL, O_QUEUE },
+	{ "validate", no_argument, NULL, O_VALIDATE },
 	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "version", no_argument, NULL, O_VERSION },
 	ND_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
-
-static int64_t
-duration(const char *s, const char *what)
-{
-	int64_t ns;
-
-	if (liu_parse_duration(s, &ns) < 0)
-		die_code(LIU_EXIT_USAGE, "invalid %s: '%.*s'", what,
-		    LIU_ECHO_MAX, s);
-	return ns;
-}
 
 /* "65536", "64k", "1M": bytes. */
 static size_t
@@ -95,22 +83,25 @@ main(int argc, char *argv[])
 
 	liu_init(argv[0]);
 	fifos = xcalloc((size_t)argc, sizeof(*fifos));
-	while ((ch = getopt_long(argc, argv, "+f:hk:l:n:ruv", longopts,
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:f:hk:l:n:ruv", longopts,
 	    NULL)) != -1) {
 		if (nd_option(ch, optarg))
 			continue;
 		switch (ch) {
 		case 'f': fifos[o.nfeedback++] = optarg; break;
-		case 'h': usage(stdout, 0);
+		case 'h': usage(0);
 		case 'k': o.key = optarg; break;
-		case 'l': o.max_lag = duration(optarg, "--max-lag"); break;
+		case 'l':
+			o.max_lag = liu_duration_arg(optarg, 0, "--max-lag");
+			break;
 		case 'n':
 			nshards = (int)liu_strtonum(optarg, 1, ROUTE_MAX_SHARDS,
 			    "-n");
 			break;
 		case 'r': o.restart = 1; break;
 		case 'v': o.verbose = nd_policy.verbose = 1; break;
-		case OPT_CLOCK:
+		case O_CLOCK:
 			if (strcmp(optarg, "auto") == 0)
 				o.clock = ROUTE_CLOCK_AUTO;
 			else if (strcmp(optarg, "wall") == 0)
@@ -122,8 +113,10 @@ main(int argc, char *argv[])
 				    "'%.*s' (auto, wall or event)",
 				    LIU_ECHO_MAX, optarg);
 			break;
-		case OPT_LINGER: o.linger = duration(optarg, "--linger"); break;
-		case OPT_ON_FULL:
+		case O_LINGER:
+			o.linger = liu_duration_arg(optarg, 0, "--linger");
+			break;
+		case O_ON_FULL:
 			if (strcmp(optarg, "block") == 0)
 				o.on_full = ROUTE_BLOCK;
 			else if (strcmp(optarg, "drop-oldest") == 0)
@@ -133,23 +126,25 @@ main(int argc, char *argv[])
 				    "'%.*s' (block or drop-oldest)",
 				    LIU_ECHO_MAX, optarg);
 			break;
-		case OPT_QUEUE:
+		case O_QUEUE:
 			o.queue_max = size_arg(optarg, "--queue");
 			break;
-		case OPT_VALIDATE: o.validate = 1; break;
-		case OPT_VERSION: liu_version();
-		default: usage(stderr, LIU_EXIT_USAGE);
+		case O_VALIDATE: o.validate = 1; break;
+		case O_VERSION: liu_version();
+		default:
+			opt_error(ch, argv, longopts);
+			usage(LIU_EXIT_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (nshards == 0) {
 		warn("-n is required");
-		usage(stderr, LIU_EXIT_USAGE);
+		usage(LIU_EXIT_USAGE);
 	}
 	if (argc < 1) {
 		warn("no command to run");
-		usage(stderr, LIU_EXIT_USAGE);
+		usage(LIU_EXIT_USAGE);
 	}
 	if (*o.key == '\0')
 		die_code(LIU_EXIT_USAGE, "invalid --key: ''");

@@ -15,26 +15,29 @@
 
 #include "engine.h"
 #include "event.h"
+#include "evread.h"
 #include "ndjson.h"
+#include "opt.h"
 #include "strategy.h"
 #include "util.h"
 #include "banned.h"
 
-static const char usage_text[] =
-"usage: liu-strategy [--fill sim] [--slippage S] [--commission C]\n"
-"                    [-p KEY=VALUE ...] [--batch ID] [--require-pick]\n"
-"                    [--pass] [--seconds] [--history N]\n"
-"                    [--max-symbols N] [--strict] [--max-bad N]\n"
-"                    [--line-max N] [-uv] NAME ...\n"
-"       liu-strategy -h | --help | --version\n"
-"NAME is momentum_long, vwap_long, vwap_short or a plug-in ./file.so.\n"
-"See liu-strategy(1).\n";
+static const char *const usage_text[] = {
+	"usage: liu-strategy [--fill sim] [--slippage S] [--commission C]",
+	"                    [-p KEY=VALUE ...] [--batch ID] [--require-pick]",
+	"                    [--pass] [--seconds] [--history N]",
+	"                    [--max-symbols N] [--strict] [--max-bad N]",
+	"                    [--line-max BYTES] [-uv] NAME ...",
+	"       liu-strategy -h | --help | --version",
+	"NAME is momentum_long, vwap_long, vwap_short or a plug-in ./file.so.",
+	"See liu-strategy(1).",
+	NULL
+};
 
 static _Noreturn void
-usage(FILE *f, int code)
+usage(int status)
 {
-	fputs(usage_text, f);
-	exit(code == 0 ? liu_finish(0) : code);
+	opt_usage(usage_text, status);
 }
 
 enum { O_FILL = 300, O_SLIPPAGE, O_COMMISSION, O_BATCH, O_REQUIRE_PICK,
@@ -135,13 +138,14 @@ main(int argc, char *argv[])
 	struct ev ev = EV_INIT;
 	struct eng *eng;
 	const char *err, *batch = getenv("LIU_BATCH_ID");
-	char **params = NULL, *line;
-	size_t nparams = 0, len, i;
+	char **params = NULL;
+	size_t nparams = 0, i;
 	uint64_t nrefused = 0;
 	int ch, r, status;
 
 	liu_init(argv[0]);
-	while ((ch = getopt_long(argc, argv, "hp:uv", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":hp:uv", longopts, NULL)) != -1) {
 		if (nd_option(ch, optarg))
 			continue;
 		switch (ch) {
@@ -183,15 +187,17 @@ main(int argc, char *argv[])
 			    1000000000, "--max-symbols");
 			break;
 		case 'v': o.verbose = nd_policy.verbose = 1; break;
-		case 'h': usage(stdout, 0);
+		case 'h': usage(0);
 		case O_VERSION: liu_version();
-		default: usage(stderr, LIU_EXIT_USAGE);
+		default:
+			opt_error(ch, argv, longopts);
+			usage(LIU_EXIT_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
-		usage(stderr, LIU_EXIT_USAGE);
+		usage(LIU_EXIT_USAGE);
 	o.batch = batch_id(batch);
 	eng = eng_new(&o);
 	for (i = 0; i < (size_t)argc; i++)
@@ -206,28 +212,20 @@ main(int argc, char *argv[])
 
 	nd_fdopen(&rd, 0, "<stdin>");
 	ev.fast = 1;		/* strategies read the fields, not the tokens */
-	while ((r = nd_next(&rd, &line, &len)) == 1) {
-		if (ev_parse(&ev, line, len, &err) < 0) {
-			if (nd_bad(&rd, "bad event: %s", err) < 0)
-				break;
-			continue;
-		}
+	while ((r = nd_next_event(&rd, &ev)) == 1) {
 		switch (eng_event(eng, &ev, &err)) {
 		case ENG_DONE:
 			break;
 		case ENG_PASS:
-			nd_emit(line, len);
+			nd_emit(ev.line, ev.len);
 			break;
 		case ENG_BAD:
-			if (nd_bad(&rd, "%s", err) < 0)
-				r = 0;
+			nd_bad(&rd, "%s", err);
 			break;
 		case ENG_REFUSED:
 			refused(&rd, ++nrefused, err);
 			break;
 		}
-		if (nd_stopped)
-			break;
 	}
 	eng_finish(eng);
 	status = nd_summary();

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ndjson.h"
+#include "opt.h"
 #include "replay.h"
 #include "sym.h"
 #include "synth.h"
@@ -18,22 +19,23 @@
 #include "util.h"
 #include "banned.h"
 
-static const char usage_text[] =
-"usage: liu-stream replay [--max | --speed N] [--from T] [--to T]\n"
-"                  [--symbols A,B,...] [--validate] [--strict] [--max-bad N]\n"
-"                  [--line-max N] [--progress | --no-progress] [-uv]\n"
-"                  [FILE...]\n"
-"       liu-stream synth [--symbols N] [--seed S] [--rate R] [--max]\n"
-"                  [--duration D] [--start T] [--events N]\n"
-"                  [--types trade,quote,bar] [-u]\n"
-"       liu-stream -h | --help | --version\n"
-"See liu-stream(1).\n";
+static const char *const usage_text[] = {
+	"usage: liu-stream replay [--max | --speed N] [--from T] [--to T]",
+	"                  [--symbols A,B,...] [--validate] [--strict]",
+	"                  [--max-bad N] [--line-max BYTES]",
+	"                  [--progress | --no-progress] [-uv] [FILE ...]",
+	"       liu-stream synth [--symbols N] [--seed S] [--rate R] [--max]",
+	"                  [--duration DURATION] [--start T] [--events N]",
+	"                  [--types trade,quote,bar] [-u]",
+	"       liu-stream -h | --help | --version",
+	"See liu-stream(1).",
+	NULL
+};
 
 static _Noreturn void
-usage(FILE *f, int code)
+usage(int status)
 {
-	fputs(usage_text, f);
-	exit(code == 0 ? liu_finish(0) : code);
+	opt_usage(usage_text, status);
 }
 
 enum { O_MAX = 300, O_SPEED, O_FROM, O_TO, O_SYMBOLS, O_VALIDATE, O_SEED,
@@ -100,18 +102,24 @@ main(int argc, char *argv[])
 
 	liu_init(argv[0]);
 	if (argc < 2)
-		usage(stderr, LIU_EXIT_USAGE);
+		usage(LIU_EXIT_USAGE);
 	mode = argv[1];
 	if (strcmp(mode, "-h") == 0 || strcmp(mode, "--help") == 0)
-		usage(stdout, 0);
+		usage(0);
 	if (strcmp(mode, "--version") == 0)
 		liu_version();
+	if (mode[0] == '-') {
+		/* the options follow the source */
+		warn("unknown option '%.*s'", LIU_ECHO_MAX, mode);
+		usage(LIU_EXIT_USAGE);
+	}
 	if (strcmp(mode, "replay") != 0 && strcmp(mode, "synth") != 0)
 		die_code(LIU_EXIT_USAGE, "unknown source '%.*s' (want replay "
 		    "or synth; see liu-stream(1))", LIU_ECHO_MAX, mode);
 	argc--;
 	argv++;
-	while ((ch = getopt_long(argc, argv, "huv", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":huv", longopts, NULL)) != -1) {
 		if (nd_option(ch, optarg))
 			continue;
 		switch (ch) {
@@ -131,10 +139,7 @@ main(int argc, char *argv[])
 			so.rate = liu_strtod(optarg, 1e-3, 1e9, "--rate");
 			break;
 		case O_DURATION:
-			if (liu_parse_duration(optarg, &so.duration) < 0 ||
-			    so.duration <= 0)
-				die_code(LIU_EXIT_USAGE, "invalid --duration: "
-				    "'%.*s'", LIU_ECHO_MAX, optarg);
+			so.duration = liu_duration_arg(optarg, 1, "--duration");
 			break;
 		case O_START: so.start = time_arg(optarg, "--start"); break;
 		case O_EVENTS:
@@ -150,16 +155,18 @@ main(int argc, char *argv[])
 		case O_PROGRESS: progress = 1; break;
 		case O_NO_PROGRESS: progress = 0; break;
 		case 'v': nd_policy.verbose = 1; break;
-		case 'h': usage(stdout, 0);
+		case 'h': usage(0);
 		case O_VERSION: liu_version();
-		default: usage(stderr, LIU_EXIT_USAGE);
+		default:
+			opt_error(ch, argv, longopts);
+			usage(LIU_EXIT_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (strcmp(mode, "synth") == 0) {
 		if (argc > 0)
-			usage(stderr, LIU_EXIT_USAGE);
+			usage(LIU_EXIT_USAGE);
 		if (symarg)
 			so.nsyms = (int)liu_strtonum(symarg, 1, 1000000,
 			    "--symbols");

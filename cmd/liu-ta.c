@@ -16,22 +16,24 @@
 #include "ind.h"
 #include "json.h"
 #include "ndjson.h"
+#include "opt.h"
 #include "ta.h"
 #include "tm.h"
 #include "util.h"
 #include "banned.h"
 
-static const char usage_text[] =
-"usage: liu-ta [-uv] [--digits N | --exact] [--strict] [--max-bad N]\n"
-"              [--line-max N] SPEC...\n"
-"       liu-ta -h | --help | --version\n"
-"See liu-ta(1).\n";
+static const char *const usage_text[] = {
+	"usage: liu-ta [-uv] [--digits N | --exact] [--strict] [--max-bad N]",
+	"              [--line-max BYTES] SPEC ...",
+	"       liu-ta -h | --help | --version",
+	"See liu-ta(1).",
+	NULL
+};
 
 static _Noreturn void
-usage(FILE *f, int code)
+usage(int status)
 {
-	fputs(usage_text, f);
-	exit(code == 0 ? liu_finish(0) : code);
+	opt_usage(usage_text, status);
 }
 
 enum { O_VERSION = 300, O_DIGITS, O_EXACT };
@@ -57,11 +59,12 @@ main(int argc, char *argv[])
 	int ch, rc, status;
 
 	liu_init(argv[0]);
-	while ((ch = getopt_long(argc, argv, "huv", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":huv", longopts, NULL)) != -1) {
 		if (nd_option(ch, optarg))
 			continue;
 		switch (ch) {
-		case 'h': usage(stdout, 0);
+		case 'h': usage(0);
 		case 'v': nd_policy.verbose = 1; break;
 		case O_DIGITS:
 			ta.digits = (int)liu_strtonum(optarg, 1,
@@ -69,13 +72,15 @@ main(int argc, char *argv[])
 			break;
 		case O_EXACT: ta.digits = IND_DIGITS_EXACT; break;
 		case O_VERSION: liu_version();
-		default: usage(stderr, LIU_EXIT_USAGE);
+		default:
+			opt_error(ch, argv, longopts);
+			usage(LIU_EXIT_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc == 0)
-		usage(stderr, LIU_EXIT_USAGE);
+		usage(LIU_EXIT_USAGE);
 	ta_specs(&ta, argc, argv);
 	nd_fdopen(&rd, 0, "<stdin>");
 	while ((rc = nd_next(&rd, &line, &len)) == 1)

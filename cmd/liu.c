@@ -11,20 +11,23 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "opt.h"
 #include "util.h"
 #include "banned.h"
 
-static const char usage_text[] =
-"usage: liu COMMAND [ARGS...]\n"
-"       liu help | version\n"
-"commands: stream route strategy ta analyze db\n"
-"See liu(7) and liu-COMMAND(1).\n";
+static const char *const usage_text[] = {
+	"usage: liu COMMAND [ARGS ...]",
+	"       liu help | version",
+	"       liu -h | --help | --version",
+	"COMMAND is stream, route, strategy, ta, analyze or db.",
+	"See liu(1).",
+	NULL
+};
 
 static _Noreturn void
-usage(FILE *f, int code)
+usage(int status)
 {
-	fputs(usage_text, f);
-	exit(code == 0 ? liu_finish(0) : code);
+	opt_usage(usage_text, status);
 }
 
 int
@@ -37,15 +40,20 @@ main(int argc, char *argv[])
 
 	liu_init(argv[0]);
 	if (argc < 2)
-		usage(stderr, LIU_EXIT_USAGE);
+		usage(LIU_EXIT_USAGE);
 	cmd = argv[1];
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "-h") == 0 ||
 	    strcmp(cmd, "--help") == 0)
-		usage(stdout, 0);
+		usage(0);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0)
 		liu_version();
-	if (cmd[0] == '-' || strchr(cmd, '/'))
-		usage(stderr, LIU_EXIT_USAGE);
+	if (cmd[0] == '-') {
+		warn("unknown option '%.*s'", LIU_ECHO_MAX, cmd);
+		usage(LIU_EXIT_USAGE);
+	}
+	if (strchr(cmd, '/'))
+		die_code(LIU_EXIT_USAGE, "'%.*s' is not a liu command; see "
+		    "'liu help'", LIU_ECHO_MAX, cmd);
 	/* first the liu-CMD installed beside us */
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n > 0) {

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "db.h"
 #include "event.h"
+#include "evread.h"
 #include "json.h"
 #include "ndjson.h"
 #include "tm.h"
@@ -747,9 +748,7 @@ db_ohlc_load(PGconn *c, struct nd_reader *rd, int verbose)
 {
 	struct ev e = EV_INIT;
 	struct buf rows = BUF_INIT;
-	const char *err;
-	char *line;
-	size_t len, n = 0;
+	size_t n = 0;
 	uint64_t nbars = 0, nother = 0;
 	int y, mo, d, nx, st = 0;
 	int64_t days;
@@ -759,12 +758,7 @@ db_ohlc_load(PGconn *c, struct nd_reader *rd, int verbose)
 	    " v numeric, vw numeric, n bigint, ind jsonb)"
 	    " ON COMMIT DELETE ROWS", 0, NULL, "ohlc") < 0)
 		return LIU_EXIT_SYS;
-	while ((st = nd_next(rd, &line, &len)) == 1) {
-		if (ev_parse(&e, line, len, &err) < 0) {
-			if (nd_bad(rd, "bad event: %s", err) < 0)
-				break;
-			continue;
-		}
+	while ((st = nd_next_event(rd, &e)) == 1) {
 		if (e.type != EV_BAR || strcmp(e.tf, "1d") != 0) {
 			nother++;
 			continue;

@@ -40,6 +40,7 @@
 #include "buf.h"
 #include "db.h"
 #include "event.h"
+#include "evread.h"
 #include "json.h"
 #include "ndjson.h"
 #include "tm.h"
@@ -1221,9 +1222,8 @@ db_store(struct db_store_opts *o, struct nd_reader *rd)
 	struct ev e = EV_INIT;
 	sigset_t all, old;
 	pthread_t th;
-	const char *err;
-	char *line, *gen = NULL;
-	size_t len, k;
+	char *gen = NULL;
+	size_t k;
 	int st, rc;
 
 	s.o = o;
@@ -1258,21 +1258,15 @@ db_store(struct db_store_opts *o, struct nd_reader *rd)
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
-	while ((st = nd_next(rd, &line, &len)) == 1) {
-		if (ev_parse(&e, line, len, &err) < 0) {
-			if (nd_bad(rd, "bad event: %s", err) < 0)
-				break;
-			continue;
-		}
+	while ((st = nd_next_event(rd, &e)) == 1) {
 		k = store_kind(&e);
 		if (k == K_FILL && !e.exec_id) {
-			if (nd_bad(rd, "bad event: missing \"exec_id\"") < 0)
-				break;
+			nd_bad_event(rd, "missing \"exec_id\"");
 			continue;
 		}
-		nd_emit(line, len);
+		nd_emit(e.line, e.len);
 		if (k != K_NONE)
-			queue_push(&s, line, len);
+			queue_push(&s, e.line, e.len);
 	}
 	if (nd_out_flush() < 0)
 		die("write error:");

@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "event.h"
+#include "evread.h"
 #include "json.h"
 #include "ndjson.h"
 #include "replay.h"
@@ -73,7 +74,7 @@ advance(struct replay *rp, struct source *s)
 		s->symlen = s->ev.head.sym_len;
 		return 1;
 bad:
-		if (nd_bad(&s->rd, "bad event: %s", err) < 0)
+		if (nd_bad_event(&s->rd, err) < 0)
 			return 0;
 	}
 	if (rc < 0)
@@ -185,7 +186,7 @@ replay_run(const struct replay_opts *o, char *const *files, int nfiles)
 		src[i].idx = i;
 		ev_clear(&src[i].ev);
 		if (nd_open(&src[i].rd, files[i]) < 0) {
-			warn("%s:", files[i]);
+			warn("cannot open '%s':", files[i]);
 			rp.status = LIU_EXIT_SYS;
 			src[i].rd.fd = -1;
 			continue;

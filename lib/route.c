@@ -32,6 +32,7 @@
 
 #include "buf.h"
 #include "event.h"
+#include "evread.h"
 #include "json.h"
 #include "ndjson.h"
 #include "route.h"
@@ -711,14 +712,14 @@ route_line(struct router *r, struct source *s, char *line, size_t len)
 	int i, k, isbar;
 
 	if (ev_head(h, line, len, 0, &err) < 0) {
-		nd_bad(&s->rd, "bad event: %s", err);
+		nd_bad_event(&s->rd, err);
 		return R_TAKEN;
 	}
 	t = h->ns;
 	r->parsed = 0;
 	if (r->o->validate) {
 		if (json_parse(&r->j, line, len, &err) < 0) {
-			nd_bad(&s->rd, "bad event: %s", err);
+			nd_bad_event(&s->rd, err);
 			return R_TAKEN;
 		}
 		r->parsed = 1;

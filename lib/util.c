@@ -308,3 +308,14 @@ liu_version(void)
 	printf("%s %s\n", liu_progname, LIU_VERSION);
 	exit(liu_finish(0));
 }
+
+int64_t
+liu_duration_arg(const char *s, int64_t min, const char *what)
+{
+	int64_t ns;
+
+	if (liu_parse_duration(s, &ns) < 0 || ns < min)
+		die_code(LIU_EXIT_USAGE, "invalid %s: '%.*s'", what,
+		    LIU_ECHO_MAX, s);
+	return ns;
+}

@@ -74,6 +74,11 @@ double liu_strtod(const char *s, double min, double max, const char *what);
  * nanoseconds.  A bare number is seconds.  Returns 0, or -1 if malformed.
  */
 int liu_parse_duration(const char *s, int64_t *ns);
+/*
+ * The same for an option's argument: the nanoseconds, at least 'min', or
+ * die with LIU_EXIT_USAGE and "invalid WHAT: 'S'".
+ */
+int64_t liu_duration_arg(const char *s, int64_t min, const char *what);
 
 /* Wall-clock time in nanoseconds since the epoch, and a monotonic clock. */
 int64_t liu_now_ns(void);

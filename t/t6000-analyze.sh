@@ -216,11 +216,11 @@ test_expect_success 'ndjson is the default into a pipe' '
 test_expect_success 'bad fills are reported by line and change nothing' '
 	test_expect_code 1 liu-analyze -f ndjson "$BAD" >bad 2>err &&
 	test_cmp out bad &&
-	grep -q "analyze-bad.ndjson:4: sell of 5 with no long position" err &&
+	grep -q "^liu-analyze: .*-bad.ndjson:4: sell of 5 with no long position" err &&
 	grep -q ":5: \"qty\" must be positive" err &&
-	grep -q ":6: bad \"side\"" err &&
+	grep -q ":6: bad event: bad \"side\"" err &&
 	grep -q ":7: \"price\" must be positive" err &&
-	grep -q ":8: \"price\" is not a number" err &&
+	grep -q ":8: bad event: \"price\" is not a number" err &&
 	grep -q ":14: sell of 1 with no long position" err &&
 	grep -q ":15: buy_to_cover of 50 with only 40 short" err &&
 	grep -q ":16: sell of 1 with a short position, not long" err &&
@@ -243,9 +243,12 @@ test_expect_success 'malformed JSON, missing and wrong-typed fields' '
 	{"ev":"fill","t":"2024-03-01T14:30:00Z","sym":"A","id":"1","side":"buy","qty":1,"price":10}
 	EOF
 	test_expect_code 1 liu-analyze -f ndjson m.ndjson >o 2>err &&
-	grep -q "m.ndjson:1: " err && grep -q "m.ndjson:2: .*price" err &&
-	grep -q "m.ndjson:3: .*qty" err && grep -q "m.ndjson:4: .*fee" err &&
-	grep -q "m.ndjson:5: " err && ! grep -q ":6:" err &&
+	grep -q "m.ndjson:1: bad event: truncated JSON" err &&
+	grep -q "m.ndjson:2: bad event: .*price" err &&
+	grep -q "m.ndjson:3: bad event: .*qty" err &&
+	grep -q "m.ndjson:4: bad event: .*fee" err &&
+	grep -q "m.ndjson:5: bad event: not a JSON object" err &&
+	! grep -q ":6:" err &&
 	jq -e "select(.ev == \"summary\") | .open == 1" o
 '
 
@@ -281,6 +284,13 @@ test_expect_success 'several files and stdin read as one session' '
 	test_cmp out two &&
 	liu-analyze -f ndjson <"$G" >in &&
 	test_cmp out in
+'
+
+test_expect_success 'a file that cannot be opened: exit 3, named' '
+	test_expect_code 3 liu-analyze -f ndjson nosuch.ndjson 2>err &&
+	test_grep "^liu-analyze: cannot open .nosuch.ndjson.: No such file" err &&
+	test_expect_code 3 liu-analyze -p nodir/eq.png "$G" 2>err &&
+	test_grep "^liu-analyze: cannot open .nodir/eq.png.: No such file" err
 '
 
 test_expect_success 'exact money over many fills: 0.1 + 0.2 never drifts' '

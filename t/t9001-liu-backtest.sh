@@ -38,7 +38,9 @@ test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 liu-backtest 2>err &&
 	test_grep "usage: liu-backtest" err &&
 	test_expect_code 2 liu-backtest -x "$AAPL" 2>/dev/null &&
-	liu-backtest -h >out && test_grep "usage: liu-backtest" out
+	liu-backtest -h >out && test_grep "usage: liu-backtest" out &&
+	liu-backtest --help >out2 && test_cmp out out2 &&
+	liu-backtest --version >v && test_grep "^liu-backtest [0-9][0-9.]*\$" v
 '
 
 test_expect_success 'bad input is reported by the stage that reads it' '
