@@ -21,6 +21,7 @@
 
 #include "buf.h"
 #include "event.h"
+#include "evread.h"
 #include "ind.h"
 #include "json.h"
 #include "ndjson.h"
@@ -651,14 +652,14 @@ ta_line(struct ta *ta, struct nd_reader *rd, struct ev *e, const char *line,
 	 * "sym" for a line they leave to ev_parse(), which checks it all.
 	 */
 	if (ev_head(&ta->head, line, len, EV_HEAD_PREFIX, &err) < 0)
-		return nd_bad(rd, "bad event: %s", err);
+		return nd_bad_event(rd, err);
 	if (ta->head.type == EV_BAR && ta->head.raw &&
 	    bar_parse(ta, line, len, &fb)) {
 		ta_bar(ta, rd, &fb, line, NULL);
 		return 0;
 	}
 	if (ev_parse(e, line, len, &err) < 0)
-		return nd_bad(rd, "bad event: %s", err);
+		return nd_bad_event(rd, err);
 	if (e->type == EV_BAR) {
 		ev_to_fbar(e, &fb);
 		ta_bar(ta, rd, &fb, NULL, e);
