@@ -7,7 +7,7 @@
 N=2000000
 BARS=bench/out/ta-bars-2m.ndjson
 TRADES=bench/out/trades-2m.ndjson
-bench_synth $BARS $N bar --duration 7d || exit 3
+bench_synth $BARS $N bar --duration 30d || exit 3
 bench_synth $TRADES $N trade || exit 3
 
 # st_report NAME UNIT SECONDS BASE TARGET: rate, ratio, verdict

@@ -8,7 +8,7 @@
 N=2000000
 F=bench/out/ta-bars-2m.ndjson
 SPECS="ema:12 macd rsi:14 vwap atr:14 bbands:20,2"
-bench_synth $F $N bar --duration 7d || exit 3
+bench_synth $F $N bar --duration 30d || exit 3
 
 # ta_report NAME SECONDS [TARGET_BARS_PER_S]: rate, ratio to the baseline
 ta_report () {

@@ -76,7 +76,8 @@ load(const char *name)
 
 	if (strchr(name, '/') == NULL) {
 		for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
-			if (strcmp(builtins[i]->name, name) == 0)
+			if (strcmp(builtins[i]->name,
+			    eng_strategy_name(name)) == 0)
 				return builtins[i];
 		die_code(LIU_EXIT_USAGE, "unknown strategy '%.*s' (plug-ins "
 		    "are named by a path: ./%.*s.so)", LIU_ECHO_MAX, name,

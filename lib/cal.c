@@ -341,3 +341,21 @@ cal_next_open(int64_t t_ns)
 	}
 	return -1;
 }
+
+int
+cal_next_session(int64_t t_ns, int64_t *open_ns, int64_t *close_ns)
+{
+	int64_t day, open, close;
+	int i, y, m, d;
+
+	day = floor_div(ny_local(t_ns), TM_NS_PER_DAY);
+	for (i = 0; i < 31; i++, day++) {
+		tm_civil_from_days(day, &y, &m, &d);
+		if (cal_session(y, m, d, &open, &close) == 0 && close > t_ns) {
+			*open_ns = open;
+			*close_ns = close;
+			return 0;
+		}
+	}
+	return -1;
+}

@@ -93,4 +93,12 @@ int64_t cal_session_close(int64_t t_ns);
  */
 int64_t cal_next_open(int64_t t_ns);
 
+/*
+ * The regular session in progress at t_ns (open <= t_ns < close), else the
+ * next one to open, as UTC instants in *open_ns and *close_ns; a session
+ * that closed at t_ns is over.  Returns 0, or -1 (leaving both untouched)
+ * if none is found within a month (only outside the supported years).
+ */
+int cal_next_session(int64_t t_ns, int64_t *open_ns, int64_t *close_ns);
+
 #endif

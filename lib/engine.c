@@ -133,6 +133,53 @@ eng_new(const struct eng_opts *o)
 	return e;
 }
 
+/*
+ * Other names of strategies, honoured wherever a name comes from outside:
+ * the command line, --param, a pick's "strategies" and the "strategy" of
+ * drop, fill and order_update.  Ids and output carry the real name.
+ * "momentum" is the name of the mission's own example,
+ * "liu-route -n 8 liu-strategy momentum".
+ */
+static const struct {
+	const char *alias, *name;
+} aliases[] = {
+	{ "momentum", "momentum_long" },
+};
+
+/* The name that the n bytes at p are an alias of, or NULL. */
+static const char *
+alias_of(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (strlen(aliases[i].alias) == n &&
+		    memcmp(aliases[i].alias, p, n) == 0)
+			return aliases[i].name;
+	return NULL;
+}
+
+const char *
+eng_strategy_name(const char *name)
+{
+	const char *real = alias_of(name, strlen(name));
+
+	return real ? real : name;
+}
+
+/* Whether the n bytes at p name the strategy s, by its name or an alias. */
+static int
+names(const struct strategy *s, const char *p, size_t n)
+{
+	const char *real = alias_of(p, n);
+
+	if (real) {
+		p = real;
+		n = strlen(real);
+	}
+	return strlen(s->name) == n && memcmp(s->name, p, n) == 0;
+}
+
 static int
 valid_name(const char *s)
 {
@@ -156,6 +203,10 @@ eng_add(struct eng *e, const struct strategy *s, const char **err)
 	}
 	if (s->name == NULL || !valid_name(s->name)) {
 		*err = "strategy name is not 1-32 of [a-z0-9_]";
+		return -1;
+	}
+	if (alias_of(s->name, strlen(s->name))) {
+		*err = "strategy name is an alias of a built-in";
 		return -1;
 	}
 	for (i = 0; i < e->nst; i++)
@@ -250,7 +301,7 @@ eng_param(struct eng *e, const char *kv, const char **err)
 	memcpy(name, kv, (size_t)(dot - kv));
 	name[dot - kv] = '\0';
 	for (i = 0; i < e->nst; i++)
-		if (strcmp(e->st[i].s->name, name) == 0)
+		if (names(e->st[i].s, name, strlen(name)))
 			break;
 	if (i == e->nst) {
 		*err = "no such strategy loaded";
@@ -1082,7 +1133,7 @@ ours(const struct eng *e, const char *strategy)
 	size_t k;
 
 	for (k = 0; k < e->nst; k++)
-		if (strcmp(e->st[k].s->name, strategy) == 0)
+		if (names(e->st[k].s, strategy, strlen(strategy)))
 			return 1;
 	return 0;
 }
@@ -1112,7 +1163,7 @@ on_fill(struct eng *e, const struct ev *ev, const char **err)
 		    "(--fill sim fills its own)", ev->id);
 	if (cx && strcmp(cx->sym->name, ev->sym) == 0 &&
 	    (ev->strategy == NULL ||
-	    strcmp(cx->es->s->name, ev->strategy) == 0))
+	    names(cx->es->s, ev->strategy, strlen(ev->strategy))))
 		i = open_order(cx, ev->id);
 	if (i < 0)
 		return bad(e, err, "fill for unknown order \"%s\"", ev->id);
@@ -1197,8 +1248,7 @@ on_pick(struct eng *e, const struct ev *ev, const char **err)
 			break;
 		n = (size_t)(q - p - 1);
 		for (k = 0; k < e->nst; k++)
-			if (strlen(e->st[k].s->name) == n &&
-			    memcmp(e->st[k].s->name, p + 1, n) == 0)
+			if (names(e->st[k].s, p + 1, n))
 				s->pick_mask |= 1ULL << k;
 		p = q + 1;
 	}
@@ -1213,7 +1263,7 @@ on_drop_in(struct eng *e, const struct ev *ev)
 
 	for (k = 0; s && k < e->nst; k++)
 		if (ev->strategy == NULL ||
-		    strcmp(e->st[k].s->name, ev->strategy) == 0)
+		    names(e->st[k].s, ev->strategy, strlen(ev->strategy)))
 			s->cx[k].rejected = 1;
 }
 

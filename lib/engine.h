@@ -47,9 +47,19 @@ struct eng *eng_new(const struct eng_opts *o);
 /*
  * Add a strategy (the struct must outlive the engine).  Returns 0, or -1
  * with *err set if its api version is not LIU_STRATEGY_API, its name is
- * empty, too long (over 32) or not [a-z0-9_], or already loaded.
+ * empty, too long (over 32), not [a-z0-9_], an alias of another strategy
+ * (eng_strategy_name()) or already loaded.
  */
 int eng_add(struct eng *e, const struct strategy *s, const char **err);
+
+/*
+ * The strategy that a name given from outside stands for: "momentum" is
+ * momentum_long; any other name stands for itself (the same pointer is
+ * returned).  The engine resolves names this way wherever it compares
+ * them (--param, picks, drops, fills, updates); a caller looking up a
+ * built-in by name should too.  Never fails.
+ */
+const char *eng_strategy_name(const char *name);
 
 /*
  * Set a parameter from "KEY=VALUE" or "STRATEGY.KEY=VALUE".  Call after all

@@ -10,12 +10,15 @@
 #include <time.h>
 
 #include "buf.h"
+#include "cal.h"
 #include "json.h"
 #include "ndjson.h"
 #include "synth.h"
 #include "tm.h"
 #include "util.h"
 #include "banned.h"
+
+#define HOUR_NS (3600 * TM_NS_PER_SEC)
 
 static uint64_t
 splitmix(uint64_t *x)
@@ -207,6 +210,38 @@ flush_bars(const struct synth_opts *o, struct ssym *sy, struct buf *b,
 	return k;
 }
 
+/*
+ * The instant at which New York's clocks show d ns more than at t: a
+ * duration of days ends at the same New York time of day even across a
+ * change of daylight saving time.  Saturates at INT64_MAX.
+ */
+static int64_t
+ny_after(int64_t t, int64_t d)
+{
+	int64_t u;
+
+	if (t > INT64_MAX - HOUR_NS - d)
+		return INT64_MAX;
+	u = t + d;
+	return u + cal_ny_offset(t) - cal_ny_offset(u);
+}
+
+/* The start of the minute of t (floored, also before 1970). */
+static int64_t
+minute_of(int64_t t)
+{
+	int64_t r = t % TM_NS_PER_MIN;
+
+	return t - (r < 0 ? r + TM_NS_PER_MIN : r);
+}
+
+/*
+ * Market time is the regular sessions of the New York calendar (cal.h):
+ * it starts at o->start, or at the next open if that is outside a
+ * session, and ends when New York's clocks have run o->duration from
+ * there.  Within a session time steps by dt; at its close the bars of its
+ * last minute are written and time jumps to the next open.
+ */
 uint64_t
 synth_run(const struct synth_opts *o)
 {
@@ -214,7 +249,7 @@ synth_run(const struct synth_opts *o)
 	struct ssym *sy;
 	struct buf b = BUF_INIT;
 	uint64_t k = 0;
-	int64_t t, end = o->start + o->duration, minute, dt, wall0;
+	int64_t t, end, open, close, minute, dt, wall0;
 	double step, frac, size;
 	int i, j, ticks = (o->types & (SYN_TRADE | SYN_QUOTE)) != 0;
 
@@ -241,13 +276,29 @@ synth_run(const struct synth_opts *o)
 	dt = ticks ? (int64_t)(1e9 / o->rate) : TM_NS_PER_MIN;
 	if (dt < 1)
 		dt = 1;
-	minute = o->start - o->start % TM_NS_PER_MIN;
-	t = o->start;
-	if (!ticks && t != minute)	/* bars alone start on a minute */
-		t = minute + TM_NS_PER_MIN;
-	for (; t < end && !liu_stop; t += dt) {
-		if (o->events && k >= o->events)
-			break;
+	/* no session at all only outside the calendar's years */
+	if (cal_next_session(o->start, &open, &close) < 0)
+		open = close = end = t = minute = o->start;
+	else {
+		t = o->start > open ? o->start : open;
+		end = ny_after(t, o->duration);
+		minute = minute_of(t);
+		/* bars alone start on a minute */
+		if (!ticks && t != minute)
+			t = minute + TM_NS_PER_MIN;
+	}
+	while (!liu_stop && !(o->events && k >= o->events)) {
+		if (t >= close || t >= end) {
+			/* the close (or the end): the last minute's bars */
+			if (ticks && (o->types & SYN_BAR))
+				k = flush_bars(o, sy, &b, minute, k, wall0);
+			if (t >= end ||
+			    cal_next_session(close, &open, &close) < 0 ||
+			    open >= end)
+				break;
+			t = minute = open;
+			continue;
+		}
 		if (!ticks) {
 			/* bars alone: a minute of motion for each symbol */
 			for (i = 0; i < o->nsyms; i++) {
@@ -265,6 +316,7 @@ synth_run(const struct synth_opts *o)
 				if (o->events && k >= o->events)
 					break;
 			}
+			t += dt;
 			continue;
 		}
 		while (t >= minute + TM_NS_PER_MIN) {
@@ -282,7 +334,8 @@ synth_run(const struct synth_opts *o)
 		buf_reset(&b);
 		if ((o->types & SYN_TRADE) &&
 		    (!(o->types & SYN_QUOTE) || rng_unif(&r) < 0.6)) {
-			frac = (double)(t - o->start) / (double)o->duration;
+			/* the U of the volume spans the whole session */
+			frac = (double)(t - open) / (double)(close - open);
 			size = (double)(1 + (int)(rng_unif(&r) * 5 *
 			    volume_shape(frac))) * 100;
 			head(&b, "trade", t, &sy[i]);
@@ -308,10 +361,8 @@ synth_run(const struct synth_opts *o)
 		}
 		nd_emit(b.p, b.len);
 		pace(o, ++k, wall0);
+		t += dt;
 	}
-	/* the last minute's bars, when the session ran its course */
-	if (ticks && t >= end && (o->types & SYN_BAR))
-		k = flush_bars(o, sy, &b, minute, k, wall0);
 	free(sy);
 	buf_release(&b);
 	return k;

@@ -241,6 +241,145 @@ test_expect_success 'synth: --events is exact, the last minute has its bars' '
 	tail -n1 b | grep -q "\"t\":\"2024-01-02T14:32:00Z\""
 '
 
+# ny_minutes DAY[@HH:MM]...: the start of every minute of these New York
+# sessions, 09:30 to the close (16:00 unless given), in UTC RFC 3339, from
+# python's zoneinfo: an independent clock.  The days are chosen by hand.
+ny_minutes () {
+	python3 -c '
+import sys, datetime as dt
+from zoneinfo import ZoneInfo
+ny = ZoneInfo("America/New_York")
+for a in sys.argv[1:]:
+	day, _, close = a.partition("@")
+	y, m, d = map(int, day.split("-"))
+	hh, mm = map(int, (close or "16:00").split(":"))
+	t = dt.datetime(y, m, d, 9, 30, tzinfo=ny)
+	while t < dt.datetime(y, m, d, hh, mm, tzinfo=ny):
+		print(t.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+		t += dt.timedelta(minutes=1)
+' "$@"
+}
+
+test_skip_unless_have python3
+test_expect_success 'synth bars follow the New York sessions, minute by minute' '
+	# Friday 2024-11-22 + 10d: Thanksgiving (28th) closed, the 29th
+	# closes at 13:00; the open of Monday, December 2 is excluded
+	liu-stream synth --max --types bar --symbols 1 \
+		--start 2024-11-22T14:30:00Z --duration 10d >nov &&
+	ny_minutes 2024-11-22 2024-11-25 2024-11-26 2024-11-27 \
+		2024-11-29@13:00 >exp &&
+	jq -r .t nov >got && test_cmp exp got &&
+	# from midnight on Monday, July 1: the open; July 3 closes at 13:00,
+	# July 4 is closed; 5d of New York clock ends at the open of the 6th
+	liu-stream synth --max --types bar --symbols 1 \
+		--start 2024-07-01T00:00:00Z --duration 5d >jul &&
+	ny_minutes 2024-07-01 2024-07-02 2024-07-03@13:00 2024-07-05 >exp &&
+	jq -r .t jul >got && test_cmp exp got &&
+	# across the change to daylight saving time (Sunday, March 10):
+	# 14:30-21:00Z, then 13:30-20:00Z; 10d ends at 09:30 New York time
+	# on the 18th, 13:30Z, not an hour into that session
+	liu-stream synth --max --types bar --symbols 1 \
+		--start 2024-03-08T12:00:00Z --duration 10d >mar &&
+	ny_minutes 2024-03-08 2024-03-11 2024-03-12 2024-03-13 \
+		2024-03-14 2024-03-15 >exp &&
+	jq -r .t mar >got && test_cmp exp got &&
+	head -n1 got | grep -q "^2024-03-08T14:30:00Z$" &&
+	tail -n1 got | grep -q "^2024-03-15T19:59:00Z$"
+'
+
+test_skip_unless_have python3
+test_expect_success 'synth trades and quotes over 10d: sessions only, bars at each close' '
+	liu-stream synth --max --rate 0.05 --symbols 2 --seed 3 \
+		--start 2024-11-22T14:30:00Z --duration 10d >ticks &&
+	# an event every 20 s: every session minute has one, no other
+	ny_minutes 2024-11-22 2024-11-25 2024-11-26 2024-11-27 \
+		2024-11-29@13:00 | cut -c1-16 >exp &&
+	jq -r .t ticks | cut -c1-16 | sort -u >got &&
+	test_cmp exp got &&
+	test $(grep -c "\"ev\":\"trade\"" ticks) -gt 1000 &&
+	# the last minute of a session has its bars before the next open
+	jq -r .t ticks | cut -c1-10 | sort -c &&
+	jq -r "select(.ev == \"trade\") | .sym + .t[0:16]" ticks |
+		sort -u >traded &&
+	jq -r "select(.ev == \"bar\") | .sym + .t[0:16]" ticks | sort >barred &&
+	test_cmp traded barred &&
+	grep "\"ev\":\"bar\"" ticks | tail -n1 | grep -q "2024-11-29T17:59:00Z"
+'
+
+test_expect_success 'synth: a start outside a session is the next open' '
+	cat >exp <<-\E &&
+	2024-07-05T13:30:00Z
+	2024-07-08T13:30:00Z
+	2024-07-08T13:30:00Z
+	2024-11-29T14:30:00Z
+	2024-01-02T14:30:00Z
+	E
+	for s in 2024-07-04T00:00:00Z 2024-07-06T12:00:00Z \
+		2024-07-05T20:00:00Z 2024-11-28T15:00:00Z 2023-12-29T21:00:00Z
+	do
+		liu-stream synth --max --types bar --symbols 1 --events 1 \
+			--start $s || return 1
+	done >out &&
+	jq -r .t out >got &&
+	test_cmp exp got &&
+	liu-stream synth --max --types trade --symbols 1 --events 1 \
+		--start 2024-07-04T15:00:00.5Z | grep -q "2024-07-05T13:30:00Z"
+'
+
+test_expect_success 'synth: 10d from a Friday has no weekend, a holiday has none' '
+	liu-stream synth --max --types bar --symbols 3 --seed 4 \
+		--start 2024-06-28T13:30:00Z --duration 10d >ten &&
+	jq -r .t ten | cut -c1-10 | uniq >days &&
+	cat >exp <<-\E &&
+	2024-06-28
+	2024-07-01
+	2024-07-02
+	2024-07-03
+	2024-07-05
+	E
+	test_cmp exp days &&
+	while read d
+	do
+		case $(date -u -d "$d" +%u) in 6|7) return 1 ;; esac
+	done <days &&
+	test $(grep -c "\"t\":\"2024-07-03T" ten) -eq $((210 * 3)) &&
+	test $(grep -c "\"t\":\"2024-07-05T" ten) -eq $((390 * 3)) &&
+	# a Friday open and 2d: that session alone, the weekend is empty
+	liu-stream synth --max --types bar --symbols 1 \
+		--start 2024-06-28T13:30:00Z --duration 2d >two &&
+	test_line_count = 390 two &&
+	tail -n1 two | grep -q "\"t\":\"2024-06-28T19:59:00Z\""
+'
+
+test_expect_success 'synth within one session: a plain stretch from --start' '
+	liu-stream synth --max --types trade --symbols 1 \
+		--start 2024-01-02T15:00:00Z --duration 10m --rate 1 >short &&
+	test_line_count = 600 short &&
+	head -n1 short | grep -q "\"t\":\"2024-01-02T15:00:00Z\"" &&
+	tail -n1 short | grep -q "\"t\":\"2024-01-02T15:09:59Z\"" &&
+	# running past the close stops at the close
+	liu-stream synth --max --types trade --symbols 1 \
+		--start 2024-01-02T20:50:00Z --duration 1h --rate 1 >late &&
+	test_line_count = 600 late &&
+	tail -n1 late | grep -q "\"t\":\"2024-01-02T20:59:59Z\""
+'
+
+test_expect_success 'synth over 22d: reproducible, canonical, holidays and early close kept' '
+	liu-stream synth --max --rate 0.2 --symbols 3 --seed 9 \
+		--start 2024-12-20T14:30:00Z --duration 22d >d1 &&
+	liu-stream synth --max --rate 0.2 --symbols 3 --seed 9 \
+		--start 2024-12-20T14:30:00Z --duration 22d >d2 &&
+	test_cmp d1 d2 &&
+	liu-stream replay --max --validate --strict d1 >d1v &&
+	test_cmp d1 d1v &&
+	test_grep "\"t\":\"2024-12-24T17:59" d1 &&
+	test_grep ! "\"t\":\"2024-12-24T18:" d1 &&
+	test_grep ! "\"t\":\"2024-12-25T" d1 &&
+	test_grep ! "\"t\":\"2025-01-01T" d1 &&
+	test_grep ! "\"t\":\"2025-01-09T" d1 &&
+	test_grep "\"t\":\"2025-01-10T" d1
+'
+
 test_expect_success 'synth names stay unique past 26^3 symbols' '
 	liu-stream synth --max --types bar --symbols 20000 --events 20000 >many &&
 	test $(jq -r .sym many | sort -u | wc -l) -eq 20000

@@ -245,6 +245,64 @@ test_expect_success 'picks naming strategies reach only those; --require-pick' '
 	test_line_count = 0 out
 '
 
+# "momentum" is another name for momentum_long wherever a strategy is
+# named; what liu-strategy writes carries the real name.
+test_expect_success 'momentum names momentum_long: command line and -p' '
+	liu-strategy --fill sim $P momentum <"$BARS" >raw &&
+	reason <raw >out &&
+	test_cmp "$TEST_DATA/strategy-momentum.expected" out &&
+	Pm=$(echo "$P" | sed "s/momentum_long\./momentum./g") &&
+	echo "$Pm" | grep -q "momentum\.or_minutes=3" &&
+	liu-strategy --fill sim $Pm momentum <"$BARS" >raw2 &&
+	test_cmp raw raw2 &&
+	liu-strategy --fill sim $Pm momentum_long <"$BARS" >raw3 &&
+	test_cmp raw raw3 &&
+	test_expect_code 2 liu-strategy momentum momentum_long </dev/null 2>err &&
+	test_grep "strategy loaded twice" err &&
+	test_expect_code 2 liu-strategy -p momentum.risk=1 vwap_long \
+		</dev/null 2>err &&
+	test_grep "no such strategy loaded" err
+'
+
+test_expect_success 'a pick or a drop aimed at "momentum" reaches momentum_long' '
+	{
+		echo "{\"ev\":\"pick\",\"t\":\"2024-03-01T14:29:00Z\",\"sym\":\"AAA\",\"strategies\":[\"vwap_long\",\"momentum\"]}" &&
+		cat "$BARS"
+	} >picked &&
+	liu-strategy --require-pick --fill sim $P momentum_long <picked >out &&
+	test_grep "\"ev\":\"order\",[^}]*\"sym\":\"AAA\",[^}]*\"strategy\":\"momentum_long\"" out &&
+	test_grep ! "\"ev\":\"order\",[^}]*\"sym\":\"BBB\"" out &&
+	# a drop acts on a symbol already seen, for the rest of its session
+	{
+		head -n 2 "$BARS" &&
+		echo "{\"ev\":\"drop\",\"t\":\"2024-03-01T14:30:00Z\",\"sym\":\"AAA\",\"strategy\":\"momentum\",\"why\":\"halted\"}" &&
+		tail -n +3 "$BARS"
+	} >dropped &&
+	liu-strategy --fill sim $P momentum_long <dropped >out &&
+	test_grep "\"ev\":\"drop\"" out &&
+	test_grep ! "\"ev\":\"order\",[^}]*\"sym\":\"AAA\"" out &&
+	test_grep "\"ev\":\"order\",[^}]*\"sym\":\"BBB\"" out
+'
+
+test_expect_success 'fills and updates that name "momentum" are momentum_long'"'"'s' '
+	head -n 14 "$BARS" >live &&
+	cat >fills <<-\E &&
+	{"ev":"fill","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"nosuch","side":"buy","qty":1,"price":10,"strategy":"momentum"}
+	{"ev":"fill","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"momentum_long-AAA-1","side":"buy","qty":2127,"price":10.45,"strategy":"momentum"}
+	{"ev":"order_update","t":"2024-03-01T14:37:01Z","sym":"BBB","id":"momentum_long-BBB-1","status":"canceled","strategy":"momentum"}
+	E
+	{ cat live fills; sed -n "15,\$p" "$BARS"; } >in &&
+	test_expect_code 1 liu-strategy $P momentum <in >out 2>err &&
+	# a fill naming our strategy under its alias is ours: bad, not passed
+	test_grep "<stdin>:15: fill for unknown order \"nosuch\"" err &&
+	test_grep ! "nosuch" out &&
+	# the good one made the position that the target exit sells
+	jq -e "select(.ev == \"order\" and .why.reason == \"target\") |
+	    .qty == 2127 and .strategy == \"momentum_long\"" out >/dev/null &&
+	# the canceled BBB order frees BBB for a new entry
+	test_grep "\"id\":\"momentum_long-BBB-2\"" out
+'
+
 test_expect_success 'AAPL session: two runs give byte-identical output' '
 	liu-strategy --fill sim momentum_long vwap_long vwap_short <"$AAPL" >r1 &&
 	liu-strategy --fill sim momentum_long vwap_long vwap_short <"$AAPL" >r2 &&

@@ -274,6 +274,46 @@ test_next_open(void)
 	is_int(cal_next_open(INT64_MAX - 1), -1, "none beyond 2261");
 }
 
+/* The session in progress, else the next: what liu-stream synth walks. */
+static void
+is_next_session(const char *at, const char *open, const char *close,
+    const char *what)
+{
+	int64_t o = -1, c = -1;
+
+	is_int(cal_next_session(t(at), &o, &c), 0, "a session at or after %s",
+	    at);
+	is_str(fmt(o), open, "%s: opens", what);
+	is_str(fmt(c), close, "%s: closes", what);
+}
+
+static void
+test_next_session(void)
+{
+	int64_t o = 7, c = 7;
+
+	is_next_session("2024-03-08T20:59:59.999999999Z",
+	    "2024-03-08T14:30:00Z", "2024-03-08T21:00:00Z",
+	    "the last instant of a session is in it");
+	is_next_session("2024-03-08T21:00:00Z", "2024-03-11T13:30:00Z",
+	    "2024-03-11T20:00:00Z", "at the close: the next, after a "
+	    "weekend and a DST change");
+	is_next_session("2024-03-11T13:30:00Z", "2024-03-11T13:30:00Z",
+	    "2024-03-11T20:00:00Z", "at the open");
+	is_next_session("2024-03-11T03:00:00Z", "2024-03-11T13:30:00Z",
+	    "2024-03-11T20:00:00Z", "Sunday evening in New York");
+	is_next_session("2024-07-03T18:00:00Z", "2024-07-05T13:30:00Z",
+	    "2024-07-05T20:00:00Z", "after July 3's early close, past "
+	    "Independence Day");
+	is_next_session("2024-11-28T12:00:00Z", "2024-11-29T14:30:00Z",
+	    "2024-11-29T18:00:00Z", "the day after Thanksgiving closes at "
+	    "13:00");
+	is_next_session("2001-09-10T21:00:00Z", "2001-09-17T13:30:00Z",
+	    "2001-09-17T20:00:00Z", "across the September 2001 closure");
+	ok(cal_next_session(INT64_MAX - 1, &o, &c) == -1 && o == 7 && c == 7,
+	    "none beyond 2261, outputs untouched");
+}
+
 /* The span of instants that share an offset, kept by VWAP's cache. */
 static void
 test_offset_span(void)
@@ -315,5 +355,6 @@ main(void)
 	test_holidays();
 	test_sessions();
 	test_next_open();
+	test_next_session();
 	return done_testing();
 }

@@ -359,6 +359,29 @@ test_sim_short(void)
 	eng_free(e);
 }
 
+/* "momentum" names momentum_long; no strategy may take it as its name. */
+static void
+test_aliases(void)
+{
+	static const struct strategy alias_strategy = {
+		.api = LIU_STRATEGY_API,
+		.name = "momentum",
+	};
+	struct eng_opts o = ENG_OPTS_INIT;
+	struct eng *e = eng_new(&o);
+	const char *err = NULL, *name = "vwap_long";
+
+	is_str(eng_strategy_name("momentum"), "momentum_long", "the alias");
+	ok(eng_strategy_name(name) == name, "another name stands for itself");
+	is_str(eng_strategy_name("momentum_"), "momentum_", "no prefix match");
+	is_int(eng_add(e, &alias_strategy, &err), -1, "an alias as a name");
+	is_str(err, "strategy name is an alias of a built-in", "says why");
+	is_int(eng_add(e, &strat_momentum_long, &err), 0, "the real one");
+	is_int(eng_param(e, "momentum.risk=0.02", &err), 0,
+	    "a parameter through the alias");
+	eng_free(e);
+}
+
 int
 main(void)
 {
@@ -370,5 +393,6 @@ main(void)
 	test_max_symbols();
 	test_positions();
 	test_sim_short();
+	test_aliases();
 	return done_testing();
 }
