@@ -29,7 +29,8 @@ static const char *const usage_text[] = {
 	"                    [--max-symbols N] [--strict] [--max-bad N]",
 	"                    [--line-max BYTES] [-uv] NAME ...",
 	"       liu-strategy -h | --help | --version",
-	"NAME is momentum_long, vwap_long, vwap_short or a plug-in ./file.so.",
+	"NAME is momentum_long (or momentum), vwap_long, vwap_short or a",
+	"plug-in ./file.so.",
 	"See liu-strategy(1).",
 	NULL
 };
