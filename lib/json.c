@@ -568,10 +568,31 @@ const char *
 json_scan_num(const char *p, const char *end, double *v)
 {
 	const char *q = p;
+	uint64_t m = 0;
+	int nd = 0, frac = 0;
 
-	while (q < end && numch[(unsigned char)*q])
+	/* the usual price or size, in one pass: number()'s exact case */
+	q += q < end && *q == '-';
+	if (q < end && *q == '0') {
 		q++;
-	if (q == p || check_number(p, (size_t)(q - p)) < 0)
+		nd++;
+	} else {
+		for (; q < end && (unsigned)(*q - '0') < 10; q++, nd++)
+			m = m * 10 + (uint64_t)(*q - '0');
+	}
+	if (nd > 0 && q < end && *q == '.')
+		for (q++; q < end && (unsigned)(*q - '0') < 10; q++, nd++,
+		    frac++)
+			m = m * 10 + (uint64_t)(*q - '0');
+	if (nd > 0 && nd <= 15 && q[-1] != '.' && (q == end ||
+	    !numch[(unsigned char)*q])) {
+		*v = (double)m / pow10tab[frac];
+		if (*p == '-')
+			*v = -*v;
+		return q;
+	}
+	/* anything else: the grammar, then number() */
+	if ((q = json_num_end(p, end)) == NULL)
 		return NULL;
 	*v = number(p, (size_t)(q - p));
 	return isfinite(*v) ? q : NULL;

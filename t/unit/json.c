@@ -892,6 +892,54 @@ test_utf8_check(void)
 	    "json_utf8_check overlong");
 }
 
+/*
+ * json_scan_num() against json_parse() and json_num() on random strings of
+ * number characters: the same verdict (finite numbers only) and the same
+ * double, bit for bit.
+ */
+static void
+test_scan_num(void)
+{
+	static const char ch[] = "0123456789012345678901234567890.-+eE";
+	struct json j = JSON_INIT;
+	char line[64], num[40];
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	const char *err, *q;
+	double a, b;
+	int i, k, n, nbad = 0, ngood = 0;
+
+	for (i = 0; i < 300000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		n = 1 + (int)(x % 24);
+		for (k = 0; k < n; k++)
+			num[k] = ch[(x >> (k % 8 * 8)) % (sizeof(ch) - 1) ^
+			    (uint64_t)k % 3];
+		if (i % 2 == 0) {	/* mostly digits: plausible prices */
+			for (k = 0; k < n; k++)
+				num[k] = (char)('0' + (x >> (k * 2)) % 10);
+			if (n > 2 && (x >> 50) % 2)
+				num[(x >> 52) % (uint64_t)(n - 1) + 1] = '.';
+			if (num[0] == '0' && n > 1 && num[1] != '.')
+				num[0] = '1';
+		}
+		snprintf(line, sizeof(line), "{\"a\":%.*s}", n, num);
+		q = json_scan_num(line + 5, line + 5 + n, &a);
+		if (json_parse(&j, line, strlen(line), &err) == 0 &&
+		    json_num(&j, 2, &b) == 0) {
+			ngood++;
+			if (q != line + 5 + n || memcmp(&a, &b, sizeof(a)))
+				nbad++;
+		} else if (q == line + 5 + n) {
+			nbad++;
+		}
+	}
+	is_int(nbad, 0, "json_scan_num agrees with json_num on %d strings "
+	    "(%d numbers)", i, ngood);
+	json_release(&j);
+}
+
 int
 main(void)
 {
@@ -904,5 +952,6 @@ main(void)
 	test_add_num();
 	test_add_str();
 	test_utf8_check();
+	test_scan_num();
 	return done_testing();
 }
