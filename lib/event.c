@@ -373,6 +373,36 @@ static const unsigned char plainch[256] = {
 #undef R16
 
 /*
+ * Whether the bytes at p (more than keylen[fi] of them before end) are
+ * field fi's ',"name":', compared by two words when 16 bytes may be read:
+ * the literals are padded with NULs to FMAXLEN + 5 bytes.
+ */
+static inline int
+key_at(const char *p, const char *end, int fi)
+{
+	uint64_t a, b, k0, k1, m;
+	size_t n = keylen[fi];
+
+	if (end - p < 16)
+		return memcmp(p, keylit[fi], n) == 0;
+	memcpy(&a, p, 8);
+	memcpy(&b, p + 8, 8);
+	memcpy(&k0, keylit[fi], 8);
+	memcpy(&k1, keylit[fi] + 8, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (n <= 8) {
+		m = n == 8 ? ~0ULL : (1ULL << 8 * n) - 1;
+		return ((a ^ k0) & m) == 0;
+	}
+	m = n == 16 ? ~0ULL : (1ULL << 8 * (n - 8)) - 1;
+	return a == k0 && ((b ^ k1) & m) == 0;
+#else
+	(void)a, (void)b, (void)k0, (void)k1, (void)m;
+	return memcmp(p, keylit[fi], n) == 0;
+#endif
+}
+
+/*
  * The usual line of a known type, read without tokens: after the header
  * that ev_head() read, only known fields of the type, in canonical order
  * (so none twice and no second header key), each a number, a string of
@@ -398,7 +428,7 @@ parse_usual(struct ev *e)
 		/* the next field in canonical order that this key names */
 		for (; *c >= 0; c++)
 			if ((size_t)(end - p) > keylen[*c] &&
-			    memcmp(p, keylit[*c], keylen[*c]) == 0)
+			    key_at(p, end, *c))
 				break;
 		if (*c < 0)
 			return 0;
