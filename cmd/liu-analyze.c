@@ -16,6 +16,7 @@
 #include "analyze.h"
 #include "event.h"
 #include "ndjson.h"
+#include "proc.h"
 #include "util.h"
 #include "banned.h"
 

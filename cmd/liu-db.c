@@ -14,6 +14,7 @@
 
 #include "db.h"
 #include "ndjson.h"
+#include "proc.h"
 #include "util.h"
 #include "banned.h"
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ndjson.h"
+#include "proc.h"
 #include "route.h"
 #include "util.h"
 #include "banned.h"

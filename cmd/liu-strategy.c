@@ -16,6 +16,7 @@
 #include "engine.h"
 #include "event.h"
 #include "ndjson.h"
+#include "proc.h"
 #include "strategy.h"
 #include "util.h"
 #include "banned.h"

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ndjson.h"
+#include "proc.h"
 #include "replay.h"
 #include "sym.h"
 #include "synth.h"

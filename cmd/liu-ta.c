@@ -16,6 +16,7 @@
 #include "ind.h"
 #include "json.h"
 #include "ndjson.h"
+#include "proc.h"
 #include "ta.h"
 #include "tm.h"
 #include "util.h"

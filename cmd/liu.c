@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "proc.h"
 #include "util.h"
 #include "banned.h"
 
