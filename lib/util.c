@@ -116,9 +116,8 @@ bug(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("BUG: ", stderr);
 	va_start(ap, fmt);
-	report("", fmt, ap);
+	report("BUG: ", fmt, ap);
 	va_end(ap);
 	abort();
 }

@@ -38,8 +38,8 @@ extern volatile sig_atomic_t liu_stop;
  * format ending in ':' gets " strerror(errno)" appended.  Control bytes in
  * PROG and the message become '?'.  warn() returns with errno unchanged.
  * die() exits LIU_EXIT_SYS; die_code() exits with the given code.
- * bug() reports an invariant violation and calls abort() at once: no
- * hook, no flush, no atexit handlers.
+ * bug() reports an invariant violation as "PROG: BUG: message" and calls
+ * abort() at once: no hook, no flush, no atexit handlers.
  *
  * The event writer at exit: die() and die_code() follow one rule.  After
  * the message they run the hook set by liu_set_die_hook(), once, then

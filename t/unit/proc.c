@@ -1,7 +1,7 @@
 /*
  * Unit tests of the way a liu process ends (lib/util.c and lib/proc.c):
- * the one rule of die() and die_code() about the event writer, and the
- * hook behind it.  Each case runs in a
+ * the one rule of die() and die_code() about the event writer, the hook
+ * behind it, and bug()'s message in one write(2).  Each case runs in a
  * child whose stdout is a pipe and whose stderr is a SOCK_SEQPACKET
  * socket, which keeps the boundaries of writes: the first read returns
  * exactly what the first write(2) wrote.
@@ -124,6 +124,13 @@ die_errno(void)
 }
 
 static void
+emit_bug(void)
+{
+	nd_emit("{\"a\":1}", 7);
+	bug("count is %d", -1);
+}
+
+static void
 hook_dies(void)
 {
 	die("in the hook");
@@ -186,9 +193,24 @@ test_die(void)
 	is_str(e.err1, "liu-unit: a?b?c\n", "control bytes become '?'");
 }
 
+static void
+test_bug(void)
+{
+	struct end e;
+
+	run(emit_bug, 1, 0, &e);
+	is_str(e.err1, "liu-unit: BUG: count is -1\n",
+	    "bug(): the whole message in the first write(2)");
+	is_str(e.err2, "", "and nothing after it");
+	is_str(e.out, "", "bug() does not flush the writer");
+	ok(WIFSIGNALED(e.status) && WTERMSIG(e.status) == SIGABRT,
+	    "bug() aborts (status %#x)", e.status);
+}
+
 int
 main(void)
 {
 	test_die();
+	test_bug();
 	return done_testing();
 }
