@@ -1126,7 +1126,8 @@ queue_push(struct store *s, const char *line, size_t len)
 	pthread_mutex_unlock(&s->mu);
 }
 
-char *
+/* The default journal path (owned by the caller). */
+static char *
 db_journal_default(void)
 {
 	struct buf b = BUF_INIT;
