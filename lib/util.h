@@ -1,7 +1,7 @@
 /*
  * util.h: what every liu program shares: its name, diagnostics, exit codes,
  * checked allocation, strict number parsing, clocks and the stop flag.
- * util is the leaf of lib/: it includes no other module, and the process
+ * util is a leaf of lib/: it includes no other module, and the process
  * life cycle (liu_init(), liu_finish()) that needs the event writer lives
  * above it, in proc.h.
  */
