@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
+#include "strategy_engine.h"
 #include "event.h"
 #include "ndjson.h"
 #include "proc.h"

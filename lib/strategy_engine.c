@@ -1,5 +1,5 @@
 /*
- * engine.c: the strategy engine: per-symbol bars, per strategy and symbol
+ * strategy_engine.c: per-symbol bars, per strategy and symbol
  * positions and orders, simulated fills, and the strategy API of
  * strategy.h.
  *
@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "cal.h"
-#include "engine.h"
+#include "strategy_engine.h"
 #include "ndjson.h"
 #include "sym.h"
 #include "tm.h"
