@@ -18,6 +18,7 @@
 #include "evread.h"
 #include "ndjson.h"
 #include "opt.h"
+#include "proc.h"
 #include "util.h"
 #include "banned.h"
 

@@ -15,6 +15,7 @@
 #include "db.h"
 #include "ndjson.h"
 #include "opt.h"
+#include "proc.h"
 #include "util.h"
 #include "banned.h"
 

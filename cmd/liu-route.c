@@ -11,6 +11,7 @@
 
 #include "ndjson.h"
 #include "opt.h"
+#include "proc.h"
 #include "route.h"
 #include "util.h"
 #include "banned.h"

@@ -13,11 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
+#include "strategy_engine.h"
 #include "event.h"
 #include "evread.h"
 #include "ndjson.h"
 #include "opt.h"
+#include "proc.h"
 #include "strategy.h"
 #include "util.h"
 #include "banned.h"

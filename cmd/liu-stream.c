@@ -12,6 +12,7 @@
 
 #include "ndjson.h"
 #include "opt.h"
+#include "proc.h"
 #include "replay.h"
 #include "sym.h"
 #include "synth.h"

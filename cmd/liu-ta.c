@@ -2,7 +2,7 @@
  * liu-ta: a technical-analysis filter.  Reads liu events, adds the values of
  * the indicators named on the command line to each bar event, per symbol and
  * timeframe, and writes every event on; values are null during warm-up.
- * The engine is lib/ta.c.
+ * The filter is lib/ta_filter.c.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -17,7 +17,9 @@
 #include "json.h"
 #include "ndjson.h"
 #include "opt.h"
-#include "ta.h"
+#include "proc.h"
+#include "ta_filter.h"
+#include "ta_filter.h"
 #include "tm.h"
 #include "util.h"
 #include "banned.h"

@@ -51,7 +51,7 @@ int db_schema_version(PGconn *c);
 /* What the store filter does; DB_STORE_OPTS_INIT gives the defaults. */
 struct db_store_opts {
 	const char *dsn;
-	const char *journal;	/* NULL: db_journal_default() */
+	const char *journal;	/* NULL: the default, see liu-db(1) */
 	const char *batch;	/* default batch; NULL: LIU_BATCH_ID or new */
 	const char *env;	/* BACKTEST, PAPER, PROD; NULL: LIU_ENV */
 	size_t batch_max;	/* events per transaction */
@@ -73,9 +73,6 @@ struct db_store_opts {
  * errors of the journal file itself.
  */
 int db_store(struct db_store_opts *o, struct nd_reader *rd);
-
-/* The default journal path (owned by the caller). */
-char *db_journal_default(void);
 
 /* Kinds for export; DB_WHAT_ALL is every one. */
 enum {

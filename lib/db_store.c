@@ -575,8 +575,9 @@ tx_fail(struct store *s, PGresult *r)
 	return data ? TX_DATA : TX_DOWN;
 }
 
+/* Run one SQL command that returns no rows: TX_OK, or tx_fail()'s. */
 static int
-run(struct store *s, const char *sql)
+tx_exec(struct store *s, const char *sql)
 {
 	PGresult *r = PQexec(s->c, sql);
 
@@ -684,7 +685,7 @@ fast_fills(struct store *s)
 		buf_addi64(&s->fbuild, s->runs[f->run].id);
 		buf_add(&s->fbuild, s->fast.p + f->off, f->len);
 	}
-	if ((rc = run(s, "SAVEPOINT liu_fast")) != TX_OK)
+	if ((rc = tx_exec(s, "SAVEPOINT liu_fast")) != TX_OK)
 		return rc;
 	r = PQexec(s->c, "COPY new_trades (algo_run_id, batch_id, exec_id,"
 	    " client_order_id, order_id, symbol, operation, qty, price, fee,"
@@ -701,7 +702,7 @@ fast_fills(struct store *s)
 		PQclear(r);
 		while ((r = PQgetResult(s->c)))
 			PQclear(r);
-		return run(s, "RELEASE SAVEPOINT liu_fast");
+		return tx_exec(s, "RELEASE SAVEPOINT liu_fast");
 	}
 	st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 	if (PQstatus(s->c) != CONNECTION_OK || !st || strcmp(st, "23505"))
@@ -709,7 +710,7 @@ fast_fills(struct store *s)
 	PQclear(r);
 	while ((r = PQgetResult(s->c)))
 		PQclear(r);
-	if ((rc = run(s, "ROLLBACK TO SAVEPOINT liu_fast")) != TX_OK)
+	if ((rc = tx_exec(s, "ROLLBACK TO SAVEPOINT liu_fast")) != TX_OK)
 		return rc;
 	return TX_DUP;
 }
@@ -738,7 +739,7 @@ write_tx(struct store *s, const struct rec *r, size_t n)
 		return TX_OK;
 	if (s->nfrows && (rc = runs_resolve(s)) != TX_OK)
 		return rc;
-	if ((rc = run(s, "BEGIN")) != TX_OK)
+	if ((rc = tx_exec(s, "BEGIN")) != TX_OK)
 		return rc;
 	if (s->nfrows) {
 		/* written: the fills need no staging */
@@ -751,13 +752,13 @@ write_tx(struct store *s, const struct rec *r, size_t n)
 		if (s->ncopy[k] && (rc = copy_in(s, (enum skind)k)) != TX_OK)
 			return rc;
 	if ((s->ncopy[K_FILL] || s->ncopy[K_ORDER]) &&
-	    (rc = run(s, algo_run_sql)) != TX_OK)
+	    (rc = tx_exec(s, algo_run_sql)) != TX_OK)
 		return rc;
 	for (k = 1; k < K_N; k++)
 		for (q = insert_sql[k]; s->ncopy[k] && *q; q++)
-			if ((rc = run(s, *q)) != TX_OK)
+			if ((rc = tx_exec(s, *q)) != TX_OK)
 				return rc;
-	if ((rc = run(s, "COMMIT")) != TX_OK)
+	if ((rc = tx_exec(s, "COMMIT")) != TX_OK)
 		return rc;
 	s->nstored += any;
 	return TX_OK;
@@ -976,7 +977,7 @@ try_recover(struct store *s)
 			go_down(s);
 			return -1;
 		}
-		if (run(s, staging_sql) != TX_OK) {
+		if (tx_exec(s, staging_sql) != TX_OK) {
 			go_down(s);
 			return -1;
 		}
@@ -992,9 +993,12 @@ try_recover(struct store *s)
 	return 0;
 }
 
-/* Store records taken from the queue. */
+/*
+ * Store records taken from the queue: in the database, or in the journal
+ * while it is down or still holds older records.
+ */
 static void
-process(struct store *s, struct rec *r, size_t n)
+store_or_journal(struct store *s, struct rec *r, size_t n)
 {
 	size_t k;
 
@@ -1013,7 +1017,7 @@ process(struct store *s, struct rec *r, size_t n)
 
 /* Split the queued lines of b into records. */
 static size_t
-split(struct store *s, struct buf *b)
+split_recs(struct store *s, struct buf *b)
 {
 	struct rec *r;
 	char *p, *nl, *end = b->p + b->len;
@@ -1077,7 +1081,7 @@ writer(void *arg)
 		pthread_cond_broadcast(&s->space);
 		pthread_mutex_unlock(&s->mu);
 		if (n)
-			process(s, s->qr.v, split(s, &mine));
+			store_or_journal(s, s->qr.v, split_recs(s, &mine));
 		else if (s->jpending || !s->c)
 			try_recover(s);
 		buf_reset(&mine);
@@ -1127,7 +1131,8 @@ queue_push(struct store *s, const char *line, size_t len)
 	pthread_mutex_unlock(&s->mu);
 }
 
-char *
+/* The default journal path (owned by the caller). */
+static char *
 db_journal_default(void)
 {
 	struct buf b = BUF_INIT;

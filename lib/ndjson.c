@@ -18,6 +18,8 @@ struct nd_policy nd_policy = { 0, 0, LIU_LINE_MAX, 0 };
 uint64_t nd_nbad;
 int nd_stopped;
 uint64_t nd_nout;
+/* Flush after every record: fd 1 is a tty, or -u (--unbuffered). */
+static int unbuffered;
 
 #define ND_CHUNK (256 * 1024)
 
@@ -135,7 +137,7 @@ nd_option(int ch, const char *arg)
 		    1024LL * 1024 * 1024, "--line-max");
 		return 1;
 	case 'u':
-		nd_out_set_unbuffered(1);
+		unbuffered = 1;
 		return 1;
 	}
 	return 0;
@@ -262,7 +264,6 @@ nd_next(struct nd_reader *r, char **line, size_t *len)
 #define ND_OUT_CAP (256 * 1024)
 static char *obuf;
 static size_t olen;
-static int unbuffered;
 
 void
 nd_out_init(void)
@@ -271,12 +272,6 @@ nd_out_init(void)
 		obuf = xmalloc(ND_OUT_CAP);
 	if (isatty(1))
 		unbuffered = 1;
-}
-
-void
-nd_out_set_unbuffered(int on)
-{
-	unbuffered = on;
 }
 
 static int

@@ -103,8 +103,6 @@ int nd_option(int ch, const char *arg);
 
 /* Set up the writer on fd 1: line-buffered if it is a terminal. */
 void nd_out_init(void);
-/* Flush after every record (-u, --unbuffered, --line-buffered). */
-void nd_out_set_unbuffered(int on);
 /*
  * Emit one record: 'len' bytes that must not contain a newline; the writer
  * adds it.  The record reaches fd 1 whole or not at all.  A closed pipe

@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "opt.h"
+#include "proc.h"
 #include "util.h"
 #include "banned.h"
 

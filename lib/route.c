@@ -135,7 +135,11 @@ on_usr1(int sig)
 	got_usr1 = 1;
 }
 
-int
+/*
+ * The shard of a key: FNV-1a 64 of its raw bytes modulo n.  Stable across
+ * runs and machines.
+ */
+static int
 route_shard(const char *key, size_t len, int n)
 {
 	return (int)(sym_hash(key, len) % (uint64_t)n);

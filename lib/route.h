@@ -53,10 +53,4 @@ struct route_opts {
  */
 int route_run(const struct route_opts *o);
 
-/*
- * The shard of a key: FNV-1a 64 of its raw bytes modulo n.  Stable across
- * runs and machines.
- */
-int route_shard(const char *key, size_t len, int n);
-
 #endif

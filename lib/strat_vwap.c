@@ -100,8 +100,14 @@ enter(struct strat_ctx *cx, struct vw *w, const struct bar *b, int dir)
 	strat_order(cx, &o);
 }
 
+/*
+ * A one-minute bar: update VWAP and RSI, exit a position whose close is
+ * on the wrong side of VWAP, enter when the close crosses VWAP in
+ * direction 'dir' (1 long, -1 short).
+ */
 static void
-step(struct strat_ctx *cx, struct vw *w, const struct bar *b, int dir)
+trade_vwap_cross(struct strat_ctx *cx, struct vw *w, const struct bar *b,
+    int dir)
 {
 	double pos, v;
 	int ok;
@@ -132,14 +138,14 @@ static void
 bar_long(struct strat_ctx *cx, void *p, const struct bar *b, int64_t tf)
 {
 	if (tf == STRAT_TF_1M)
-		step(cx, p, b, 1);
+		trade_vwap_cross(cx, p, b, 1);
 }
 
 static void
 bar_short(struct strat_ctx *cx, void *p, const struct bar *b, int64_t tf)
 {
 	if (tf == STRAT_TF_1M)
-		step(cx, p, b, -1);
+		trade_vwap_cross(cx, p, b, -1);
 }
 
 const struct strategy strat_vwap_long = {

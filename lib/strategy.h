@@ -1,13 +1,14 @@
 /*
  * strategy.h: the strategy interface of liu-strategy.
  *
- * A strategy is a struct of callbacks.  The engine (engine.h) keeps, for
- * every strategy and every symbol it trades, a context (struct strat_ctx,
- * opaque) and a block of per-symbol state of state_size bytes, zeroed before
- * on_start.  Every callback gets both; none is required (NULL is skipped).
- * Callbacks run in event order; for one symbol they see exactly that
- * symbol's events, so a strategy's decisions for a symbol never depend on
- * other symbols (liu-route may shard symbols across processes at will).
+ * A strategy is a struct of callbacks.  The engine (strategy_engine.h)
+ * keeps, for every strategy and every symbol it trades, a context (struct
+ * strat_ctx, opaque) and a block of per-symbol state of state_size bytes,
+ * zeroed before on_start.  Every callback gets both; none is required
+ * (NULL is skipped).  Callbacks run in event order; for one symbol they
+ * see exactly that symbol's events, so a strategy's decisions for a symbol
+ * never depend on other symbols (liu-route may shard symbols across
+ * processes at will).
  *
  * The engine already does the bookkeeping: position, cost basis, open
  * orders, the protective stop and target (it exits with a market order when

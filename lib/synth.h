@@ -41,15 +41,4 @@ int synth_types(const char *s, unsigned *types);
  */
 uint64_t synth_run(const struct synth_opts *o);
 
-/* splitmix64 / xoshiro256** pseudo-random numbers, owned by the caller. */
-struct rng {
-	uint64_t s[4];
-};
-void rng_seed(struct rng *r, uint64_t seed);
-uint64_t rng_next(struct rng *r);
-/* Uniform in [0, 1). */
-double rng_unif(struct rng *r);
-/* Standard normal. */
-double rng_norm(struct rng *r);
-
 #endif

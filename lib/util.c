@@ -1,6 +1,8 @@
-/* util.c: names, diagnostics, checked allocation, numbers, signals. */
+/*
+ * util.c: names, diagnostics, checked allocation, numbers, clocks.  A leaf:
+ * it includes no other module of lib/ (see lib/README.md).
+ */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,66 +11,10 @@
 #include <unistd.h>
 
 #include "util.h"
-#include "ndjson.h"
 #include "banned.h"
 
 const char *liu_progname = "liu";
 volatile sig_atomic_t liu_stop;
-
-static void
-on_stop(int sig)
-{
-	if (liu_stop == SIGINT && sig == SIGINT) {
-		/* the second ^C: the user means it */
-		signal(SIGINT, SIG_DFL);
-		raise(SIGINT);
-	}
-	liu_stop = sig;
-}
-
-/*
- * A standard descriptor the caller closed must stay unusable, and must not
- * be taken by the next pipe or file we open, which would then get our
- * output or be read as our input.  So its number is held by /dev/null
- * opened the wrong way round (0 for writing, 1 and 2 for reading): a read
- * or write fails with EBADF as on a closed descriptor, and is reported as
- * any read or write error is.  The descriptor is inherited across exec,
- * so a program run by liu or liu-route sees the same.
- */
-static void
-hold_std_fds(void)
-{
-	int fd;
-
-	for (fd = 0; fd < 3; fd++) {
-		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
-			continue;
-		/* the lowest free number: fd, as those below are open */
-		if (open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) != fd)
-			die("/dev/null:");
-	}
-}
-
-void
-liu_init(const char *argv0)
-{
-	struct sigaction sa;
-	const char *p;
-
-	if (argv0 && *argv0) {
-		p = strrchr(argv0, '/');
-		liu_progname = p ? p + 1 : argv0;
-	}
-	hold_std_fds();
-	signal(SIGPIPE, SIG_DFL);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0;	/* no SA_RESTART: reads return EINTR */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	nd_out_init();
-}
 
 /*
  * At most this much of the program's name starts a message: argv[0] is
@@ -76,15 +22,22 @@ liu_init(const char *argv0)
  */
 #define PROGNAME_MAX 64
 
+/* Set by liu_set_die_hook(), run once by die() and die_code(). */
+static void (*die_hook)(void);
+
+/* Format "PROG: TAG<message>\n" in one buffer and write(2) it at once. */
 static void
-report(const char *fmt, va_list ap)
+report(const char *tag, const char *fmt, va_list ap)
 {
 	char msg[1024];
 	size_t n, i, len;
 	int saved = errno, r;
 
-	r = snprintf(msg, sizeof(msg), "%.*s: ", PROGNAME_MAX, liu_progname);
+	r = snprintf(msg, sizeof(msg), "%.*s: %s", PROGNAME_MAX, liu_progname,
+	    tag);
 	n = r < 0 ? 0 : (size_t)r;
+	if (n > sizeof(msg) - 2)
+		n = sizeof(msg) - 2;
 	r = vsnprintf(msg + n, sizeof(msg) - n - 1, fmt, ap);
 	if (r < 0)
 		r = 0;
@@ -109,12 +62,30 @@ report(const char *fmt, va_list ap)
 }
 
 void
+liu_set_die_hook(void (*fn)(void))
+{
+	die_hook = fn;
+}
+
+/* The one way out of die() and die_code(): the hook, then exit(3). */
+static _Noreturn void
+die_exit(int code)
+{
+	void (*fn)(void) = die_hook;
+
+	die_hook = NULL;	/* a die() inside the hook exits at once */
+	if (fn)
+		fn();
+	exit(code);
+}
+
+void
 warn(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	report(fmt, ap);
+	report("", fmt, ap);
 	va_end(ap);
 }
 
@@ -124,9 +95,9 @@ die(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	report(fmt, ap);
+	report("", fmt, ap);
 	va_end(ap);
-	exit(LIU_EXIT_SYS);
+	die_exit(LIU_EXIT_SYS);
 }
 
 void
@@ -135,10 +106,9 @@ die_code(int code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	report(fmt, ap);
+	report("", fmt, ap);
 	va_end(ap);
-	nd_out_flush();
-	exit(code);
+	die_exit(code);
 }
 
 void
@@ -146,9 +116,8 @@ bug(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("BUG: ", stderr);
 	va_start(ap, fmt);
-	report(fmt, ap);
+	report("BUG: ", fmt, ap);
 	va_end(ap);
 	abort();
 }
@@ -278,35 +247,6 @@ liu_mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-int
-liu_finish(int status)
-{
-	int sig;
-
-	if (nd_out_flush() < 0 || fflush(stdout) != 0 || ferror(stdout)) {
-		if (errno == EPIPE) {
-			signal(SIGPIPE, SIG_DFL);
-			raise(SIGPIPE);
-		}
-		die("write error:");
-	}
-	if (fclose(stdout) != 0 && errno != EBADF)
-		die("write error:");
-	sig = liu_stop;
-	if (sig) {
-		signal(sig, SIG_DFL);
-		raise(sig);
-	}
-	return status;
-}
-
-void
-liu_version(void)
-{
-	printf("%s %s\n", liu_progname, LIU_VERSION);
-	exit(liu_finish(0));
 }
 
 int64_t

@@ -1,6 +1,9 @@
 /*
  * util.h: what every liu program shares: its name, diagnostics, exit codes,
- * checked allocation, strict number parsing and signal handling.
+ * checked allocation, strict number parsing, clocks and the stop flag.
+ * util is a leaf of lib/: it includes no other module, and the process
+ * life cycle (liu_init(), liu_finish()) that needs the event writer lives
+ * above it, in proc.h.
  */
 #ifndef LIU_UTIL_H
 #define LIU_UTIL_H
@@ -19,33 +22,37 @@ enum {
 	LIU_EXIT_SYS = 3	/* system or I/O error, out of memory, db */
 };
 
-/* The program's name, "liu-stream", set by liu_init(). */
+/* The program's name, "liu-stream", set by liu_init() (proc.h). */
 extern const char *liu_progname;
 
 /*
  * The signal that asked us to stop (SIGTERM or SIGINT), or 0.  Set only by
- * the handler; loops check it between records.  A second SIGINT exits at
- * once.
+ * the handler liu_init() installs; loops check it between records.  A
+ * second SIGINT exits at once.
  */
 extern volatile sig_atomic_t liu_stop;
 
 /*
- * Set the program name from argv[0], hold the number of a closed fd 0, 1
- * or 2 with a descriptor on which reads and writes fail with EBADF (so no
- * file opened later lands there, and the failure is reported as a read or
- * write error; dies if /dev/null cannot be opened), restore SIGPIPE to its
- * default even if the parent ignored it, and install the SIGTERM/SIGINT
- * flag handler without SA_RESTART so blocking reads return EINTR.
- */
-void liu_init(const char *argv0);
-
-/*
  * Diagnostics.  Each message goes to stderr in one write(2), as
- * "PROG: message\n" (PROG cut to 64 bytes).  A format ending in ':' gets
- * " strerror(errno)" appended.  Control bytes in PROG and the message
- * become '?'.
- * die() exits LIU_EXIT_SYS; die_code() exits with the given code;
- * bug() reports an invariant violation and aborts.
+ * "PROG: message\n" (PROG cut to 64 bytes, the whole cut to 1 KiB).  A
+ * format ending in ':' gets " strerror(errno)" appended.  Control bytes in
+ * PROG and the message become '?'.  warn() returns with errno unchanged.
+ * die() exits LIU_EXIT_SYS; die_code() exits with the given code.
+ * bug() reports an invariant violation as "PROG: BUG: message" and calls
+ * abort() at once: no hook, no flush, no atexit handlers.
+ *
+ * The event writer at exit: die() and die_code() follow one rule.  After
+ * the message they run the hook set by liu_set_die_hook(), once, then
+ * call exit(3), which flushes stdio's streams as usual.  liu_init() (in
+ * proc.h) sets that hook to write out the records the event writer
+ * (ndjson.h) holds.  The writer only ever holds whole records, so a
+ * program that dies in a data path, for any reason and with any code,
+ * has delivered every record it emitted before the error, and no part of
+ * a record it was still building.  Nothing is written after a write
+ * error, since the failed write has already dropped what it held; a
+ * closed pipe raises SIGPIPE, as any write to it does, and the process
+ * ends by that signal instead of the exit code.  In a program that did
+ * not call liu_init() there is no hook and nothing is flushed.
  */
 _Noreturn void die(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
@@ -53,6 +60,12 @@ _Noreturn void die_code(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void bug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * The function die() and die_code() run after the message and before
+ * exit(3); NULL for none.  A die() inside it exits at once.
+ */
+void liu_set_die_hook(void (*fn)(void));
 
 /* Allocation that never returns NULL: out of memory dies with the size. */
 void *xmalloc(size_t n);
@@ -83,17 +96,6 @@ int64_t liu_duration_arg(const char *s, int64_t min, const char *what);
 /* Wall-clock time in nanoseconds since the epoch, and a monotonic clock. */
 int64_t liu_now_ns(void);
 int64_t liu_mono_ns(void);
-
-/*
- * The end of a filter: flush the event writer and stdout, check for write
- * errors (exit 3 with "write error: ..."), then if a signal asked us to stop,
- * restore its default action and raise it so the parent sees 128+N.
- * Otherwise return 'status' for main() to return.
- */
-int liu_finish(int status);
-
-/* Print "PROG VERSION" to stdout and exit 0. */
-_Noreturn void liu_version(void);
 
 /* Bytes that may be echoed in a message: 60 at most, control bytes as '?'. */
 #define LIU_ECHO_MAX 60

@@ -19,7 +19,7 @@
 #include "tap.h"
 #include "buf.h"
 #include "json.h"
-#include "synth.h"
+#include "rng.h"
 #include "util.h"
 #include "banned.h"
 

@@ -18,6 +18,7 @@
 #include "tap.h"
 #include "buf.h"
 #include "ndjson.h"
+#include "proc.h"
 #include "util.h"
 #include "banned.h"
 

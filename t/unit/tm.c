@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "tap.h"
-#include "synth.h"
+#include "rng.h"
 #include "tm.h"
 #include "banned.h"
 

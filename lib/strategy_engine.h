@@ -1,5 +1,5 @@
 /*
- * engine.h: the strategy engine of liu-strategy.  It takes liu events one
+ * strategy_engine.h: liu-strategy's engine.  It takes liu events one
  * at a time, keeps per-symbol bars and, per strategy and symbol, the
  * position, cost basis, open orders, protective stop and target, cool-down
  * and reject state; it calls the strategies' callbacks (strategy.h), emits
@@ -14,8 +14,8 @@
  * that strategy and symbol from 1; simulated fills have exec_id "ID-K", K
  * counting the fills of that order.
  */
-#ifndef LIU_ENGINE_H
-#define LIU_ENGINE_H
+#ifndef LIU_STRATEGY_ENGINE_H
+#define LIU_STRATEGY_ENGINE_H
 
 #include <stddef.h>
 #include <stdint.h>

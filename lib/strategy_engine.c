@@ -1,5 +1,5 @@
 /*
- * engine.c: the strategy engine: per-symbol bars, per strategy and symbol
+ * strategy_engine.c: per-symbol bars, per strategy and symbol
  * positions and orders, simulated fills, and the strategy API of
  * strategy.h.
  *
@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "cal.h"
-#include "engine.h"
+#include "strategy_engine.h"
 #include "ndjson.h"
 #include "sym.h"
 #include "tm.h"
@@ -475,7 +475,7 @@ add_num(struct buf *b, const char *key, double v)
 
 /* Start an event: {"ev":NAME,"t":T,"sym":S */
 static struct buf *
-begin(struct eng *e, const char *ev, int64_t t, const char *sym)
+record_start(struct eng *e, const char *ev, int64_t t, const char *sym)
 {
 	struct buf *b = &e->out;
 
@@ -487,8 +487,9 @@ begin(struct eng *e, const char *ev, int64_t t, const char *sym)
 	return b;
 }
 
+/* Close the record record_start() began and emit it. */
 static void
-end(struct eng *e)
+record_emit(struct eng *e)
 {
 	buf_addc(&e->out, '}');
 	nd_emit(e->out.p, e->out.len);
@@ -505,7 +506,7 @@ emit_order(struct strat_ctx *cx, const struct eng_order *o,
     const struct strat_order *req)
 {
 	struct eng *e = cx->eng;
-	struct buf *b = begin(e, "order", cx->sym->now, cx->sym->name);
+	struct buf *b = record_start(e, "order", cx->sym->now, cx->sym->name);
 	int i;
 
 	add_str(b, "id", o->id);
@@ -531,7 +532,7 @@ emit_order(struct strat_ctx *cx, const struct eng_order *o,
 	for (i = 0; i < req->nwhy && i < STRAT_WHY_MAX; i++)
 		add_num(b, req->why_key[i], req->why_val[i]);
 	buf_addc(b, '}');
-	end(e);
+	record_emit(e);
 	e->norders++;
 }
 
@@ -540,7 +541,7 @@ emit_fill(struct strat_ctx *cx, const struct eng_order *o, double qty,
     double price, double fee, int64_t t)
 {
 	struct eng *e = cx->eng;
-	struct buf *b = begin(e, "fill", t, cx->sym->name);
+	struct buf *b = record_start(e, "fill", t, cx->sym->name);
 
 	add_str(b, "id", o->id);
 	json_add_key(b, "exec_id");
@@ -562,7 +563,7 @@ emit_fill(struct strat_ctx *cx, const struct eng_order *o, double qty,
 		add_num(b, "stop_loss", o->stop_loss);
 	if (isfinite(o->target))
 		add_num(b, "target", o->target);
-	end(e);
+	record_emit(e);
 	e->nfills++;
 }
 
@@ -570,11 +571,11 @@ static void
 emit_drop(struct strat_ctx *cx, const char *why)
 {
 	struct eng *e = cx->eng;
-	struct buf *b = begin(e, "drop", cx->sym->now, cx->sym->name);
+	struct buf *b = record_start(e, "drop", cx->sym->now, cx->sym->name);
 
 	add_str(b, "strategy", cx->es->s->name);
 	add_str(b, "why", why ? why : "rejected");
-	end(e);
+	record_emit(e);
 	e->ndrops++;
 }
 
@@ -898,8 +899,9 @@ flush_built(struct eng *e, struct eng_sym *s, int64_t now)
 		deliver_bar(e, s, &b, STRAT_TF_1S, 0);
 }
 
+/* The event is bad: the message goes to *err, for the reader's policy. */
 static enum eng_result __attribute__((format(printf, 3, 4)))
-bad(struct eng *e, const char **err, const char *fmt, ...)
+bad_event(struct eng *e, const char **err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -919,8 +921,9 @@ refused(struct eng *e, const char **err, const char *sym)
 	return ENG_REFUSED;
 }
 
+/* Copy a market event to the output, if the options ask for it. */
 static void
-pass(struct eng *e, const struct ev *ev)
+pass_on(struct eng *e, const struct ev *ev)
 {
 	if (e->o.pass_market)
 		nd_emit(ev->line, ev->len);
@@ -936,14 +939,15 @@ on_trade(struct eng *e, const struct ev *ev, const char **err)
 	size_t k;
 
 	if (!isfinite(ev->price) || ev->price <= 0)
-		return bad(e, err, "trade price is not positive");
+		return bad_event(e, err, "trade price is not positive");
 	if (!isfinite(ev->size) || ev->size <= 0)
-		return bad(e, err, "trade size is not positive");
+		return bad_event(e, err, "trade size is not positive");
 	if ((s = get_sym(e, ev->sym)) == NULL)
 		return refused(e, err, ev->sym);
 	if (ev->t < s->last_trade)
-		return bad(e, err, "time going backwards for \"%s\"", s->name);
-	pass(e, ev);
+		return bad_event(e, err, "time going backwards for \"%s\"",
+		    s->name);
+	pass_on(e, ev);
 	s->last_trade = ev->t;
 	advance(e, s, ev->t);
 	flush_built(e, s, ev->t);
@@ -980,14 +984,15 @@ on_quote(struct eng *e, const struct ev *ev, const char **err)
 
 	if (!isfinite(ev->bid) || !isfinite(ev->ask) || ev->bid < 0 ||
 	    ev->ask < 0)
-		return bad(e, err, "quote price is negative");
+		return bad_event(e, err, "quote price is negative");
 	if (ev->bid > 0 && ev->ask > 0 && ev->bid > ev->ask)
-		return bad(e, err, "quote is crossed (bid above ask)");
+		return bad_event(e, err, "quote is crossed (bid above ask)");
 	if ((s = get_sym(e, ev->sym)) == NULL)
 		return refused(e, err, ev->sym);
 	if (ev->t < s->last_quote)
-		return bad(e, err, "time going backwards for \"%s\"", s->name);
-	pass(e, ev);
+		return bad_event(e, err, "time going backwards for \"%s\"",
+		    s->name);
+	pass_on(e, ev);
 	s->last_quote = ev->t;
 	advance(e, s, ev->t);
 	flush_built(e, s, ev->t);
@@ -1029,13 +1034,13 @@ on_bar(struct eng *e, const struct ev *ev, const char **err)
 	b.vw = ev->vw;
 	b.n = ev->n;
 	if ((why = bar_check(&b)) != NULL)
-		return bad(e, err, "%s", why);
+		return bad_event(e, err, "%s", why);
 	if (tf < 0)
-		return bad(e, err, "bad bar timeframe \"%s\"", ev->tf);
+		return bad_event(e, err, "bad bar timeframe \"%s\"", ev->tf);
 	if ((s = get_sym(e, ev->sym)) == NULL)
 		return refused(e, err, ev->sym);
 	if (tf != STRAT_TF_1M && !(tf == STRAT_TF_1S && e->o.seconds)) {
-		pass(e, ev);	/* other timeframes: to strategies only */
+		pass_on(e, ev);	/* other timeframes: to strategies only */
 		for (k = 0; k < e->nst; k++) {
 			cx = &s->cx[k];
 			if (!listening(cx) || !cx->es->s->on_bar)
@@ -1047,8 +1052,9 @@ on_bar(struct eng *e, const struct ev *ev, const char **err)
 	}
 	last = tf == STRAT_TF_1M ? &s->last_bar : &s->last_bar_s;
 	if (ev->t < *last)
-		return bad(e, err, "time going backwards for \"%s\"", s->name);
-	pass(e, ev);
+		return bad_event(e, err, "time going backwards for \"%s\"",
+		    s->name);
+	pass_on(e, ev);
 	*last = ev->t;
 	advance(e, s, ev->t + tf);
 	m.t = ev->t;
@@ -1159,28 +1165,29 @@ on_fill(struct eng *e, const struct ev *ev, const char **err)
 	if (cx == NULL && ev->strategy == NULL)
 		return ENG_PASS;
 	if (e->o.fill_sim)
-		return bad(e, err, "fill for unknown order \"%s\" "
+		return bad_event(e, err, "fill for unknown order \"%s\" "
 		    "(--fill sim fills its own)", ev->id);
 	if (cx && strcmp(cx->sym->name, ev->sym) == 0 &&
 	    (ev->strategy == NULL ||
 	    names(cx->es->s, ev->strategy, strlen(ev->strategy))))
 		i = open_order(cx, ev->id);
 	if (i < 0)
-		return bad(e, err, "fill for unknown order \"%s\"", ev->id);
+		return bad_event(e, err, "fill for unknown order \"%s\"",
+		    ev->id);
 	o = &cx->ord[i];
 	if (!isfinite(ev->price) || ev->price <= 0)
-		return bad(e, err, "fill price is not positive");
+		return bad_event(e, err, "fill price is not positive");
 	if (!(ev->qty > 0) || ev->qty > o->qty - o->filled + EPS)
-		return bad(e, err, "fill quantity is not positive or more "
-		    "than the order \"%s\" wants", ev->id);
+		return bad_event(e, err, "fill quantity is not positive or "
+		    "more than the order \"%s\" wants", ev->id);
 	if (ev->side != o->side)
-		return bad(e, err, "fill side differs from order \"%s\"",
+		return bad_event(e, err, "fill side differs from order \"%s\"",
 		    ev->id);
 	if (!is_buy(o->side) && cx->pos > 0 && ev->qty > cx->pos + EPS)
-		return bad(e, err, "fill sells more than held for \"%s\"",
+		return bad_event(e, err, "fill sells more than held for \"%s\"",
 		    ev->id);
 	if (fee < 0)
-		return bad(e, err, "fill fee is negative");
+		return bad_event(e, err, "fill fee is negative");
 	advance(e, cx->sym, ev->t);
 	o->filled += ev->qty;
 	o->nfill++;
@@ -1274,7 +1281,7 @@ on_clock(struct eng *e, const struct ev *ev)
 	struct strat_ctx *cx;
 	size_t i, k;
 
-	pass(e, ev);
+	pass_on(e, ev);
 	for (i = 0; i < e->nsym; i++) {
 		s = e->sym[i];
 		if (ev->t <= s->now)
@@ -1301,7 +1308,8 @@ dispatch(struct eng *e, const struct ev *ev, const char **err)
 	case EV_BAR:
 	case EV_PICK:
 		if (!valid_sym(ev->sym))
-			return bad(e, err, "bad symbol \"%.40s\"", ev->sym);
+			return bad_event(e, err, "bad symbol \"%.40s\"",
+			    ev->sym);
 		break;
 	default:
 		break;

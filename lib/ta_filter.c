@@ -1,5 +1,5 @@
 /*
- * ta.c: the engine of liu-ta (see ta.h).
+ * ta_filter.c: liu-ta's filter (see ta_filter.h).
  *
  * A bar is written as it came, byte for byte, with the indicator fields
  * appended before its closing brace.  A field of the bar that has the name
@@ -25,7 +25,7 @@
 #include "ind.h"
 #include "json.h"
 #include "ndjson.h"
-#include "ta.h"
+#include "ta_filter.h"
 #include "tm.h"
 #include "util.h"
 #include "banned.h"

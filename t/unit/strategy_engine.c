@@ -1,5 +1,5 @@
 /*
- * engine.c: unit tests of lib/engine.c through a test strategy: bars from
+ * Unit tests of lib/strategy_engine.c through a test strategy: bars from
  * trades and official bars, positions and cost basis from live fills,
  * refused orders, parameters.  The engine's output goes to a temporary
  * file (fd 1 is redirected around each call) so TAP stays clean.
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine.h"
+#include "strategy_engine.h"
 #include "ndjson.h"
 #include "tap.h"
 

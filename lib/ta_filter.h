@@ -1,10 +1,10 @@
 /*
- * ta.h: the engine of liu-ta.  Indicators per symbol and timeframe over bar
+ * ta_filter.h: liu-ta's filter.  Indicators per symbol and timeframe over bar
  * events, the bars read by the quickest reader that accepts them and
  * written back with the indicator fields appended.
  */
-#ifndef LIU_TA_H
-#define LIU_TA_H
+#ifndef LIU_TA_FILTER_H
+#define LIU_TA_FILTER_H
 
 #include <stddef.h>
 #include <stdint.h>
