@@ -14,6 +14,9 @@
  * between the round trips of one fill is shared in proportion to quantity,
  * rounded half-even to 10^-12 dollars, with the last share taking the rest,
  * so the shares always add up to the fee.
+ *
+ * The code is in lib/analyze_*.c, one file per part (money, trips,
+ * figures, table, ndjson, plot); analyze_impl.h has the map.
  */
 #ifndef LIU_ANALYZE_H
 #define LIU_ANALYZE_H
