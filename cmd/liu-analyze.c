@@ -20,7 +20,7 @@
 #include "banned.h"
 
 enum { FMT_TABLE = 1, FMT_NDJSON, FMT_HTML };
-enum { OPT_PERIOD = 300, OPT_RF, OPT_VERSION };
+enum { OPT_PERIOD = 300, OPT_RF, OPT_TZ, OPT_VERSION };
 
 static const struct option longopts[] = {
 	{ "benchmark", required_argument, NULL, 'b' },
@@ -30,6 +30,7 @@ static const struct option longopts[] = {
 	{ "plot", required_argument, NULL, 'p' },
 	{ "period", required_argument, NULL, OPT_PERIOD },
 	{ "risk-free", required_argument, NULL, OPT_RF },
+	{ "tz", required_argument, NULL, OPT_TZ },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	ND_LONGOPTS,
@@ -43,7 +44,7 @@ usage(FILE *fp, int code)
 	    "usage: liu-analyze [-uv] [-b symbol] [-c capital] [-f format] "
 	    "[-p file]\n"
 	    "                   [--period period] [--risk-free rate] "
-	    "[--strict]\n"
+	    "[--tz zone] [--strict]\n"
 	    "                   [--max-bad n] [--line-max bytes] [file ...]\n"
 	    "See liu-analyze(1).\n");
 	exit(code == 0 ? liu_finish(0) : code);
@@ -197,6 +198,11 @@ main(int argc, char *argv[])
 			break;
 		case OPT_RF:
 			o.rf = liu_strtod(optarg, -1, 1, "--risk-free");
+			break;
+		case OPT_TZ:
+			if (an_tz_parse(optarg, &o.tz) < 0)
+				die_code(LIU_EXIT_USAGE, "invalid --tz: "
+				    "'%.*s' (ny or utc)", LIU_ECHO_MAX, optarg);
 			break;
 		case OPT_VERSION:
 			liu_version();

@@ -76,6 +76,29 @@ void an_open_sum(const struct an *a, const struct an_key *k,
 
 /* analyze_table.c */
 
+/*
+ * The zone times are shown in, keeping the span [lo, hi) over which its
+ * offset off holds, so a run of times costs one lookup.  Start with
+ * AN_CLOCK_INIT; it owns nothing.
+ */
+struct an_clock {
+	enum an_tz tz;
+	int64_t lo, hi, off;
+};
+#define AN_CLOCK_INIT(tz) { (tz), 0, 0, 0 }
+
+/* The zone's offset from UTC at instant t, in ns (0 for UTC). */
+int64_t an_clock_offset(struct an_clock *c, int64_t t);
+
+/*
+ * Append instant t as RFC 3339 in the zone: "2024-03-01T09:30:00-05:00",
+ * or with "Z" in UTC (and for a time too early to shift); "-" for AN_NONE.
+ */
+void an_clock_add(struct an_clock *c, struct buf *b, int64_t t);
+
+/* The zone's name for a report: "New York (EST/EDT)" or "UTC". */
+const char *an_tz_name(enum an_tz tz);
+
 /* Append a period as "1m", "1d", "30s", ... or "N ns". */
 void an_add_period(struct buf *b, int64_t p);
 

@@ -7,7 +7,9 @@
  * another file: the data travels in datablocks, names in quoted strings
  * with control bytes replaced, so no input can run a gnuplot command.
  * Long series are thinned to AN_CHART_POINTS rows keeping each run's
- * lowest and highest value, so the deepest drawdown survives.  gnuplot's
+ * lowest and highest value, so the deepest drawdown survives.  Times are
+ * given to gnuplot as seconds on the wall clock of opts.tz, so its axis
+ * reads New York (or UTC) time, and the axis label says which.  gnuplot's
  * own warnings are kept aside and shown only when it fails.
  *
  * Owns, while it runs: the script's scratch arrays, and in an_gnuplot()
@@ -126,8 +128,16 @@ chart_syms(const struct an *a, uint32_t **out)
 	return n < AN_MAX_CHART_SYMS ? n : AN_MAX_CHART_SYMS;
 }
 
+/* Instant t as seconds on the zone's wall clock, which gnuplot shows. */
+static double
+gp_time(struct an_clock *c, int64_t t)
+{
+	return ((double)t + (double)an_clock_offset(c, t)) / 1e9;
+}
+
 static void
-gp_sym(struct buf *b, const struct an *a, uint32_t s, int i)
+gp_sym(struct buf *b, const struct an *a, struct an_clock *ck, uint32_t s,
+    int i)
 {
 	const struct an_sym *y = &a->sym[s];
 	size_t n = y->npts, j, nb = 0, ns = 0;
@@ -136,7 +146,7 @@ gp_sym(struct buf *b, const struct an *a, uint32_t s, int i)
 	char name[32];
 
 	for (j = 0; j < n; j++) {
-		t[j] = (double)y->pts[j].t / 1e9;
+		t[j] = gp_time(ck, y->pts[j].t);
 		v[j] = (double)y->pts[j].price / AN_SCALE;
 	}
 	snprintf(name, sizeof(name), "p%d", i);
@@ -146,7 +156,7 @@ gp_sym(struct buf *b, const struct an *a, uint32_t s, int i)
 
 		for (j = 0; j < y->nmarks; j++)
 			if (y->marks[j].buy == buy) {
-				t[m] = (double)y->marks[j].t / 1e9;
+				t[m] = gp_time(ck, y->marks[j].t);
 				v[m++] = (double)y->marks[j].price / AN_SCALE;
 			}
 		snprintf(name, sizeof(name), "%c%d", buy ? 'b' : 's', i);
@@ -179,6 +189,8 @@ an_plot_script(struct an *a, struct buf *b, int svg)
 	double *t = xmalloc((n + 1) * sizeof(*t) * 3), *v = t + n + 1;
 	double *dd = v + n + 1, peak = an_money_dbl(a->o.capital);
 	int h = 260 * (int)(2 + nsym), neg;
+	struct an_clock ck = AN_CLOCK_INIT(a->o.tz);
+	struct buf label = BUF_INIT;
 
 	if (svg)
 		buf_addf(b, "set terminal svg size 1000,%d noenhanced "
@@ -192,10 +204,15 @@ an_plot_script(struct an *a, struct buf *b, int svg)
 	    &neg) > TM_NS_PER_DAY ? "%m-%d" : "%H:%M");
 	if (a->t_last > a->t_first)
 		buf_addf(b, "set xrange ['%.3f':'%.3f']\n",
-		    (double)a->t_first / 1e9, (double)a->t_last / 1e9);
+		    gp_time(&ck, a->t_first), gp_time(&ck, a->t_last));
+	buf_addf(&label, "time, %s", an_tz_name(a->o.tz));
+	buf_adds(b, "set xlabel ");
+	gp_str(b, buf_cstr(&label));
+	buf_addc(b, '\n');
+	buf_release(&label);
 	buf_addf(b, "set multiplot layout %zu,1\n", 2 + nsym);
 	for (i = 0; i < n; i++) {
-		t[i] = (double)a->eq[i].t / 1e9;
+		t[i] = gp_time(&ck, a->eq[i].t);
 		v[i] = an_money_dbl(a->eq[i].eq);
 		if (v[i] > peak)
 			peak = v[i];
@@ -203,7 +220,7 @@ an_plot_script(struct an *a, struct buf *b, int svg)
 	}
 	if (n == 0) {
 		/* nothing to draw: a flat line at the capital */
-		t[0] = (double)a->t_first / 1e9;
+		t[0] = gp_time(&ck, a->t_first);
 		v[0] = an_money_dbl(a->o.capital);
 		dd[0] = 0;
 		n = 1;
@@ -219,7 +236,7 @@ an_plot_script(struct an *a, struct buf *b, int svg)
 	    "$dd using 1:2 with lines lc rgb '#d62728' notitle\n");
 	free(t);
 	for (i = 0; i < nsym; i++)
-		gp_sym(b, a, ids[i], (int)i);
+		gp_sym(b, a, &ck, ids[i], (int)i);
 	free(ids);
 	buf_adds(b, "unset multiplot\n");
 }

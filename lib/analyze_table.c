@@ -8,7 +8,10 @@
  * decimals, "-" where a figure is undefined.  HTML text is escaped, and
  * the page carries no script; an SVG chart is copied in as it comes.
  * Columns are aligned by display width (UTF-8 continuation bytes take no
- * column).
+ * column).  Times are RFC 3339 in the zone of opts.tz, with its offset,
+ * New York's computed by lib/cal (never the C library's time zones); the
+ * summary names the zone.  The clock (an_clock_*) is here, and the charts
+ * use it too.
  *
  * Owns only the cells of its tables while it writes them; the output is
  * appended to the caller's struct buf.  Dies when out of memory.
@@ -23,6 +26,7 @@
 #include "analyze.h"
 #include "analyze_impl.h"
 #include "buf.h"
+#include "cal.h"
 #include "sym.h"
 #include "tm.h"
 #include "util.h"
@@ -30,16 +34,56 @@
 
 #define AN_HTML_MAX_ROWS 2000
 
-static void
-add_time(struct buf *b, int64_t t)
+int
+an_tz_parse(const char *name, enum an_tz *tz)
+{
+	if (strcmp(name, "ny") == 0)
+		*tz = AN_TZ_NY;
+	else if (strcmp(name, "utc") == 0)
+		*tz = AN_TZ_UTC;
+	else
+		return -1;
+	return 0;
+}
+
+const char *
+an_tz_name(enum an_tz tz)
+{
+	return tz == AN_TZ_NY ? "New York (EST/EDT)" : "UTC";
+}
+
+int64_t
+an_clock_offset(struct an_clock *c, int64_t t)
+{
+	if (c->tz == AN_TZ_UTC)
+		return 0;
+	if (t < c->lo || t >= c->hi)
+		c->off = cal_ny_offset_span(t, &c->lo, &c->hi);
+	return c->off;
+}
+
+void
+an_clock_add(struct an_clock *c, struct buf *b, int64_t t)
 {
 	char tb[TM_RFC3339_MAX];
+	int64_t off, min;
+	size_t n;
 
 	if (t == AN_NONE) {
 		buf_addc(b, '-');
 		return;
 	}
-	buf_add(b, tb, tm_format(t, tb));
+	off = an_clock_offset(c, t);
+	if (off == 0 || t < INT64_MIN - off) {
+		buf_add(b, tb, tm_format(t, tb));
+		return;
+	}
+	/* the local wall clock, its "Z" replaced by the offset */
+	n = tm_format(t + off, tb) - 1;
+	buf_add(b, tb, n);
+	min = (off < 0 ? -off : off) / TM_NS_PER_MIN;
+	buf_addf(b, "%c%02d:%02d", off < 0 ? '-' : '+', (int)(min / 60),
+	    (int)(min % 60));
 }
 
 static void
@@ -237,7 +281,7 @@ kv(struct tab *t, struct buf *b, const char *key)
 }
 
 static void
-tab_summary(struct an *a, struct tab *t)
+tab_summary(struct an *a, struct an_clock *ck, struct tab *t)
 {
 	struct an_summary *s = &a->s;
 	struct buf b = BUF_INIT;
@@ -245,10 +289,12 @@ tab_summary(struct an *a, struct tab *t)
 	tab_init(t, "summary", "lr");
 	tab_cells(t, &b, "figure");
 	tab_cells(t, &b, "value");
-	add_time(&b, s->t_first);
+	an_clock_add(ck, &b, s->t_first);
 	buf_adds(&b, " .. ");
-	add_time(&b, s->t_last);
+	an_clock_add(ck, &b, s->t_last);
 	kv(t, &b, "time");
+	buf_adds(&b, an_tz_name(a->o.tz));
+	kv(t, &b, "time zone");
 	an_add_money(&b, s->capital, 2);
 	kv(t, &b, "capital");
 	an_add_money(&b, s->final_eq, 2);
@@ -294,9 +340,9 @@ tab_summary(struct an *a, struct tab *t)
 	add_pct(&b, s->dd_ratio);
 	buf_adds(&b, ")");
 	kv(t, &b, "max drawdown");
-	add_time(&b, s->dd_start);
+	an_clock_add(ck, &b, s->dd_start);
 	buf_adds(&b, " .. ");
-	add_time(&b, s->dd_end);
+	an_clock_add(ck, &b, s->dd_end);
 	kv(t, &b, "drawdown peak .. trough");
 	an_add_period(&b, s->period);
 	buf_addf(&b, " (%llu returns, %.0f a year)",
@@ -316,7 +362,7 @@ tab_summary(struct an *a, struct tab *t)
 }
 
 static void
-tab_trips(struct an *a, struct tab *t, size_t max)
+tab_trips(struct an *a, struct an_clock *ck, struct tab *t, size_t max)
 {
 	struct buf b = BUF_INIT;
 	const char *hdr[] = { "symbol", "strategy", "side", "qty", "entry",
@@ -356,16 +402,16 @@ tab_trips(struct an *a, struct tab *t, size_t max)
 		tab_cell(t, &b);
 		add_dur(&b, tr->t_in, tr->t_out);
 		tab_cell(t, &b);
-		add_time(&b, tr->t_in);
+		an_clock_add(ck, &b, tr->t_in);
 		tab_cell(t, &b);
-		add_time(&b, tr->t_out);
+		an_clock_add(ck, &b, tr->t_out);
 		tab_cell(t, &b);
 	}
 	buf_release(&b);
 }
 
 static void
-tab_open(struct an *a, struct tab *t)
+tab_open(struct an *a, struct an_clock *ck, struct tab *t)
 {
 	struct buf b = BUF_INIT;
 	const char *hdr[] = { "symbol", "strategy", "side", "qty", "entry",
@@ -396,7 +442,7 @@ tab_open(struct an *a, struct tab *t)
 		tab_cell(t, &b);
 		an_add_money(&b, o.fee, 2);
 		tab_cell(t, &b);
-		add_time(&b, o.t);
+		an_clock_add(ck, &b, o.t);
 		tab_cell(t, &b);
 	}
 	buf_release(&b);
@@ -437,9 +483,11 @@ enum { T_SUMMARY, T_TRIPS, T_OPEN, T_SYM, T_STRAT, T_BATCH, T_N };
 static void
 tabs_build(struct an *a, struct tab *t, size_t maxrows)
 {
-	tab_summary(a, &t[T_SUMMARY]);
-	tab_trips(a, &t[T_TRIPS], maxrows);
-	tab_open(a, &t[T_OPEN]);
+	struct an_clock ck = AN_CLOCK_INIT(a->o.tz);
+
+	tab_summary(a, &ck, &t[T_SUMMARY]);
+	tab_trips(a, &ck, &t[T_TRIPS], maxrows);
+	tab_open(a, &ck, &t[T_OPEN]);
 	tab_group(&t[T_SYM], "by symbol", "symbol", &a->syms, a->by_sym,
 	    a->nsym);
 	tab_group(&t[T_STRAT], "by strategy", "strategy", &a->strats,
@@ -499,6 +547,9 @@ an_html(struct an *a, struct buf *out, const char *svg, size_t svglen)
 	for (i = 0; i < T_N; i++)
 		tab_release(&t[i]);
 	buf_adds(out, "<p>Money is computed exactly (prices and quantities "
-	    "in millionths) and shown rounded half-even to the cent.</p>\n"
-	    "</body>\n</html>\n");
+	    "in millionths) and shown rounded half-even to the cent.  "
+	    "Times are ");
+	buf_adds(out, a->o.tz == AN_TZ_NY ? "New York time: EST (UTC-05:00) "
+	    "or EDT (UTC-04:00), as on the date." : "UTC.");
+	buf_adds(out, "</p>\n</body>\n</html>\n");
 }

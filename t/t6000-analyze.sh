@@ -206,6 +206,61 @@ test_expect_success 'table: the default on a terminal is readable, -f table' '
 	grep -q "^open positions (marked" tab
 '
 
+# The fixture's times are 14:30-14:40 UTC on 2024-03-01, a Friday in
+# standard time: 09:30-09:40 EST (UTC-05:00) in New York.
+test_expect_success '--tz: the table shows New York time by default' '
+	liu-analyze -f table "$G" >ny &&
+	grep "^time  *2024-03-01T09:30:00-05:00 .. 2024-03-01T09:40:00-05:00$" ny &&
+	grep "^time zone  *New York (EST/EDT)$" ny &&
+	grep "^drawdown peak .. trough  *2024-03-01T09:34:00-05:00 .. 2024-03-01T09:39:00-05:00$" ny &&
+	grep "^AAPL  *s1  *long  *120 .* 2024-03-01T09:30:00-05:00  2024-03-01T09:32:00-05:00$" ny &&
+	grep "^NVDA  *s2  *long  *5 .* 2024-03-01T09:39:00-05:00$" ny &&
+	! grep "14:3" ny &&
+	liu-analyze -f table --tz ny "$G" >ny2 &&
+	test_cmp ny ny2
+'
+
+test_expect_success '--tz utc: the table in UTC, as it was' '
+	liu-analyze -f table --tz utc "$G" >utc &&
+	grep "^time  *2024-03-01T14:30:00Z .. 2024-03-01T14:40:00Z$" utc &&
+	grep "^time zone  *UTC$" utc &&
+	grep "^drawdown peak .. trough  *2024-03-01T14:34:00Z .. 2024-03-01T14:39:00Z$" utc &&
+	grep "^AAPL  *s1  *long  *120 .* 2024-03-01T14:30:00Z  2024-03-01T14:32:00Z$" utc &&
+	! grep -e "-05:00" utc
+'
+
+test_expect_success '--tz leaves NDJSON in UTC' '
+	liu-analyze -f ndjson --tz ny "$G" >nyj &&
+	test_cmp out nyj &&
+	liu-analyze -f ndjson --tz utc "$G" >utcj &&
+	test_cmp out utcj
+'
+
+# Daylight saving time in 2024 (second Sunday of March to first Sunday of
+# November, at 02:00 local): EDT from 2024-03-10T07:00:00Z (02:00 EST
+# becomes 03:00 EDT) to 2024-11-03T06:00:00Z (02:00 EDT becomes 01:00 EST).
+#   X: 03-08 14:30Z = 09:30 EST (Friday) -> 03-10 06:59:59Z = 01:59:59 EST
+#   Y: 03-10 07:00:00Z = 03:00:00 EDT -> 03-11 13:30Z = 09:30 EDT (Monday)
+#   Z: 11-03 05:59:59Z = 01:59:59 EDT -> 11-03 06:00:00Z = 01:00:00 EST,
+#      one second later though the wall clock went back
+test_expect_success '--tz ny across both daylight saving changes' '
+	cat >dst.ndjson <<-\EOF &&
+	{"ev":"fill","t":"2024-03-08T14:30:00Z","sym":"X","id":"a","side":"buy","qty":1,"price":10}
+	{"ev":"fill","t":"2024-03-10T06:59:59Z","sym":"X","id":"b","side":"sell","qty":1,"price":11}
+	{"ev":"fill","t":"2024-03-10T07:00:00Z","sym":"Y","id":"c","side":"buy","qty":1,"price":10}
+	{"ev":"fill","t":"2024-03-11T13:30:00Z","sym":"Y","id":"d","side":"sell","qty":1,"price":10}
+	{"ev":"fill","t":"2024-11-03T05:59:59Z","sym":"Z","id":"e","side":"buy","qty":1,"price":10}
+	{"ev":"fill","t":"2024-11-03T06:00:00Z","sym":"Z","id":"f","side":"sell","qty":1,"price":10}
+	EOF
+	liu-analyze -f table dst.ndjson >dst &&
+	grep "^X .* 2024-03-08T09:30:00-05:00  2024-03-10T01:59:59-05:00$" dst &&
+	grep "^Y .* 2024-03-10T03:00:00-04:00  2024-03-11T09:30:00-04:00$" dst &&
+	grep "^Z .* 00:00:01  2024-11-03T01:59:59-04:00  2024-11-03T01:00:00-05:00$" dst &&
+	grep "^time  *2024-03-08T09:30:00-05:00 .. 2024-11-03T01:00:00-05:00$" dst &&
+	liu-analyze -f table --tz utc dst.ndjson >dstu &&
+	grep "^Z .* 2024-11-03T05:59:59Z  2024-11-03T06:00:00Z$" dstu
+'
+
 test_expect_success 'ndjson is the default into a pipe' '
 	liu-analyze "$G" | jq -e -s "length == 7 and .[6].ev == \"summary\""
 '
@@ -348,6 +403,28 @@ test_expect_success '--plot draws a PNG and an SVG through gnuplot' '
 	grep -q "<svg" eq.svg
 '
 
+test_expect_success '--plot: the time axis in New York time, or UTC' '
+	liu-analyze -p ny.svg "$G" >/dev/null &&
+	grep -q ">time, New York (EST/EDT)<" ny.svg &&
+	grep -q ">09:30<" ny.svg && grep -q ">09:40<" ny.svg &&
+	! grep -q ">14:3[0-9]<" ny.svg &&
+	liu-analyze --tz utc -p utc.svg "$G" >/dev/null &&
+	grep -q ">time, UTC<" utc.svg &&
+	grep -q ">14:30<" utc.svg && grep -q ">14:40<" utc.svg &&
+	! grep -q ">09:3[0-9]<" utc.svg
+'
+
+test_expect_success '-f html says which time zone' '
+	liu-analyze -f html "$G" >ny.html &&
+	grep -q "<td>time zone</td><td class=\"n\">New York (EST/EDT)</td>" ny.html &&
+	grep -q "<td>time</td><td class=\"n\">2024-03-01T09:30:00-05:00 .. 2024-03-01T09:40:00-05:00</td>" ny.html &&
+	grep -q "Times are New York time" ny.html &&
+	grep -q ">time, New York (EST/EDT)<" ny.html &&
+	liu-analyze -f html --tz utc "$G" >utc.html &&
+	grep -q "<td>time zone</td><td class=\"n\">UTC</td>" utc.html &&
+	grep -q "Times are UTC." utc.html
+'
+
 test_expect_success '--plot without gnuplot: a clear error' '
 	mkdir nognu &&
 	for c in sh cat; do ln -s "$(command -v $c)" nognu/$c; done &&
@@ -379,6 +456,7 @@ test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 liu-analyze -p eq.jpg "$G" &&
 	test_expect_code 2 liu-analyze --capital -5 "$G" &&
 	test_expect_code 2 liu-analyze --period nope "$G" &&
+	test_expect_code 2 liu-analyze --tz paris "$G" &&
 	test_expect_code 2 liu-analyze --bogus
 '
 
