@@ -2,7 +2,7 @@
  * liu-analyze: read fill events (and bars or trades to mark positions to
  * market), pair the fills into round trips and write the session's
  * analysis as a table, NDJSON events or an HTML report, with charts drawn
- * by gnuplot.  The analysis itself is in lib/analyze.c.
+ * by gnuplot.  The analysis itself is in lib/analyze_*.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +23,7 @@
 #include "banned.h"
 
 enum { FMT_TABLE = 1, FMT_NDJSON, FMT_HTML };
-enum { O_PERIOD = 300, O_RISK_FREE, O_VERSION };
+enum { O_PERIOD = 300, O_RISK_FREE, O_TZ, O_VERSION };
 
 static const struct option longopts[] = {
 	{ "benchmark", required_argument, NULL, 'b' },
@@ -33,6 +33,7 @@ static const struct option longopts[] = {
 	{ "plot", required_argument, NULL, 'p' },
 	{ "period", required_argument, NULL, O_PERIOD },
 	{ "risk-free", required_argument, NULL, O_RISK_FREE },
+	{ "tz", required_argument, NULL, O_TZ },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, O_VERSION },
 	ND_LONGOPTS,
@@ -42,8 +43,8 @@ static const struct option longopts[] = {
 static const char *const usage_text[] = {
 	"usage: liu-analyze [-uv] [-b SYMBOL] [-c CAPITAL] [-f FORMAT]",
 	"                   [-p FILE] [--period PERIOD] [--risk-free RATE]",
-	"                   [--strict] [--max-bad N] [--line-max BYTES]",
-	"                   [FILE ...]",
+	"                   [--tz ZONE] [--strict] [--max-bad N]",
+	"                   [--line-max BYTES] [FILE ...]",
 	"       liu-analyze -h | --help | --version",
 	"See liu-analyze(1).",
 	NULL
@@ -195,6 +196,11 @@ main(int argc, char *argv[])
 			break;
 		case O_RISK_FREE:
 			o.rf = liu_strtod(optarg, -1, 1, "--risk-free");
+			break;
+		case O_TZ:
+			if (an_tz_parse(optarg, &o.tz) < 0)
+				die_code(LIU_EXIT_USAGE, "invalid --tz: "
+				    "'%.*s' (ny or utc)", LIU_ECHO_MAX, optarg);
 			break;
 		case O_VERSION:
 			liu_version();

@@ -14,6 +14,9 @@
  * between the round trips of one fill is shared in proportion to quantity,
  * rounded half-even to 10^-12 dollars, with the last share taking the rest,
  * so the shares always add up to the fee.
+ *
+ * The code is in lib/analyze_*.c, one file per part (money, trips,
+ * figures, table, ndjson, plot); analyze_impl.h has the map.
  */
 #ifndef LIU_ANALYZE_H
 #define LIU_ANALYZE_H
@@ -32,14 +35,21 @@ __extension__ typedef __int128 an_money;
 #define AN_MONEY_PER_DOLLAR ((an_money)AN_SCALE * AN_SCALE)
 #define AN_NONE INT64_MIN		/* an absent price */
 
+/* The zone the table, the HTML report and the charts show times in. */
+enum an_tz {
+	AN_TZ_NY,		/* New York: EST or EDT, by lib/cal's rules */
+	AN_TZ_UTC
+};
+
 struct an_opts {
 	an_money capital;	/* starting capital */
 	double rf;		/* annual risk-free rate, 0.02 for 2% */
 	const char *benchmark;	/* symbol for buy and hold, or NULL */
 	int64_t period;		/* return period in ns; 0 = auto */
 	int charts;		/* keep price series for the charts */
+	enum an_tz tz;		/* of the table, HTML and charts (not NDJSON) */
 };
-#define AN_OPTS_INIT { 100000 * AN_MONEY_PER_DOLLAR, 0, NULL, 0, 0 }
+#define AN_OPTS_INIT { 100000 * AN_MONEY_PER_DOLLAR, 0, NULL, 0, 0, AN_TZ_NY }
 
 /* One fill, checked and in exact units. */
 struct an_fill {
@@ -187,7 +197,17 @@ void an_add_mark(struct an *a, const char *sym, int64_t t, int64_t price,
  */
 void an_finish(struct an *a);
 
-/* The output formats; a must be finished. */
+/*
+ * A zone by name, "ny" or "utc", into *tz.  Returns 0, or -1 (leaving *tz
+ * alone) for any other name.
+ */
+int an_tz_parse(const char *name, enum an_tz *tz);
+
+/*
+ * The output formats; a must be finished.  The table and the HTML show
+ * times in a->o.tz as RFC 3339 with the zone's offset, and say which zone
+ * in the summary; NDJSON times are UTC, as liu(7) has them.
+ */
 void an_table(struct an *a, struct buf *out);
 void an_ndjson(struct an *a);		/* through nd_emit() */
 /* 'svg' is a chart to embed (may be NULL), copied as it is. */

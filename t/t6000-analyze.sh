@@ -192,6 +192,145 @@ test_expect_success '--period 1d on one day: one return, no Sharpe' '
 	    .returns == 1 and .sharpe == null and .periods_per_year == 252" d
 '
 
+# Returns on the session grid.  grid.py CASE RF computes, independently of
+# liu-analyze, the returns of an equity series sampled on a grid listed by
+# hand from the New York calendar, carrying the last equity forward over
+# grid points without a sample, and prints: the number of returns, their
+# mean, the annual volatility, Sharpe and Sortino (as stats above does).
+# Each case's equity after each event is worked out by hand below.
+cat >grid.py <<\EOF
+import math, sys
+from datetime import datetime, timedelta
+
+def at(s):
+    return datetime.strptime(s, "%Y-%m-%dT%H:%M:%S")
+
+def stats(per_year, rf, grid, samples, capital=100000.0):
+    rets, prev = [], capital
+    for g in grid:
+        e = [v for t, v in samples if t < g][-1]
+        rets.append(e / prev - 1)
+        prev = e
+    n = len(rets)
+    rp = rf / per_year
+    m = sum(rets) / n
+    sd = math.sqrt(sum((r - m) ** 2 for r in rets) / (n - 1))
+    dd = math.sqrt(sum((r - rp) ** 2 for r in rets if r < rp) / n)
+    y = math.sqrt(per_year)
+    print(n, repr(m), repr(sd * y), repr((m - rp) / sd * y),
+        repr((m - rp) / dd * y))
+
+case, rf = sys.argv[1], float(sys.argv[2])
+if case == "minutes":
+    # 2024-03-01 (EST): the session opens at 14:30Z; a grid point at the
+    # end of every minute from 14:31 to 14:46, the minute of the last fill
+    s = [("14:30:00", 100000), ("14:32:00", 100100), ("14:37:00", 100000),
+        ("14:38:00", 100000), ("14:45:30", 100010)]
+    s = [(at("2024-03-01T" + t), v) for t, v in s]
+    grid = [at("2024-03-01T14:30:00") + timedelta(minutes=k)
+        for k in range(1, 17)]
+    stats(252 * 390, rf, grid, s)
+elif case == "hours":
+    # 1h: 2024-07-03 closes early (13:00 EDT = 17:00Z), 07-04 is a
+    # holiday, 07-05 trades 13:30Z-20:00Z; each session's last period
+    # ends at its close: 252 sessions of ceil(390 / 60) = 7 periods
+    grid = ["07-03T14:30", "07-03T15:30", "07-03T16:30", "07-03T17:00",
+        "07-05T14:30", "07-05T15:30", "07-05T16:30", "07-05T17:30",
+        "07-05T18:30", "07-05T19:30", "07-05T20:00"]
+    grid = [at("2024-" + g + ":00") for g in grid]
+    s = [("07-03T14:00", 100000), ("07-03T16:45", 100100),
+        ("07-05T14:00", 100200), ("07-05T19:45", 100200),
+        ("07-05T19:50", 100190)]
+    s = [(at("2024-" + t + ":00"), v) for t, v in s]
+    stats(252 * 7, rf, grid, s)
+elif case == "days":
+    # 1d: the closes of Friday 2024-03-01, Monday 03-04 and Tuesday
+    # 03-05 (21:00Z, EST); the weekend has none; the 22:00Z price on
+    # Friday, after the close, counts at Monday's close
+    grid = [at(d + "T21:00:00") for d in
+        ("2024-03-01", "2024-03-04", "2024-03-05")]
+    s = [("2024-03-01T15:00", 100000), ("2024-03-01T20:00", 100100),
+        ("2024-03-01T22:00", 100050), ("2024-03-05T15:00", 99900)]
+    s = [(at(t + ":00"), v) for t, v in s]
+    stats(252, rf, grid, s)
+EOF
+
+# check_grid CASE FILE [RF]: the summary in FILE against grid.py
+check_grid () {
+	set -- "$1" "$2" "${3:-0}" $(python3 grid.py "$1" "${3:-0}") &&
+	test $# = 8 &&
+	f=$2 &&
+	g() { jq -r "select(.ev == \"summary\") | .$1" "$f"; } &&
+	test "$(g returns)" = "$4" &&
+	near "$(g mean_return)" "$5" "$1 mean" &&
+	near "$(g volatility)" "$6" "$1 volatility" &&
+	near "$(g sharpe)" "$7" "$1 sharpe" &&
+	near "$(g sortino)" "$8" "$1 sortino"
+}
+
+# Fills without bars (capital 100000), 2024-03-01, session from 14:30Z:
+#  14:30:00 buy 100 X @ 100: cash 90000 + 100 * 100 = 100000
+#  14:32:00 sell 50 X @ 101: cash 95050 + 50 * 101 = 100100
+#  14:37:00 sell 50 X @ 99: cash 95050 + 4950 = 100000
+#  14:38:00 buy 10 Y @ 20: cash 99800 + 200 = 100000
+#  14:45:30 sell 10 Y @ 21: 100010
+# Skipping the minutes without a fill gave 5 returns, annualised as if
+# each spanned a minute; the grid gives the 16 minutes 14:31 .. 14:46.
+test_skip_unless_have python3
+test_expect_success 'a gappy series: Sharpe and Sortino on the minute grid' '
+	cat >gap.ndjson <<-\EOF &&
+	{"ev":"fill","t":"2024-03-01T14:30:00Z","sym":"X","id":"a","side":"buy","qty":100,"price":100}
+	{"ev":"fill","t":"2024-03-01T14:32:00Z","sym":"X","id":"b","side":"sell","qty":50,"price":101}
+	{"ev":"fill","t":"2024-03-01T14:37:00Z","sym":"X","id":"c","side":"sell","qty":50,"price":99}
+	{"ev":"fill","t":"2024-03-01T14:38:00Z","sym":"Y","id":"d","side":"buy","qty":10,"price":20}
+	{"ev":"fill","t":"2024-03-01T14:45:30Z","sym":"Y","id":"e","side":"sell","qty":10,"price":21}
+	EOF
+	liu-analyze -f ndjson gap.ndjson >gap &&
+	jq -e "select(.ev == \"summary\") | .period == \"1m\" and
+	    .periods_per_year == 98280 and .returns == 16" gap &&
+	check_grid minutes gap &&
+	liu-analyze -f ndjson --risk-free 0.05 gap.ndjson >gaprf &&
+	check_grid minutes gaprf 0.05
+'
+
+#  07-03 14:00Z buy 100 X @ 100: 100000
+#  07-03 16:45Z trade X 101: 100100
+#  07-05 14:00Z sell 100 X @ 102: cash 90000 + 10200 = 100200
+#  07-05 19:45Z buy 10 Z @ 50: 99700 + 500 = 100200
+#  07-05 19:50Z trade Z 49: 100190
+test_skip_unless_have python3
+test_expect_success '1h periods: an early close, a holiday, a short last hour' '
+	cat >hours.ndjson <<-\EOF &&
+	{"ev":"fill","t":"2024-07-03T14:00:00Z","sym":"X","id":"a","side":"buy","qty":100,"price":100}
+	{"ev":"trade","t":"2024-07-03T16:45:00Z","sym":"X","price":101,"size":100}
+	{"ev":"fill","t":"2024-07-05T14:00:00Z","sym":"X","id":"b","side":"sell","qty":100,"price":102}
+	{"ev":"fill","t":"2024-07-05T19:45:00Z","sym":"Z","id":"c","side":"buy","qty":10,"price":50}
+	{"ev":"trade","t":"2024-07-05T19:50:00Z","sym":"Z","price":49,"size":100}
+	EOF
+	liu-analyze -f ndjson --period 1h hours.ndjson >hours &&
+	jq -e "select(.ev == \"summary\") | .period == \"1h\" and
+	    .periods_per_year == 1764 and .returns == 11" hours &&
+	check_grid hours hours
+'
+
+#  03-01 15:00Z buy 100 X @ 100: 100000
+#  03-01 20:00Z trade X 101: 100100
+#  03-01 22:00Z trade X 100.5 (after the close): 100050
+#  03-05 15:00Z sell 100 X @ 99: 99900
+test_skip_unless_have python3
+test_expect_success 'days: trading days only, after hours counts the next day' '
+	cat >days.ndjson <<-\EOF &&
+	{"ev":"fill","t":"2024-03-01T15:00:00Z","sym":"X","id":"a","side":"buy","qty":100,"price":100}
+	{"ev":"trade","t":"2024-03-01T20:00:00Z","sym":"X","price":101,"size":100}
+	{"ev":"trade","t":"2024-03-01T22:00:00Z","sym":"X","price":100.5,"size":100}
+	{"ev":"fill","t":"2024-03-05T15:00:00Z","sym":"X","id":"b","side":"sell","qty":100,"price":99}
+	EOF
+	liu-analyze -f ndjson days.ndjson >days &&
+	jq -e "select(.ev == \"summary\") | .period == \"1d\" and
+	    .periods_per_year == 252 and .returns == 3" days &&
+	check_grid days days
+'
+
 test_expect_success '--capital scales returns, not money' '
 	liu-analyze -f ndjson --capital 50000 "$G" >c &&
 	jq -e "select(.ev == \"summary\") | .final_equity == 50145.2" c &&
@@ -204,6 +343,61 @@ test_expect_success 'table: the default on a terminal is readable, -f table' '
 	grep -q "^max drawdown  *151.00 (0.15%)$" tab &&
 	grep -q "^AAPL  *s1  *long  *120  *100.05  *101.00  *111.60 " tab &&
 	grep -q "^open positions (marked" tab
+'
+
+# The fixture's times are 14:30-14:40 UTC on 2024-03-01, a Friday in
+# standard time: 09:30-09:40 EST (UTC-05:00) in New York.
+test_expect_success '--tz: the table shows New York time by default' '
+	liu-analyze -f table "$G" >ny &&
+	grep "^time  *2024-03-01T09:30:00-05:00 .. 2024-03-01T09:40:00-05:00$" ny &&
+	grep "^time zone  *New York (EST/EDT)$" ny &&
+	grep "^drawdown peak .. trough  *2024-03-01T09:34:00-05:00 .. 2024-03-01T09:39:00-05:00$" ny &&
+	grep "^AAPL  *s1  *long  *120 .* 2024-03-01T09:30:00-05:00  2024-03-01T09:32:00-05:00$" ny &&
+	grep "^NVDA  *s2  *long  *5 .* 2024-03-01T09:39:00-05:00$" ny &&
+	! grep "14:3" ny &&
+	liu-analyze -f table --tz ny "$G" >ny2 &&
+	test_cmp ny ny2
+'
+
+test_expect_success '--tz utc: the table in UTC, as it was' '
+	liu-analyze -f table --tz utc "$G" >utc &&
+	grep "^time  *2024-03-01T14:30:00Z .. 2024-03-01T14:40:00Z$" utc &&
+	grep "^time zone  *UTC$" utc &&
+	grep "^drawdown peak .. trough  *2024-03-01T14:34:00Z .. 2024-03-01T14:39:00Z$" utc &&
+	grep "^AAPL  *s1  *long  *120 .* 2024-03-01T14:30:00Z  2024-03-01T14:32:00Z$" utc &&
+	! grep -e "-05:00" utc
+'
+
+test_expect_success '--tz leaves NDJSON in UTC' '
+	liu-analyze -f ndjson --tz ny "$G" >nyj &&
+	test_cmp out nyj &&
+	liu-analyze -f ndjson --tz utc "$G" >utcj &&
+	test_cmp out utcj
+'
+
+# Daylight saving time in 2024 (second Sunday of March to first Sunday of
+# November, at 02:00 local): EDT from 2024-03-10T07:00:00Z (02:00 EST
+# becomes 03:00 EDT) to 2024-11-03T06:00:00Z (02:00 EDT becomes 01:00 EST).
+#   X: 03-08 14:30Z = 09:30 EST (Friday) -> 03-10 06:59:59Z = 01:59:59 EST
+#   Y: 03-10 07:00:00Z = 03:00:00 EDT -> 03-11 13:30Z = 09:30 EDT (Monday)
+#   Z: 11-03 05:59:59Z = 01:59:59 EDT -> 11-03 06:00:00Z = 01:00:00 EST,
+#      one second later though the wall clock went back
+test_expect_success '--tz ny across both daylight saving changes' '
+	cat >dst.ndjson <<-\EOF &&
+	{"ev":"fill","t":"2024-03-08T14:30:00Z","sym":"X","id":"a","side":"buy","qty":1,"price":10}
+	{"ev":"fill","t":"2024-03-10T06:59:59Z","sym":"X","id":"b","side":"sell","qty":1,"price":11}
+	{"ev":"fill","t":"2024-03-10T07:00:00Z","sym":"Y","id":"c","side":"buy","qty":1,"price":10}
+	{"ev":"fill","t":"2024-03-11T13:30:00Z","sym":"Y","id":"d","side":"sell","qty":1,"price":10}
+	{"ev":"fill","t":"2024-11-03T05:59:59Z","sym":"Z","id":"e","side":"buy","qty":1,"price":10}
+	{"ev":"fill","t":"2024-11-03T06:00:00Z","sym":"Z","id":"f","side":"sell","qty":1,"price":10}
+	EOF
+	liu-analyze -f table dst.ndjson >dst &&
+	grep "^X .* 2024-03-08T09:30:00-05:00  2024-03-10T01:59:59-05:00$" dst &&
+	grep "^Y .* 2024-03-10T03:00:00-04:00  2024-03-11T09:30:00-04:00$" dst &&
+	grep "^Z .* 00:00:01  2024-11-03T01:59:59-04:00  2024-11-03T01:00:00-05:00$" dst &&
+	grep "^time  *2024-03-08T09:30:00-05:00 .. 2024-11-03T01:00:00-05:00$" dst &&
+	liu-analyze -f table --tz utc dst.ndjson >dstu &&
+	grep "^Z .* 2024-11-03T05:59:59Z  2024-11-03T06:00:00Z$" dstu
 '
 
 test_expect_success 'ndjson is the default into a pipe' '
@@ -358,6 +552,30 @@ test_expect_success '--plot draws a PNG and an SVG through gnuplot' '
 	grep -q "<svg" eq.svg
 '
 
+test_skip_unless_have gnuplot
+test_expect_success '--plot: the time axis in New York time, or UTC' '
+	liu-analyze -p ny.svg "$G" >/dev/null &&
+	grep -q ">time, New York (EST/EDT)<" ny.svg &&
+	grep -q ">09:30<" ny.svg && grep -q ">09:40<" ny.svg &&
+	! grep -q ">14:3[0-9]<" ny.svg &&
+	liu-analyze --tz utc -p utc.svg "$G" >/dev/null &&
+	grep -q ">time, UTC<" utc.svg &&
+	grep -q ">14:30<" utc.svg && grep -q ">14:40<" utc.svg &&
+	! grep -q ">09:3[0-9]<" utc.svg
+'
+
+test_skip_unless_have gnuplot
+test_expect_success '-f html says which time zone' '
+	liu-analyze -f html "$G" >ny.html &&
+	grep -q "<td>time zone</td><td class=\"n\">New York (EST/EDT)</td>" ny.html &&
+	grep -q "<td>time</td><td class=\"n\">2024-03-01T09:30:00-05:00 .. 2024-03-01T09:40:00-05:00</td>" ny.html &&
+	grep -q "Times are New York time" ny.html &&
+	grep -q ">time, New York (EST/EDT)<" ny.html &&
+	liu-analyze -f html --tz utc "$G" >utc.html &&
+	grep -q "<td>time zone</td><td class=\"n\">UTC</td>" utc.html &&
+	grep -q "Times are UTC." utc.html
+'
+
 test_expect_success '--plot without gnuplot: a clear error' '
 	mkdir nognu &&
 	for c in sh cat; do ln -s "$(command -v $c)" nognu/$c; done &&
@@ -389,6 +607,7 @@ test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 liu-analyze -p eq.jpg "$G" &&
 	test_expect_code 2 liu-analyze --capital -5 "$G" &&
 	test_expect_code 2 liu-analyze --period nope "$G" &&
+	test_expect_code 2 liu-analyze --tz paris "$G" &&
 	test_expect_code 2 liu-analyze --bogus
 '
 
