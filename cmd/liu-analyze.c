@@ -129,6 +129,7 @@ read_input(struct an *a, const char *path)
 
 	if (nd_open(&rd, path) < 0)
 		die("cannot open '%s':", path);
+	ev.fast = 1;		/* the analysis reads fields and their text */
 	while ((rc = nd_next_event(&rd, &ev)) == 1)
 		if (an_event(a, &ev, &err) < 0)
 			nd_bad(&rd, "%s", err);

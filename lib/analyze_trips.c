@@ -142,6 +142,15 @@ key_get(struct an *a, const char *strat, uint32_t sym)
 static void
 sample(struct an *a, int64_t t)
 {
+	/*
+	 * Events of one instant (the bars of every symbol for a minute) are
+	 * one point of the curve: the equity once all of them are in.  So
+	 * the curve grows with time, not with the number of symbols.
+	 */
+	if (a->neq > 0 && a->eq[a->neq - 1].t == t) {
+		a->eq[a->neq - 1].eq = a->cash + a->mark;
+		return;
+	}
 	AN_GROW(a->eq, a->neq, a->eqcap);
 	a->eq[a->neq].t = t;
 	a->eq[a->neq].eq = a->cash + a->mark;
@@ -214,6 +223,16 @@ tok_dec(const struct ev *e, int i, int64_t *v)
 static int
 field_dec(const struct ev *e, const char *key, int64_t *v)
 {
+	const char *p;
+	size_t n;
+
+	/* a known number: its text as ev_parse() read it (the last one) */
+	switch (ev_num_text(e, key, &p, &n)) {
+	case 0:
+		return an_dec(p, n, v);
+	case 1:
+		return 1;
+	}
 	return tok_dec(e, json_get(&e->j, key), v);
 }
 
@@ -232,53 +251,9 @@ need_positive(const struct ev *e, const char *key, int64_t *v,
 	return -1;
 }
 
-/* The text of a top-level number, by one pass over the keys. */
-struct numfield {
-	const char *key;
-	size_t len;
-	int tok;
-};
-
-static void
-find_fields(const struct ev *e, struct numfield *nf, size_t n)
-{
-	const struct json_tok *tk;
-	size_t k, len;
-	int i;
-
-	for (k = 0; k < n; k++)
-		nf[k].tok = -1;
-	for (i = 1; i < e->j.ntok; i = e->j.tok[i + 1].next) {
-		tk = &e->j.tok[i];
-		len = (size_t)(tk->end - tk->start);
-		for (k = 0; k < n; k++)
-			if (len == nf[k].len && memcmp(e->line + tk->start,
-			    nf[k].key, len) == 0)
-				nf[k].tok = i + 1;
-	}
-}
-
-
-static int
-positive(const struct ev *e, const struct numfield *nf, int64_t *v,
-    const char **err)
-{
-	int rc = tok_dec(e, nf->tok, v);
-
-	if (rc == 0 && *v > 0)
-		return 0;
-	snprintf(errbuf, sizeof(errbuf), rc > 0 ? "missing \"%s\"" :
-	    rc < 0 ? "\"%s\" is out of range" :
-	    "\"%s\" must be positive (at 10^-6 precision)", nf->key);
-	*err = errbuf;
-	return -1;
-}
-
 int
 an_fill_from_ev(const struct ev *e, struct an_fill *f, const char **err)
 {
-	struct numfield nf[] = { { "qty", 3, -1 }, { "price", 5, -1 },
-	    { "fee", 3, -1 }, { "stop_loss", 9, -1 } };
 	int rc;
 
 	memset(f, 0, sizeof(*f));
@@ -296,17 +271,16 @@ an_fill_from_ev(const struct ev *e, struct an_fill *f, const char **err)
 		*err = "fill with an unknown \"side\"";
 		return -1;
 	}
-	find_fields(e, nf, sizeof(nf) / sizeof(nf[0]));
-	if (positive(e, &nf[0], &f->qty, err) < 0 ||
-	    positive(e, &nf[1], &f->price, err) < 0)
+	if (need_positive(e, "qty", &f->qty, err) < 0 ||
+	    need_positive(e, "price", &f->price, err) < 0)
 		return -1;
-	if ((rc = tok_dec(e, nf[2].tok, &f->fee)) < 0) {
+	if ((rc = field_dec(e, "fee", &f->fee)) < 0) {
 		*err = "\"fee\" is out of range";
 		return -1;
 	}
 	if (rc > 0)
 		f->fee = 0;
-	if ((rc = tok_dec(e, nf[3].tok, &f->stop)) < 0 ||
+	if ((rc = field_dec(e, "stop_loss", &f->stop)) < 0 ||
 	    (rc == 0 && f->stop <= 0)) {
 		*err = "\"stop_loss\" must be a positive price";
 		return -1;

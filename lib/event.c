@@ -441,6 +441,8 @@ parse_usual(struct ev *e)
 			q = json_scan_num(p, end, (double *)(void *)base);
 			if (q == NULL)
 				return 0;
+			e->num_p[fi] = p;
+			e->num_n[fi] = (uint32_t)(q - p);
 			break;
 		case F_STR:
 		case F_SIDE:
@@ -558,6 +560,8 @@ ev_parse(struct ev *e, const char *line, size_t len, const char **err)
 			*(double *)(void *)base = NAN;
 			if (kind == JSON_NULL)
 				break;
+			e->num_p[fi] = line + tk->start;
+			e->num_n[fi] = (uint32_t)(tk->end - tk->start);
 			switch (json_num_canon(&e->j, i + 1,
 			    (double *)(void *)base)) {
 			case -1:
@@ -638,6 +642,23 @@ ev_parse(struct ev *e, const char *line, size_t len, const char **err)
 	}
 	if (e->type == EV_BAR && !e->tf)
 		e->tf = "1m";
+	return 0;
+}
+
+int
+ev_num_text(const struct ev *e, const char *name, const char **p,
+    size_t *n)
+{
+	const struct field *f = field_find(name, strlen(name));
+	size_t fi;
+
+	if (!f || f->kind != F_NUM || !(f->types & B(e->type)))
+		return -1;
+	if (isnan(*(const double *)(const void *)((const char *)e + f->off)))
+		return 1;
+	fi = (size_t)(f - fields);
+	*p = e->num_p[fi];
+	*n = e->num_n[fi];
 	return 0;
 }
 

@@ -157,6 +157,10 @@ struct ev {
 	const char *canon_p[EV_NFIELDS_MAX];
 	unsigned char canon_n[EV_NFIELDS_MAX];
 
+	/* each number field's text as read: see ev_num_text() */
+	const char *num_p[EV_NFIELDS_MAX];
+	uint32_t num_n[EV_NFIELDS_MAX];
+
 	struct ev_head head;	/* the header as ev_head() read it */
 	char err[160];		/* the last error's text */
 };
@@ -187,6 +191,16 @@ void ev_format(const struct ev *e, struct buf *b);
  * are written.
  */
 int ev_pass_once(const struct ev *e);
+
+/*
+ * The text of number field 'name' of the event's type as the line wrote it
+ * (the last one, if repeated), for a reader that wants the decimal and not
+ * the double: *p points into the line, *n is its length.  Returns 0, 1 if
+ * the field is absent or null, or -1 if 'name' is not a number field of
+ * the event's type (unknown fields are the tokens' business).
+ */
+int ev_num_text(const struct ev *e, const char *name, const char **p,
+    size_t *n);
 
 /* Reset an event to empty (all numbers NAN) keeping its storage. */
 void ev_clear(struct ev *e);
