@@ -402,11 +402,70 @@ key_at(const char *p, const char *end, int fi)
 #endif
 }
 
+/* A plain string from its opening quote: the byte after it, or NULL. */
+static const char *
+plain_str(const char *p, const char *end)
+{
+	for (p++; p < end && plainch[(unsigned char)*p]; p++)
+		;
+	return p < end && *p == '"' ? p + 1 : NULL;
+}
+
+/* A plain scalar at p (string, number, literal): its end, or NULL. */
+static const char *
+plain_scalar(const char *p, const char *end)
+{
+	if (*p == '"')
+		return plain_str(p, end);
+	if (end - p >= 4 && (memcmp(p, "true", 4) == 0 ||
+	    memcmp(p, "null", 4) == 0))
+		return p + 4;
+	if (end - p >= 5 && memcmp(p, "false", 5) == 0)
+		return p + 5;
+	return json_num_end(p, end);
+}
+
+/*
+ * A raw value the usual line may hold: a flat object or array of plain
+ * scalars, or a plain string (a why, a pick's strategies, a trade's
+ * conditions).  Its end, or NULL for anything else (nesting, escapes,
+ * blanks), which the general path reads.
+ */
+static const char *
+flat_raw(const char *p, const char *end)
+{
+	char close;
+
+	if (*p == '"')
+		return plain_str(p, end);
+	if (*p != '{' && *p != '[')
+		return NULL;
+	close = *p == '{' ? '}' : ']';
+	if (++p < end && *p == close)
+		return p + 1;
+	for (;;) {
+		if (close == '}') {
+			if (p >= end || *p != '"' ||
+			    (p = plain_str(p, end)) == NULL || p >= end ||
+			    *p++ != ':')
+				return NULL;
+		}
+		if (p >= end || (p = plain_scalar(p, end)) == NULL ||
+		    p >= end)
+			return NULL;
+		if (*p == close)
+			return p + 1;
+		if (*p++ != ',')
+			return NULL;
+	}
+}
+
 /*
  * The usual line of a known type, read without tokens: after the header
  * that ev_head() read, only known fields of the type, in canonical order
  * (so none twice and no second header key), each a number, a string of
- * printable ASCII without escapes, or true/false; no blanks; '}' last.
+ * printable ASCII without escapes, true/false, or a raw value that is a
+ * flat object or array of such; no blanks; '}' last.
  * That is what liu itself writes, and every byte of it is checked as
  * json_parse() and the general path would check it.  Returns 1 with the
  * event filled in, or 0 for any other line, which the general path then
@@ -476,8 +535,15 @@ parse_usual(struct ev *e)
 				return 0;
 			}
 			break;
+		case F_RAW:
+			if ((q = flat_raw(p, end)) == NULL)
+				return 0;
+			*(const char **)(void *)base = p;
+			*(size_t *)(void *)((char *)e + f->lenoff) =
+			    (size_t)(q - p);
+			break;
 		default:
-			return 0;	/* raw values: the general path */
+			return 0;
 		}
 		seen |= 1ULL << fi;
 		p = q;

@@ -953,7 +953,16 @@ test_fast_path(void)
 		    "\"id\":\"s-A-1\",\"exec_id\":\"s-A-1-1\",\"side\":\"buy\","
 		    "\"qty\":5,\"price\":180.51,\"fee\":0,\"partial\":false,"
 		    "\"strategy\":\"s\",\"batch\":\"b\"}",
+		"{\"ev\":\"order\",\"t\":\"2024-03-01T14:30:00Z\","
+		    "\"sym\":\"A\",\"id\":\"s-A-1\",\"side\":\"buy\","
+		    "\"qty\":100,\"type\":\"market\",\"strategy\":\"s\","
+		    "\"stop_loss\":178.9,\"why\":{\"reason\":\"entry\","
+		    "\"rsi\":61.7,\"x\":null}}",
+		"{\"ev\":\"trade\",\"t\":\"2024-03-01T14:30:00Z\","
+		    "\"sym\":\"A\",\"price\":1.5,\"size\":100,"
+		    "\"cond\":[\"@\",12,true],\"tape\":\"C\"}",
 	};
+#define NUSUAL (sizeof(usual) / sizeof(usual[0]))
 	struct ev a = EV_INIT, b = EV_INIT;
 	struct ev_head h = EV_HEAD_INIT;
 	struct json j = JSON_INIT;
@@ -965,7 +974,7 @@ test_fast_path(void)
 	const char *err;
 
 	/* the usual lines take the fast path: no tokens */
-	for (i = 0; i < sizeof(usual) / sizeof(usual[0]); i++) {
+	for (i = 0; i < NUSUAL; i++) {
 		a.fast = 1;
 		ok(ev_parse(&a, usual[i], strlen(usual[i]), &err) == 0 &&
 		    a.j.ntok == 0, "usual line %zu read without tokens", i);
@@ -986,7 +995,7 @@ test_fast_path(void)
 	for (k = 0; k < 200000; k++) {
 		static const char pick[] = "\"\\,:{}[]0123456789.eE+-tfnulras "
 		    "\x01\x7f\xc3\xa9";
-		const char *u = usual[k % 4];
+		const char *u = usual[k % NUSUAL];
 		int m, edits = 1 + (int)(k % 3);
 
 		buf_reset(&l);
