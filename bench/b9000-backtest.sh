@@ -6,8 +6,10 @@
 # with one strategy and with three, -n 1 and -n 2, beside a chain of four
 # cats over the same file in the same run.  Targets (ratios, since machines
 # differ): one strategy, -n 2, at least 0.25x of the cats' rate; three
-# strategies at least 0.2x.  Then each stage's user+sys CPU per bar and peak
-# RSS, and the peak RSS of each stage over the first half of the sessions:
+# strategies at least 0.18x (the issue's 1M and 0.8M bars/s against its
+# four cats at 4.5M bars/s).  Then each stage's user+sys CPU per bar and
+# peak RSS, and the peak RSS of each stage over the first half of the
+# sessions:
 # no stage may grow with the number of bars (at most 1.25x + 2 MB).
 . bench/lib.sh
 F=bench/out/backtest-10s.ndjson
@@ -30,7 +32,7 @@ fail=0
 base=$(bench_time "cat $F | cat | cat | cat >/dev/null") || exit 3
 echo "baseline: four cats: $(awk -v n=$N -v t=$base \
     'BEGIN { printf "%.2fM bars/s", n / t / 1e6 }') ($N bars)"
-for spec in "1 $ONE:0" "2 $ONE:0.25" "1 $THREE:0" "2 $THREE:0.2"; do
+for spec in "1 $ONE:0" "2 $ONE:0.25" "1 $THREE:0" "2 $THREE:0.18"; do
 	n=${spec%% *}
 	rest=${spec#* }
 	st=${rest%:*}
