@@ -359,18 +359,6 @@ mark_extra(struct ev *e, int i, int m, const int *keys)
 	e->extra |= 1ULL << m;
 }
 
-/* Bytes a string may hold in the usual line: printable ASCII but '"', '\\'. */
-#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
-static const unsigned char plainch[256] = {
-	R16(0), R16(0),
-	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x20: '"' */
-	R16(1), R16(1),
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,	/* 0x50: '\\' */
-	R16(1),
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,	/* 0x70: DEL */
-	R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0)
-};
-#undef R16
 
 /*
  * Whether the bytes at p (more than keylen[fi] of them before end) are
@@ -406,7 +394,7 @@ key_at(const char *p, const char *end, int fi)
 static const char *
 plain_str(const char *p, const char *end)
 {
-	for (p++; p < end && plainch[(unsigned char)*p]; p++)
+	for (p++; p < end && json_plain[(unsigned char)*p]; p++)
 		;
 	return p < end && *p == '"' ? p + 1 : NULL;
 }
@@ -505,14 +493,9 @@ parse_usual(struct ev *e)
 			break;
 		case F_STR:
 		case F_SIDE:
-			if (*p != '"')
+			if (*p != '"' || (q = plain_str(p, end)) == NULL)
 				return 0;
-			for (q = p + 1; q < end && plainch[(unsigned char)*q];
-			    q++)
-				;
-			if (q >= end || *q != '"')
-				return 0;
-			n = (size_t)(q - p - 1);
+			n = (size_t)(q - p - 2);
 			if (f->kind == F_STR) {
 				*(const char **)(void *)base =
 				    arena_copy(e, p + 1, n);
@@ -522,7 +505,6 @@ parse_usual(struct ev *e)
 				if (e->side == SIDE_NONE)
 					return 0;
 			}
-			q++;
 			break;
 		case F_BOOL:
 			if (end - p >= 4 && memcmp(p, "true", 4) == 0) {

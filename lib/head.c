@@ -26,19 +26,6 @@ struct val {
 	int plain;		/* a name whose bytes fast() checked */
 };
 
-/* Bytes a plain string holds: printable ASCII (0x20-0x7e) but '"', '\\'. */
-#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
-static const unsigned char plainch[256] = {
-	R16(0), R16(0),
-	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* '"' */
-	R16(1), R16(1),
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,	/* '\\' */
-	R16(1),
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,	/* DEL */
-	R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0)
-};
-#undef R16
-
 /* Bytes that stand for themselves in a name: 0x21-0x7e but '"', '\\'. */
 #define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
 static const unsigned char namech[256] = {
@@ -284,6 +271,31 @@ type_of(const char *s, size_t n)
 static const unsigned need_sym = B(EV_TRADE) | B(EV_QUOTE) | B(EV_BAR) |
     B(EV_PICK) | B(EV_DROP) | B(EV_ORDER) | B(EV_FILL);
 
+/*
+ * The name a string member holds, decoded into buf (max bytes) when it has
+ * escapes, and checked: 1 to max printable ASCII characters but the blank.
+ * Returns 0, or -1 for a bad name.
+ */
+static int
+name_val(struct ev_head *h, const struct val *v, char *buf, size_t max,
+    const char **p, size_t *n)
+{
+	long dn;
+
+	*p = v->p;
+	*n = v->n;
+	if (v->esc) {
+		if ((dn = decode(v->p, v->p + v->n, buf, max)) < 0)
+			dn = 0;
+		*p = buf;
+		*n = (size_t)dn;
+		h->raw = 0;
+	}
+	if (v->plain)		/* fast() checked its bytes */
+		return *n == 0 || *n > max ? -1 : 0;
+	return name_ok(*p, *n, max) ? 0 : -1;
+}
+
 /* The rules of the header, for both paths. */
 static int
 check(struct ev_head *h, const struct val *ev, const struct val *t,
@@ -296,18 +308,7 @@ check(struct ev_head *h, const struct val *ev, const struct val *t,
 		return *err = "missing \"ev\"", -1;
 	if (ev->kind != V_STR)
 		return *err = "\"ev\" is not a string", -1;
-	h->ev = ev->p;
-	h->ev_len = ev->n;
-	if (ev->esc) {
-		if ((n = decode(ev->p, ev->p + ev->n, h->evbuf,
-		    sizeof(h->evbuf))) < 0)
-			n = 0;
-		h->ev = h->evbuf;
-		h->ev_len = (size_t)n;
-		h->raw = 0;
-	}
-	if (ev->plain ? h->ev_len == 0 || h->ev_len > EV_NAME_MAX :
-	    !name_ok(h->ev, h->ev_len, EV_NAME_MAX))
+	if (name_val(h, ev, h->evbuf, EV_NAME_MAX, &h->ev, &h->ev_len) < 0)
 		return *err = "bad \"ev\": not 1 to 64 printable ASCII "
 		    "characters", -1;
 	h->type = type_of(h->ev, h->ev_len);
@@ -338,18 +339,7 @@ check(struct ev_head *h, const struct val *ev, const struct val *t,
 	}
 	if (sym->kind != V_STR)
 		return *err = "\"sym\" is not a string", -1;
-	h->sym = sym->p;
-	h->sym_len = sym->n;
-	if (sym->esc) {
-		if ((n = decode(sym->p, sym->p + sym->n, h->symbuf,
-		    sizeof(h->symbuf))) < 0)
-			n = 0;
-		h->sym = h->symbuf;
-		h->sym_len = (size_t)n;
-		h->raw = 0;
-	}
-	if (sym->plain ? h->sym_len == 0 || h->sym_len > EV_SYM_MAX :
-	    !name_ok(h->sym, h->sym_len, EV_SYM_MAX))
+	if (name_val(h, sym, h->symbuf, EV_SYM_MAX, &h->sym, &h->sym_len) < 0)
 		return *err = "bad \"sym\": not 1 to 32 printable ASCII "
 		    "characters", -1;
 	return 0;
@@ -556,14 +546,14 @@ ev_head_flat(const struct ev_head *h, const char *line, size_t len)
 	for (p = line + h->body; p < end && *p == ','; ) {
 		if (++p >= end || *p != '"')
 			return 0;
-		for (k = ++p; p < end && plainch[(unsigned char)*p]; p++)
+		for (k = ++p; p < end && json_plain[(unsigned char)*p]; p++)
 			;
 		if (p + 1 >= end || *p != '"' || p[1] != ':' ||
 		    ev_head_key(k, (size_t)(p - k), 0))
 			return 0;
 		p += 2;
 		if (*p == '"') {
-			for (p++; p < end && plainch[(unsigned char)*p]; p++)
+			for (p++; p < end && json_plain[(unsigned char)*p]; p++)
 				;
 			if (p >= end || *p != '"')
 				return 0;

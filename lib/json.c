@@ -211,7 +211,7 @@ newtok(struct json *j, enum json_kind kind, int start)
 
 /* Bytes a string may hold as they are: printable ASCII but '"' and '\\'. */
 #define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
-static const unsigned char plain[256] = {
+const unsigned char json_plain[256] = {
 	R16(0), R16(0),
 	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x20: '"' */
 	R16(1), R16(1),
@@ -257,7 +257,7 @@ scan_string(const char *p, const char *end, int *esc, const char **err)
 				break;
 			p += 8;
 		}
-		while (p < end && plain[(unsigned char)*p])
+		while (p < end && json_plain[(unsigned char)*p])
 			p++;
 		if (p >= end) {
 			*err = "truncated JSON";

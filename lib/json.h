@@ -94,6 +94,12 @@ json_add_key(struct buf *b, const char *key)
 	buf_addc(b, ':');
 }
 
+/*
+ * The bytes a string holds as they are, without escape: printable ASCII
+ * (0x20-0x7f) but '"' and '\\'.  Readers of the usual line scan with it.
+ */
+extern const unsigned char json_plain[256];
+
 /* Validate UTF-8; returns 0 if valid. */
 int json_utf8_check(const unsigned char *s, size_t n);
 

@@ -82,18 +82,6 @@ static const double fpow10[23] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
 	1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
 	1e20, 1e21, 1e22 };
 
-/* Bytes a string may hold here: printable ASCII but '"' and '\\'. */
-#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
-static const unsigned char plainch[256] = {
-	R16(0), R16(0),
-	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x20: '"' */
-	R16(1), R16(1),
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,	/* 0x50: '\\' */
-	R16(1),
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,	/* 0x70: DEL */
-	R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0)
-};
-#undef R16
 
 #define ISDIGIT(c) ((unsigned)((c) - '0') < 10)
 
@@ -112,7 +100,7 @@ skip_ws(const char *p)
 static inline const char *
 fstr(const char *p)
 {
-	while (plainch[(unsigned char)*p])
+	while (json_plain[(unsigned char)*p])
 		p++;
 	return *p == '"' ? p : NULL;
 }
