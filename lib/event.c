@@ -542,17 +542,124 @@ parse_usual(struct ev *e)
 	return 1;
 }
 
+/* The header's fields into the event, from ev_head(). */
+static void
+take_head(struct ev *e)
+{
+	e->type = e->head.type;
+	e->t = e->head.ns;
+	e->evname = arena_copy(e, e->head.ev, e->head.ev_len);
+	if (e->head.sym)
+		e->sym = arena_copy(e, e->head.sym, e->head.sym_len);
+}
+
+/*
+ * Known field f (index fi) from the value token v: the last one wins, null
+ * included (null is absent).  Returns 0, or -1 with *err.
+ */
+static int
+set_field(struct ev *e, const struct field *f, size_t fi, int v,
+    const char **err)
+{
+	const struct json_tok *tk = &e->j.tok[v];
+	char *base = (char *)e + f->off;
+	int kind = tk->kind;
+
+	switch (f->kind) {
+	case F_NUM:
+		*(double *)(void *)base = NAN;
+		if (kind == JSON_NULL)
+			break;
+		e->num_p[fi] = e->line + tk->start;
+		e->num_n[fi] = (uint32_t)(tk->end - tk->start);
+		switch (json_num_canon(&e->j, v, (double *)(void *)base)) {
+		case -1:
+			return fail(e, err, "\"%s\" is not a number", f->name);
+		case 1:
+			e->canon |= 1ULL << fi;
+			e->canon_v[fi] = *(double *)(void *)base;
+			e->canon_p[fi] = e->line + tk->start;
+			e->canon_n[fi] = (unsigned char)(tk->end - tk->start);
+			break;
+		}
+		break;
+	case F_STR:
+	case F_SIDE:
+		if (f->kind == F_STR)
+			*(const char **)(void *)base = NULL;
+		else
+			e->side = SIDE_NONE;
+		if (kind == JSON_NULL)
+			break;
+		if (kind != JSON_STR)
+			return fail(e, err, "\"%s\" is not a string", f->name);
+		if (f->kind == F_STR) {
+			*(const char **)(void *)base = arena_str(e, v);
+			break;
+		}
+		e->side = ev_side_from(arena_str(e, v));
+		if (e->side == SIDE_NONE)
+			return fail(e, err, "bad \"%s\": not buy, sell, "
+			    "sell_short or buy_to_cover", f->name);
+		break;
+	case F_BOOL:
+		/* null: absent (-1 for partial, 0 for synthetic) */
+		*(int *)(void *)base = f->off == offsetof(struct ev,
+		    synthetic) ? 0 : -1;
+		if (kind == JSON_NULL)
+			break;
+		if (kind != JSON_TRUE && kind != JSON_FALSE)
+			return fail(e, err, "\"%s\" is not true or false",
+			    f->name);
+		*(int *)(void *)base = kind == JSON_TRUE;
+		break;
+	case F_RAW:
+		*(const char **)(void *)base = NULL;
+		if (kind == JSON_NULL)
+			break;
+		/* a string keeps its quotes */
+		*(const char **)(void *)base = e->line + tk->start -
+		    (kind == JSON_STR);
+		*(size_t *)(void *)((char *)e + f->lenoff) =
+		    (size_t)(tk->end - tk->start) + 2 * (kind == JSON_STR);
+		break;
+	}
+	return 0;
+}
+
+/* Every required field of the type seen, and none null: 0, or -1. */
+static int
+check_required(struct ev *e, uint64_t seen, const char **err)
+{
+	const struct field *f;
+	const signed char *c;
+	const char *base;
+
+	for (c = typereq[e->type]; *c >= 0; c++) {
+		f = &fields[*c];
+		if (f->off == offsetof(struct ev, sym))
+			continue;	/* ev_head() saw to it */
+		if (!(seen & (1ULL << *c)))
+			return fail(e, err, "missing \"%s\"", f->name);
+		base = (const char *)e + f->off;
+		if ((f->kind == F_NUM &&
+		    isnan(*(const double *)(const void *)base)) ||
+		    (f->kind == F_STR &&
+		    !*(const char *const *)(const void *)base) ||
+		    (f->kind == F_SIDE && e->side == SIDE_NONE))
+			return fail(e, err, "\"%s\" is null", f->name);
+	}
+	return 0;
+}
+
 int
 ev_parse(struct ev *e, const char *line, size_t len, const char **err)
 {
 	const struct json_tok *tk;
 	const struct field *f;
-	const signed char *c;
 	uint64_t seen = 0;
 	int keys[64];
-	int i, kind, m, which;
-	size_t fi, n;
-	char *base;
+	int i, m, which;
 
 	ev_clear(e);
 	e->line = line;
@@ -560,35 +667,26 @@ ev_parse(struct ev *e, const char *line, size_t len, const char **err)
 	if (e->fast && ev_head(&e->head, line, len, EV_HEAD_PREFIX, err) == 0 &&
 	    e->head.body && e->head.raw && e->head.type != EV_OTHER) {
 		buf_grow(&e->arena, len + 16);
-		e->type = e->head.type;
-		e->t = e->head.ns;
-		e->evname = arena_copy(e, e->head.ev, e->head.ev_len);
-		if (e->head.sym)
-			e->sym = arena_copy(e, e->head.sym, e->head.sym_len);
+		take_head(e);
 		if (parse_usual(e))
 			return 0;
 		ev_clear(e);
 		e->line = line;
 		e->len = len;
 	}
-	if (json_parse(&e->j, line, len, err) < 0)
-		return -1;
-	if (ev_head(&e->head, line, len, 0, err) < 0)
+	if (json_parse(&e->j, line, len, err) < 0 ||
+	    ev_head(&e->head, line, len, 0, err) < 0)
 		return -1;
 	/* room for every decoded string: the line's length and more */
 	buf_grow(&e->arena, 2 * len + (size_t)e->j.ntok + 16);
-	e->type = e->head.type;
-	e->t = e->head.ns;
-	e->evname = arena_copy(e, e->head.ev, e->head.ev_len);
-	if (e->head.sym)
-		e->sym = arena_copy(e, e->head.sym, e->head.sym_len);
+	take_head(e);
 	for (i = 1, m = 0; i < e->j.ntok; i = e->j.tok[i + 1].next, m++) {
 		tk = &e->j.tok[i];
-		n = (size_t)(tk->end - tk->start);
 		if (m < 64)
 			keys[m] = i;
 		/* the header is ev_head()'s; "sym" in a clock is unknown */
-		which = ev_head_key(line + tk->start, n, tk->esc);
+		which = ev_head_key(line + tk->start,
+		    (size_t)(tk->end - tk->start), tk->esc);
 		if (which == 1 || which == 2 || (which == 3 &&
 		    e->type != EV_CLOCK))
 			continue;
@@ -597,97 +695,12 @@ ev_parse(struct ev *e, const char *line, size_t len, const char **err)
 			mark_extra(e, i, m, keys);
 			continue;
 		}
-		fi = (size_t)(f - fields);
-		seen |= 1ULL << fi;
-		base = (char *)e + f->off;
-		tk = &e->j.tok[i + 1];
-		kind = tk->kind;
-		/* a repeated field: the last one wins, null included */
-		switch (f->kind) {
-		case F_NUM:
-			*(double *)(void *)base = NAN;
-			if (kind == JSON_NULL)
-				break;
-			e->num_p[fi] = line + tk->start;
-			e->num_n[fi] = (uint32_t)(tk->end - tk->start);
-			switch (json_num_canon(&e->j, i + 1,
-			    (double *)(void *)base)) {
-			case -1:
-				return fail(e, err, "\"%s\" is not a number",
-				    f->name);
-			case 1:
-				e->canon |= 1ULL << fi;
-				e->canon_v[fi] = *(double *)(void *)base;
-				e->canon_p[fi] = line + tk->start;
-				e->canon_n[fi] = (unsigned char)(tk->end -
-				    tk->start);
-				break;
-			}
-			break;
-		case F_STR:
-			*(const char **)(void *)base = NULL;
-			if (kind == JSON_NULL)
-				break;
-			if (kind != JSON_STR)
-				return fail(e, err, "\"%s\" is not a string",
-				    f->name);
-			*(const char **)(void *)base = arena_str(e, i + 1);
-			break;
-		case F_SIDE:
-			e->side = SIDE_NONE;
-			if (kind == JSON_NULL)
-				break;
-			if (kind != JSON_STR)
-				return fail(e, err, "\"%s\" is not a string",
-				    f->name);
-			e->side = ev_side_from(arena_str(e, i + 1));
-			if (e->side == SIDE_NONE)
-				return fail(e, err, "bad \"%s\": not buy, "
-				    "sell, sell_short or buy_to_cover",
-				    f->name);
-			break;
-		case F_BOOL:
-			/* null: absent (-1 for partial, 0 for synthetic) */
-			*(int *)(void *)base = f->off == offsetof(struct ev,
-			    synthetic) ? 0 : -1;
-			if (kind == JSON_NULL)
-				break;
-			if (kind != JSON_TRUE && kind != JSON_FALSE)
-				return fail(e, err, "\"%s\" is not true or "
-				    "false", f->name);
-			*(int *)(void *)base = kind == JSON_TRUE;
-			break;
-		case F_RAW:
-			*(const char **)(void *)base = NULL;
-			if (kind == JSON_NULL)
-				break;
-			if (kind == JSON_STR) {
-				*(const char **)(void *)base =
-				    line + tk->start - 1;
-				*(size_t *)(void *)((char *)e + f->lenoff) =
-				    (size_t)(tk->end - tk->start) + 2;
-			} else {
-				*(const char **)(void *)base =
-				    line + tk->start;
-				*(size_t *)(void *)((char *)e + f->lenoff) =
-				    (size_t)(tk->end - tk->start);
-			}
-			break;
-		}
+		seen |= 1ULL << (f - fields);
+		if (set_field(e, f, (size_t)(f - fields), i + 1, err) < 0)
+			return -1;
 	}
-	for (c = typereq[e->type]; *c >= 0; c++) {
-		fi = (size_t)*c;
-		f = &fields[fi];
-		if (f->off == offsetof(struct ev, sym))
-			continue;	/* ev_head() saw to it */
-		if (!(seen & (1ULL << fi)))
-			return fail(e, err, "missing \"%s\"", f->name);
-		base = (char *)e + f->off;
-		if ((f->kind == F_NUM && isnan(*(double *)(void *)base)) ||
-		    (f->kind == F_STR && !*(const char **)(void *)base) ||
-		    (f->kind == F_SIDE && e->side == SIDE_NONE))
-			return fail(e, err, "\"%s\" is null", f->name);
-	}
+	if (check_required(e, seen, err) < 0)
+		return -1;
 	if (e->type == EV_BAR && !e->tf)
 		e->tf = "1m";
 	return 0;
