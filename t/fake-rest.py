@@ -25,7 +25,8 @@ page.
 Scenarios: --throttle N answers the first N requests 429 with Retry-After
 (or, with --reset, X-Ratelimit-Reset); --sip-403 answers Alpaca requests
 without feed=iex 403 "subscription does not permit querying recent SIP
-data".
+data"; --corrupt takes "c" out of the first bar of Alpaca's second pages
+(a record the client must skip); --garbage answers 200 with an HTML page.
 
 It listens on 127.0.0.1, port 0 (the kernel's choice), over TLS with
 --cert/--key, and writes its port to --port-file atomically once it
@@ -183,6 +184,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(429, errors["429"], h)
         if alpaca and st.args.sip_403 and q.get("feed") != "iex":
             return self.send(403, errors["403_sip"])
+        if st.args.garbage:
+            return self.send(200, "<html><body>Service Unavailable"
+                             "</body></html>\n")
         try:
             m = ALPACA_BARS.match(url.path)
             if m:
@@ -211,6 +215,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         recs = [r for r in recs if lo <= rfc3339(r["t"]) <= hi]
         page = untoken(q["page_token"], sym) if "page_token" in q else 0
         part, more = pages(recs, page)
+        if st.args.corrupt and kind == "bars" and page == 1 and part:
+            part = [dict(part[0])] + part[1:]
+            del part[0]["c"]
         return self.send(200, {kind: part, "symbol": sym,
                                "next_page_token":
                                token(sym, page + 1) if more else None})
@@ -285,6 +292,8 @@ def main():
     ap.add_argument("--throttle", type=int, default=0)
     ap.add_argument("--reset", action="store_true")
     ap.add_argument("--sip-403", action="store_true")
+    ap.add_argument("--corrupt", action="store_true")
+    ap.add_argument("--garbage", action="store_true")
     ap.add_argument("--idle", type=float, default=300)
     args = ap.parse_args()
 

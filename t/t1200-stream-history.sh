@@ -291,6 +291,29 @@ test_expect_success 'alpaca 403 on recent SIP data: the IEX feed, said once' '
 	stop_fake sip
 '
 
+test_expect_success 'a bad record is reported and skipped, exit 1' '
+	start_fake bad --cert ca-srv.pem --key ca-srv.key --corrupt &&
+	test_expect_code 1 liu-stream history alpaca --cacert ca.pem \
+	    --url "$(url bad)" --tf 1d --from 2022-01-01T00:00:00Z \
+	    --to 2023-01-01T00:00:00Z AAPL >out 2>err &&
+	sed 2d "$TEST_DATA/hist-alpaca-aapl-1d.ndjson" >expect &&
+	test_cmp expect out &&
+	test_line_count = 2 err &&
+	test_grep "^liu-stream: alpaca: .AAPL.: bad bar in the response: a field of o, h, l, c, v missing or not a number (GET https://localhost:[0-9]*/v2/stocks/AAPL/bars?.*&page_token=" err &&
+	test_grep "^liu-stream: alpaca: skipped 1 bad records\$" err &&
+	stop_fake bad
+'
+
+test_expect_success 'an answer that is not JSON: exit 1' '
+	start_fake html --cert ca-srv.pem --key ca-srv.key --garbage &&
+	test_expect_code 1 liu-stream history polygon --cacert ca.pem \
+	    --url "$(url html)" --tf 1d --from 2022-01-01T00:00:00Z \
+	    --to 2023-01-01T00:00:00Z AAPL >out 2>err &&
+	test_must_be_empty out &&
+	test_grep "^liu-stream: polygon: bad response: not a JSON object (GET https://localhost:" err &&
+	stop_fake html
+'
+
 test_expect_success 'TLS: the test CA by name and by address' '
 	liu-stream history alpaca --cacert ca.pem --url "$(url tls 127.0.0.1)" \
 	    --tf 1d --from 2022-01-01T00:00:00Z --to 2023-01-01T00:00:00Z \
