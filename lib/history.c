@@ -259,12 +259,15 @@ build_target(struct hist *h, struct source *s)
 	buf_cstr(b);
 }
 
-/* Whether a message speaks of SIP data, in any case. */
+/*
+ * Whether a message speaks of SIP data, in any case ("subscription does
+ * not permit querying recent SIP data").
+ */
 static int
 mentions_sip(const char *msg)
 {
 	for (; *msg; msg++)
-		if (strncasecmp(msg, "sip", 3) == 0)
+		if (strncasecmp(msg, "sip data", 8) == 0)
 			return 1;
 	return 0;
 }
