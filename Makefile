@@ -26,6 +26,8 @@ EXAMPLES = $(EXAMPLES_SRC:.c=.so)
 # extra libraries per program
 LDLIBS_liu-db = -lpq
 LDLIBS_liu-strategy = -ldl
+LDLIBS_liu-stream = -lcurl
+LDLIBS_rest = -lcurl
 LDLIBS_db = -lpq
 
 .PHONY: all test check bench lint install uninstall clean demo

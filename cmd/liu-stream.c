@@ -1,7 +1,8 @@
 /*
  * liu-stream: market data in.  `replay` plays saved NDJSON events back in
  * event-time order, paced or as fast as possible; `synth` makes a seeded
- * synthetic market.  Live feeds (alpaca, polygon) and `history` come later.
+ * synthetic market; `history` downloads past bars and trades over REST.
+ * Live feeds (alpaca, polygon) come later.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "history.h"
 #include "ndjson.h"
 #include "opt.h"
 #include "proc.h"
@@ -28,6 +30,12 @@ static const char *const usage_text[] = {
 	"       liu-stream synth [--symbols N] [--seed S] [--rate R] [--max]",
 	"                  [--duration DURATION] [--start T] [--events N]",
 	"                  [--types trade,quote,bar] [-u]",
+	"       liu-stream history alpaca | polygon --from T --to T",
+	"                  [--tf 1m | 1d] [--types bar,trade]",
+	"                  [--adjustment raw | split | dividend | all]",
+	"                  [--feed iex | sip] [--url URL] [--cacert FILE]",
+	"                  [--max-wait DURATION] [--progress | --no-progress]",
+	"                  [-uv] SYM ...",
 	"       liu-stream -h | --help | --version",
 	"See liu-stream(1).",
 	NULL
@@ -91,6 +99,119 @@ symbol_list(struct symtab *t, const char *s)
 	}
 }
 
+enum { H_FROM = 300, H_TO, H_TF, H_TYPES, H_ADJUSTMENT, H_FEED, H_URL,
+	H_CACERT, H_MAX_WAIT, H_PROGRESS, H_NO_PROGRESS, H_VERSION };
+
+static const struct option history_longopts[] = {
+	{ "from", required_argument, NULL, H_FROM },
+	{ "to", required_argument, NULL, H_TO },
+	{ "tf", required_argument, NULL, H_TF },
+	{ "types", required_argument, NULL, H_TYPES },
+	{ "adjustment", required_argument, NULL, H_ADJUSTMENT },
+	{ "feed", required_argument, NULL, H_FEED },
+	{ "url", required_argument, NULL, H_URL },
+	{ "cacert", required_argument, NULL, H_CACERT },
+	{ "max-wait", required_argument, NULL, H_MAX_WAIT },
+	{ "progress", no_argument, NULL, H_PROGRESS },
+	{ "no-progress", no_argument, NULL, H_NO_PROGRESS },
+	{ "unbuffered", no_argument, NULL, 'u' },
+	{ "line-buffered", no_argument, NULL, 'u' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, H_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* One of the words of a "a | b | c" choice, or die with the usage code. */
+static const char *
+choice(const char *arg, const char *const *words, const char *what)
+{
+	for (; *words; words++)
+		if (strcmp(arg, *words) == 0)
+			return *words;
+	die_code(LIU_EXIT_USAGE, "invalid %s: '%.*s'", what, LIU_ECHO_MAX, arg);
+}
+
+/* liu-stream history PROVIDER [options] SYM...: argv[0] is "history". */
+static int
+history_main(int argc, char *argv[])
+{
+	static const char *const tfs[] = { "1m", "1d", NULL };
+	static const char *const adjustments[] = { "raw", "split",
+		"dividend", "all", NULL };
+	static const char *const feeds[] = { "iex", "sip", NULL };
+	struct hist_opts o = HIST_OPTS_INIT;
+	int ch, have_from = 0, have_to = 0;
+
+	o.progress = isatty(2);
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":huv", history_longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case H_FROM:
+			o.from = time_arg(optarg, "--from");
+			have_from = 1;
+			break;
+		case H_TO:
+			o.to = time_arg(optarg, "--to");
+			have_to = 1;
+			break;
+		case H_TF:
+			o.daily = strcmp(choice(optarg, tfs, "--tf (want 1m "
+			    "or 1d)"), "1d") == 0;
+			break;
+		case H_TYPES:
+			if (hist_types(optarg, &o.types) < 0)
+				die_code(LIU_EXIT_USAGE, "invalid --types: "
+				    "'%.*s' (want bar,trade)", LIU_ECHO_MAX,
+				    optarg);
+			break;
+		case H_ADJUSTMENT:
+			o.adjustment = choice(optarg, adjustments,
+			    "--adjustment (want raw, split, dividend or all)");
+			break;
+		case H_FEED:
+			o.feed = choice(optarg, feeds, "--feed (want iex or "
+			    "sip)");
+			break;
+		case H_URL: o.url = optarg; break;
+		case H_CACERT: o.rest.cacert = optarg; break;
+		case H_MAX_WAIT:
+			o.rest.max_wait = liu_duration_arg(optarg, 0,
+			    "--max-wait");
+			break;
+		case H_PROGRESS: o.progress = 1; break;
+		case H_NO_PROGRESS: o.progress = 0; break;
+		case 'u': nd_option(ch, optarg); break;
+		case 'v': o.verbose = o.rest.verbose = 1; break;
+		case 'h': usage(0);
+		case H_VERSION: liu_version();
+		default:
+			opt_error(ch, argv, history_longopts);
+			usage(LIU_EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		warn("history: no provider (want alpaca or polygon)");
+		usage(LIU_EXIT_USAGE);
+	}
+	if (hist_provider_from(argv[0], &o.provider) < 0)
+		die_code(LIU_EXIT_USAGE, "history: unknown provider '%.*s' "
+		    "(want alpaca or polygon)", LIU_ECHO_MAX, argv[0]);
+	if (argc < 2) {
+		warn("history: no symbol");
+		usage(LIU_EXIT_USAGE);
+	}
+	if (!have_from || !have_to)
+		die_code(LIU_EXIT_USAGE, "history: --from and --to are "
+		    "required");
+	if (o.from >= o.to)
+		die_code(LIU_EXIT_USAGE, "--from must be before --to");
+	return liu_finish(hist_run(&o, argv + 1, argc - 1));
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -114,9 +235,11 @@ main(int argc, char *argv[])
 		warn("unknown option '%.*s'", LIU_ECHO_MAX, mode);
 		usage(LIU_EXIT_USAGE);
 	}
+	if (strcmp(mode, "history") == 0)
+		return history_main(argc - 1, argv + 1);
 	if (strcmp(mode, "replay") != 0 && strcmp(mode, "synth") != 0)
-		die_code(LIU_EXIT_USAGE, "unknown source '%.*s' (want replay "
-		    "or synth; see liu-stream(1))", LIU_ECHO_MAX, mode);
+		die_code(LIU_EXIT_USAGE, "unknown source '%.*s' (want replay, "
+		    "synth or history; see liu-stream(1))", LIU_ECHO_MAX, mode);
 	argc--;
 	argv++;
 	opterr = 0;
