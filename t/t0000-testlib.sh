@@ -84,6 +84,29 @@ exit 0
 EOF
 # no test_done at the end: drop the last line
 sed '$d' nodone.sh >nodone.tmp && mv nodone.tmp nodone.sh && chmod +x nodone.sh
+write_sub bg <<\EOF
+test_expect_success 'a server in the background' '
+	sleep 300 </dev/null >/dev/null 2>&1 &
+	test_kill_at_end $! && echo $! >../bg.pid
+'
+EOF
+write_sub bgnodone <<\EOF
+test_expect_success 'a server in the background' '
+	sleep 300 </dev/null >/dev/null 2>&1 &
+	test_kill_at_end $! && echo $! >../bgnodone.pid
+'
+exit 0
+EOF
+sed '$d' bgnodone.sh >bgnodone.tmp && mv bgnodone.tmp bgnodone.sh &&
+chmod +x bgnodone.sh
+
+# gone PID: PID has exited (a zombie nobody reaped yet counts as gone).
+gone () {
+	case $(ps -o stat= -p "$1") in
+	''|Z*) return 0 ;;
+	esac
+	return 1
+}
 
 test_expect_success 'a passing test gives ok and exit 0' '
 	run_sub pass &&
@@ -182,6 +205,15 @@ test_expect_success 'an exit without test_done is an error' '
 	test_grep ! "^1\.\." nodone.out &&
 	echo 1 >expect && test_cmp expect nodone.code &&
 	test_grep "without test_done" nodone.err
+'
+
+test_expect_success 'test_kill_at_end: stopped at test_done and at exit' '
+	run_sub bg && echo 0 >expect && test_cmp expect bg.code &&
+	test_wait_for "gone $(cat bg.pid)" 10 &&
+	run_sub bgnodone && echo 1 >expect && test_cmp expect bgnodone.code &&
+	test_wait_for "gone $(cat bgnodone.pid)" 10 &&
+	test_path_is_missing trash.bg.pids &&
+	test_path_is_missing trash.bgnodone.pids
 '
 
 test_skip_unless_have prove

@@ -55,6 +55,7 @@ case $TRASH_DIRECTORY in
 *) TRASH_DIRECTORY=$(pwd)/$TRASH_DIRECTORY ;;
 esac
 liu_t_out=$TRASH_DIRECTORY.out
+liu_t_pids=$TRASH_DIRECTORY.pids
 
 for liu_t_var in $(env | sed -n \
     -e 's/^\(LIU_[A-Za-z0-9_]*\)=.*/\1/p' \
@@ -77,7 +78,7 @@ export SRC_DIR TEST_DATA TRASH_DIRECTORY PATH LC_ALL TZ HOME
 test -d "$SRC_DIR/bin" ||
 echo "# warning: $SRC_DIR/bin is missing; run make first" >&2
 chmod -R u+rwx "$TRASH_DIRECTORY" 2>/dev/null
-rm -rf "$TRASH_DIRECTORY" "$liu_t_out"
+rm -rf "$TRASH_DIRECTORY" "$liu_t_out" "$liu_t_pids"
 mkdir -p "$TRASH_DIRECTORY" &&
 cd "$TRASH_DIRECTORY" || {
 	echo "Bail out! cannot make trash directory '$TRASH_DIRECTORY'"
@@ -87,13 +88,34 @@ cd "$TRASH_DIRECTORY" || {
 liu_t_count=0 liu_t_fail=0 liu_t_broken=0 liu_t_fixed=0 liu_t_skipped=0
 liu_t_skip_next= liu_t_done=
 
+# test_kill_at_end PID...: send SIGTERM to each PID when the script ends,
+# however it ends (test_done, test_skip_all, a failure to reach test_done,
+# SIGINT or SIGTERM): for the servers a test starts in the background.
+# Test bodies run in subshells, so the list is a file beside the trash.
+test_kill_at_end () {
+	printf '%s\n' "$@" >>"$liu_t_pids"
+}
+
+liu_t_kill_all () {
+	test -f "$liu_t_pids" || return 0
+	while read -r liu_t_pid
+	do
+		kill "$liu_t_pid" 2>/dev/null
+	done <"$liu_t_pids"
+	rm -f "$liu_t_pids"
+}
+
 liu_t_exit_trap () {
 	liu_t_code=$?
+	liu_t_kill_all
 	test -n "$liu_t_done" && return
 	echo "# FATAL: $TEST_NAME exited ($liu_t_code) without test_done" >&2
 	exit 1
 }
 trap liu_t_exit_trap EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # liu_t_run BODY: eval BODY in a subshell; its status is the test's.
 liu_t_run () {
@@ -195,6 +217,7 @@ test_skip_all () {
 		exit 1
 	fi
 	echo "1..0 # SKIP $1"
+	liu_t_kill_all
 	cd "$SRC_DIR" && rm -rf "$TRASH_DIRECTORY" "$liu_t_out"
 	exit 0
 }
@@ -382,6 +405,7 @@ liu_long_line () {
 # test_done: print the plan and a summary, clean up, exit.
 test_done () {
 	liu_t_done=1
+	liu_t_kill_all
 	echo "1..$liu_t_count"
 	test $liu_t_fixed -gt 0 &&
 	echo "# $liu_t_fixed known breakage(s) vanished; fix the test"
