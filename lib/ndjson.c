@@ -1,8 +1,10 @@
 /* ndjson.c: the NDJSON line reader, the bad-line policy and the writer. */
+#define _GNU_SOURCE	/* ppoll() */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -236,6 +238,29 @@ nd_getline(struct nd_reader *r, char **line, size_t *len)
 	return 0;
 }
 
+/*
+ * Wait until fd is readable, or until SIGTERM or SIGINT asks us to stop.
+ * Checking liu_stop and then calling read(2) would leave a window where
+ * the signal lands between the two and read(2) sleeps on: so the signals
+ * are blocked from the check until ppoll(2), which lets them in only while
+ * it waits.  Returns 0 to read, -1 to stop.
+ */
+static int
+wait_readable(int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	sigset_t blk, old;
+
+	sigemptyset(&blk);
+	sigaddset(&blk, SIGTERM);
+	sigaddset(&blk, SIGINT);
+	sigprocmask(SIG_BLOCK, &blk, &old);
+	if (!liu_stop)
+		(void)ppoll(&p, 1, NULL, &old);	/* EINTR if signalled */
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return liu_stop ? -1 : 0;
+}
+
 int
 nd_next(struct nd_reader *r, char **line, size_t *len)
 {
@@ -248,6 +273,8 @@ nd_next(struct nd_reader *r, char **line, size_t *len)
 			return 0;
 		if (nd_out_flush() < 0)
 			die("write error:");
+		if (wait_readable(r->fd) < 0)
+			return 0;
 		if (nd_fill(r) < 0) {
 			if (errno == EINTR)
 				continue;
