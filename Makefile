@@ -68,7 +68,7 @@ lint:
 
 # headers a strategy plug-in compiles against (cc -I$(PREFIX)/include/liu)
 PLUGIN_HDRS = lib/strategy.h lib/bars.h lib/event.h lib/json.h lib/buf.h \
-	lib/ind.h
+	lib/ind.h lib/numfmt.h
 
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \

@@ -14,12 +14,9 @@
  * ind_update_bar() has them inlined in its cases; the exported
  * ind_KIND_update() functions are wrappers of them.
  *
- * Numbers are written (ind_fmt_num(), ind_add_fields()) with integer
- * arithmetic rather than printf: a value is scaled by one exact power of
- * ten and rounded to an integer of the wanted digits, those become ASCII
- * eight at a time in a 64-bit word, and the text is stored a word at a
- * time.  liu-ta writes ten or so numbers a bar, and this is most of its
- * work.
+ * Values are written by numfmt.c; ind_add_fields() writes the fields of
+ * many indicators in one pass, the names a word at a time, since liu-ta
+ * writes ten or so a bar and this is most of its work.
  */
 #include <math.h>
 #include <stddef.h>
@@ -32,6 +29,8 @@
 #include "cal.h"
 #include "ind.h"
 #include "json.h"
+#include "numfmt.h"
+#include "numfmt_inline.h"
 #include "tm.h"
 #include "util.h"
 #include "banned.h"
@@ -1036,299 +1035,15 @@ ind_out(const struct ind *in, int i)
 
 /* Numbers */
 
-static const double dpow10[23] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
-	1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
-	1e20, 1e21, 1e22 };
-/* The doubles nearest 10^-5 .. 10^16, for the decimal exponent. */
-static const double epow10[22] = { 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0, 1e1,
-	1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
-	1e15, 1e16 };
-static const uint64_t upow10[17] = { 1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL,
-	100000ULL, 1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
-	10000000000ULL, 100000000000ULL, 1000000000000ULL,
-	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL,
-	10000000000000000ULL };
-static const char digits2[] =
-	"00010203040506070809101112131415161718192021222324252627282930313233"
-	"34353637383940414243444546474849505152535455565758596061626364656667"
-	"6869707172737475767778798081828384858687888990919293949596979899";
-
-/*
- * |v| rounded to nd significant digits (nd <= 15) as the integer *q of nd
- * digits times 10^(*e - nd + 1), by one multiplication (or division) by an
- * exact power of ten: returns 0, or -1 when |v| is outside [1e-4, 1e15)
- * or the product lies so near a rounding tie that its own rounding might
- * decide it (one value in some ten thousand at 12 digits), and the caller
- * must round exactly.
- */
-static inline __attribute__((always_inline)) int
-round_fast(double v, int nd, uint64_t *q, int *e)
-{
-	double a = fabs(v), p, t, f;
-	uint64_t bits, u;
-	int be, k;
-
-	if (!(a >= 1e-4 && a < 1e15))
-		return -1;
-	memcpy(&bits, &a, sizeof(bits));
-	be = (int)(bits >> 52) - 1023;		/* a in [2^be, 2^(be+1)) */
-	/* floor(be * log10(2)): 78913 / 2^18 is near enough for |be| < 50 */
-	k = be >= 0 ? be * 78913 >> 18 : -((-be * 78913 + 262143) >> 18);
-	k += a >= epow10[k + 1 + 5];		/* now 10^k <= a < 10^(k+1) */
-	*e = k;
-	k = nd - 1 - k;				/* -14 <= k <= 18 */
-	if (__builtin_expect(k >= 0, 1))
-		p = a * dpow10[k];
-	else
-		p = a / dpow10[-k];
-	/*
-	 * p < 10^15 < 2^52, so adding 2^52 rounds it to an integer (to
-	 * nearest), which is the low bits of the sum; f is exactly what
-	 * that rounding changed.  p is within half an ulp, at most
-	 * p * 2^-53, of a * 10^k: a tie (|f| = 1/2) that near is left to
-	 * round_exact().
-	 */
-	t = p + 0x1p52;
-	memcpy(&bits, &t, sizeof(bits));
-	u = bits & ((1ULL << 52) - 1);
-	f = p - (t - 0x1p52);
-	if (fabs(fabs(f) - 0.5) <= p * 0x1p-53)
-		return -1;
-	if (u >= upow10[nd]) {			/* 9.99.. went up to 10 */
-		u /= 10;
-		++*e;
-	}
-	*q = u;
-	return 0;
-}
-
-/* The same, exactly, by printf: any finite nonzero v, nd <= 16. */
-static void
-round_exact(double v, int nd, uint64_t *q, int *e)
-{
-	char tmp[40], *p;
-	uint64_t u = 0;
-	int x = 0, neg;
-
-	/* "d.ddde-dd": our own text, so no checks */
-	snprintf(tmp, sizeof(tmp), "%.*e", nd - 1, fabs(v));
-	for (p = tmp; *p != 'e'; p++)
-		if (*p != '.')
-			u = u * 10 + (uint64_t)(*p - '0');
-	neg = *++p == '-';
-	while (*++p)
-		x = x * 10 + (*p - '0');
-	*q = u;
-	*e = neg ? -x : x;
-}
-
-/*
- * The digits of n < 10^8 in a word, eight bytes of values 0 to 9 with the
- * first digit in the lowest byte, without one division per digit: split
- * into two halves of four digits, each half into two of two, each two into
- * one and one, all the lanes at once (SWAR).  Each step multiplies by a
- * reciprocal that is exact for the lane's range (x / 100 = x * 10486 >>
- * 20 for x < 43700, x / 10 = x * 103 >> 10 for x < 179) and whose product
- * stays inside its lane.
- */
-static inline uint64_t
-digits8(uint32_t n)
-{
-	uint64_t v, q;
-
-	v = n / 10000 | (uint64_t)(n % 10000) << 32;
-	q = (v * 10486 >> 20) & 0x0000007f0000007fULL;
-	v = q | (v - q * 100) << 16;
-	q = (v * 103 >> 10) & 0x000f000f000f000fULL;
-	return q | (v - q * 10) << 8;
-}
-
-/* The same for n < 10^4: four digits in the low four bytes. */
-static inline uint64_t
-digits4(uint32_t n)
-{
-	uint64_t v, q;
-
-	q = n * 10486 >> 20;
-	v = q | (uint64_t)(n - q * 100) << 16;
-	q = (v * 103 >> 10) & 0x000f000fULL;
-	return q | (v - q * 10) << 8;
-}
-
-/* Store a word's eight bytes, lowest first. */
-static inline void
-store8(char *o, uint64_t w)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	memcpy(o, &w, 8);
-#else
-	int i;
-
-	for (i = 0; i < 8; i++)
-		o[i] = (char)(w >> 8 * i);
-#endif
-}
-
-/*
- * Store 16 bytes: the characters s (0 <= s <= 16) to 15 of the string
- * whose bytes are a's then b's, then NULs.  Two stores, whatever s is.
- */
-static inline void
-put16(char *o, uint64_t a, uint64_t b, int s)
-{
-	if (s == 0) {
-		store8(o, a);
-		store8(o + 8, b);
-	} else if (s < 8) {
-		store8(o, a >> 8 * s | b << (64 - 8 * s));
-		store8(o + 8, b >> 8 * s);
-	} else {
-		store8(o, s < 16 ? b >> 8 * (s - 8) : 0);
-		store8(o + 8, 0);
-	}
-}
-
-/*
- * The nd (<= 16) digits of q as ASCII in two words (*a the first 8 of 16,
- * *b the last, leading zeros and all): returns how many are significant,
- * trailing zeros dropped.
- */
-static inline __attribute__((always_inline)) int
-digits16(uint64_t q, int nd, uint64_t *a, uint64_t *b)
-{
-	const uint64_t zeros = 0x3030303030303030ULL;	/* "00000000" */
-	uint32_t hi = (uint32_t)(q / 100000000);
-	int n;
-
-	/* nd <= 12 (the default) folds to four digits: hi < 10^4 */
-	*a = nd <= 12 || hi < 10000 ? digits4(hi) << 32 : digits8(hi);
-	*b = digits8((uint32_t)(q % 100000000));
-	/* trailing zero digits are the word's high zero bytes */
-	n = nd - (*b ? __builtin_clzll(*b) / 8 : 8 + __builtin_clzll(*a) / 8);
-	*a += zeros;
-	*b += zeros;
-	return n;
-}
-
-/*
- * Write the sign, the n significant digits of the nd in a and b (see
- * digits16()) and the decimal exponent e of the first digit: plain
- * decimal notation for -4 <= e < 15 (1e-4 <= |v| < 1e15), as
- * json_add_num() does, else %g's exponent form ("1.5e-07").  Writes whole
- * 8-byte words, some bytes past the text (up to 34 from out); returns the
- * text's length, at most 24.
- */
-static inline __attribute__((always_inline)) size_t
-place(char *out, int neg, uint64_t a, uint64_t b, int n, int nd, int e)
-{
-	char *o = out;
-	int s = 16 - nd, intd, i;
-
-	*o = '-';
-	o += neg;
-	if (e < -4 || e >= 15) {
-		put16(o, a, b, s);	/* d.ddde+XX */
-		o[1] = '.';
-		put16(o + 2, a, b, s + 1);
-		o += n > 1 ? n + 1 : 1;
-		*o++ = 'e';
-		*o++ = e < 0 ? '-' : '+';
-		e = e < 0 ? -e : e;
-		if (e >= 100)
-			*o++ = (char)('0' + e / 100);
-		memcpy(o, digits2 + 2 * (e % 100), 2);
-		return (size_t)(o + 2 - out);
-	}
-	intd = e + 1;
-	if (intd <= 0) {
-		store8(o, 0x3030303030302e30ULL);	/* "0.000000" */
-		o += 2 - intd;
-		put16(o, a, b, s);
-		o += n;
-	} else if (n <= intd) {
-		/* an integer: the dropped zeros are still in a and b */
-		put16(o, a, b, s);
-		for (i = nd; i < intd; i++)
-			o[i] = '0';
-		o += intd;
-	} else {
-		put16(o, a, b, s);
-		o += intd;
-		*o++ = '.';
-		put16(o, a, b, s + intd);
-		o += n - intd;
-	}
-	return (size_t)(o - out);
-}
-
-/* Write sign, q (nd digits) and e as place() does. */
-static inline __attribute__((always_inline)) size_t
-lay_out(char *out, int neg, uint64_t q, int nd, int e)
-{
-	uint64_t a, b;
-	int n = digits16(q, nd, &a, &b);
-
-	return place(out, neg, a, b, n, nd, e);
-}
-
-/* Everything but the usual case, out of its way. */
-static __attribute__((noinline)) size_t
-fmt_slow(char *out, double v, int digits)
-{
-	uint64_t q;
-	int e;
-
-	if (!isfinite(v)) {
-		memcpy(out, "null", 4);
-		return 4;
-	}
-	if (v == 0) {
-		if (signbit(v)) {
-			memcpy(out, "-0", 2);
-			return 2;
-		}
-		*out = '0';
-		return 1;
-	}
-	if (digits < 1 || digits > 16)
-		bug("ind: %d digits", digits);
-	if (digits > 15 || round_fast(v, digits, &q, &e) < 0)
-		round_exact(v, digits, &q, &e);
-	return lay_out(out, signbit(v) != 0, q, digits, e);
-}
-
-/* The usual case, inlined with nd constant where it is known. */
-static inline __attribute__((always_inline)) size_t
-fmt_fast(char *out, double v, int nd)
-{
-	uint64_t q;
-	int e;
-
-	if (round_fast(v, nd, &q, &e) == 0)
-		return lay_out(out, signbit(v) != 0, q, nd, e);
-	return fmt_slow(out, v, nd);
-}
-
-size_t
-ind_fmt_num(char *out, double v, int digits)
-{
-	if (digits == IND_DIGITS_DEFAULT)
-		return fmt_fast(out, v, IND_DIGITS_DEFAULT);
-	if (digits >= 1 && digits <= 15)
-		return fmt_fast(out, v, digits);
-	return fmt_slow(out, v, digits);
-}
-
 void
 ind_add_num(struct buf *b, double v, int digits)
 {
-	if (digits >= IND_DIGITS_EXACT) {
-		json_add_num(b, v);
-		return;
-	}
-	if (b->cap - b->len <= IND_NUM_MAX)
-		buf_grow(b, IND_NUM_MAX);
-	b->len += ind_fmt_num(b->p + b->len, v, digits);
+	if (b->cap - b->len <= NUMFMT_MAX)
+		buf_grow(b, NUMFMT_MAX);
+	if (digits >= IND_DIGITS_EXACT)
+		b->len += numfmt_shortest(b->p + b->len, v);
+	else
+		b->len += numfmt_digits(b->p + b->len, v, digits);
 }
 
 size_t
@@ -1396,9 +1111,9 @@ ind_fields(const struct ind_spec *sp, int n, struct ind_field *f)
 }
 
 /*
- * The fields' values at nd (1 to 15) digits to out, which has room for
- * (sizeof(lit) + IND_NUM_MAX) bytes a field; returns the length.  Inlined
- * with nd constant for the default.
+ * The fields' values at nd digits (shortest for IND_DIGITS_EXACT) to out,
+ * which has room for (sizeof(lit) + NUMFMT_MAX) bytes a field; returns the
+ * length.  Inlined with nd constant for the default.
  */
 static inline __attribute__((always_inline)) size_t
 put_fields(char *out, const struct ind *in, const struct ind_field *f,
@@ -1407,8 +1122,7 @@ put_fields(char *out, const struct ind *in, const struct ind_field *f,
 	const struct ind *x;
 	char *o = out;
 	double v;
-	uint64_t q;
-	int i, e;
+	int i;
 
 	for (i = 0; i < nf; i++, f++) {
 		/* whole words of the name: the value overwrites the rest */
@@ -1425,47 +1139,29 @@ put_fields(char *out, const struct ind *in, const struct ind_field *f,
 			continue;
 		}
 		memcpy(&v, (const char *)x + f->off, sizeof(v));
-		if (round_fast(v, nd, &q, &e) == 0)
-			o += lay_out(o, signbit(v) != 0, q, nd, e);
+		if (nd < 1 || nd > 15)
+			o += nd >= IND_DIGITS_EXACT ? numfmt_shortest(o, v) :
+			    numfmt_digits(o, v, nd);
 		else
-			o += fmt_slow(o, v, nd);
+			o += numfmt_digits_inline(o, v, nd);
 	}
 	return (size_t)(o - out);
-}
-
-/* A field's value, NAN during warm-up. */
-static inline double
-field_value(const struct ind *in, const struct ind_field *f)
-{
-	const struct ind *x = &in[f->ind];
-	double v;
-
-	if (!x->ready)
-		return NAN;
-	memcpy(&v, (const char *)x + f->off, sizeof(v));
-	return v;
 }
 
 void
 ind_add_fields(struct buf *b, const struct ind *in,
     const struct ind_field *f, int nf, int digits)
 {
-	size_t room = (size_t)nf * (sizeof(f->lit) + IND_NUM_MAX);
-	int i;
+	size_t room = (size_t)nf * (sizeof(f->lit) + NUMFMT_MAX);
 
-	if (digits < 1 || digits > 15) {
-		/* exact, or 16 digits: no fast path */
-		for (i = 0; i < nf; i++) {
-			buf_add(b, f[i].lit, f[i].len);
-			ind_add_num(b, field_value(in, &f[i]), digits);
-		}
-		return;
-	}
 	if (b->cap - b->len <= room)
 		buf_grow(b, room);
+	/* three instances, one with digits constant, one known in 1..15 */
 	if (digits == IND_DIGITS_DEFAULT)
 		b->len += put_fields(b->p + b->len, in, f, nf,
 		    IND_DIGITS_DEFAULT);
+	else if (digits >= 1 && digits <= 15)
+		b->len += put_fields(b->p + b->len, in, f, nf, digits);
 	else
 		b->len += put_fields(b->p + b->len, in, f, nf, digits);
 }

@@ -18,6 +18,7 @@
 #include "cal.h"
 #include "ind.h"
 #include "json.h"
+#include "numfmt.h"
 #include "tm.h"
 #include "util.h"
 #include "banned.h"
@@ -555,13 +556,13 @@ test_numfmt(void)
 	buf_release(&want);
 }
 
-/* ind_fmt_num() to a C string. */
+/* numfmt_digits() to a C string. */
 static const char *
 fmt(double v, int digits)
 {
-	static char s[IND_NUM_MAX + 1];
+	static char s[NUMFMT_MAX + 1];
 
-	s[ind_fmt_num(s, v, digits)] = '\0';
+	s[numfmt_digits(s, v, digits)] = '\0';
 	return s;
 }
 
@@ -645,8 +646,8 @@ test_digits(void)
 		    p[-1] == '0' && trail++ < 5)
 			printf("# %.17g to %d digits: %s\n", v, d, fmt(v, d));
 	}
-	ok(!bad, "ind_fmt_num rounds as printf does, %zu values", i);
-	ok(!trail, "ind_fmt_num leaves no trailing zero after the point");
+	ok(!bad, "numfmt_digits rounds as printf does, %zu values", i);
+	ok(!trail, "numfmt_digits leaves no trailing zero after the point");
 }
 
 static void
