@@ -14,28 +14,25 @@
  * ind_update_bar() has them inlined in its cases; the exported
  * ind_KIND_update() functions are wrappers of them.
  *
- * Values are written by numfmt.c; ind_add_fields() writes the fields of
- * many indicators in one pass, the names a word at a time, since liu-ta
- * writes ten or so a bar and this is most of its work.
+ * The generic struct ind (ind_init(), ind_update_bar(), ind_out()) puts
+ * them behind one interface for programs that choose indicators at run
+ * time; specs and output names are ind_spec.c's, JSON output ind_json.c's.
+ *
+ * Each indicator owns its window, if it has one, until its release
+ * function.  Nothing fails but an allocation, which dies, and a period
+ * below the kind's minimum, which is a bug() (ind_spec_parse() checks what
+ * users give).
  */
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "buf.h"
 #include "cal.h"
 #include "ind.h"
-#include "json.h"
-#include "numfmt.h"
-#include "numfmt_inline.h"
 #include "tm.h"
 #include "util.h"
 #include "banned.h"
-
-#define IND_PERIOD_MAX 100000
 
 /* The window. */
 
@@ -637,240 +634,6 @@ ind_slope_release(struct ind_slope *s)
 	win_release(&s->w);
 }
 
-/* Specs */
-
-static const struct {
-	const char *name;
-	int np;			/* parameters it takes */
-	double def[IND_MAXPARAM];
-	int nout;
-	const char *out[IND_MAXOUT];	/* fixed names, or NULL: name + n */
-} kinds[IND_NKINDS] = {
-	[IND_SMA] = { "sma", 1, { 20 }, 1, { NULL } },
-	[IND_EMA] = { "ema", 1, { 20 }, 1, { NULL } },
-	[IND_WMA] = { "wma", 1, { 20 }, 1, { NULL } },
-	[IND_MACD] = { "macd", 3, { 12, 26, 9 }, 3,
-	    { "macd", "macd_signal", "macd_hist" } },
-	[IND_RSI] = { "rsi", 1, { 14 }, 1, { NULL } },
-	[IND_ATR] = { "atr", 1, { 14 }, 1, { NULL } },
-	[IND_BBANDS] = { "bbands", 2, { 20, 2 }, 3,
-	    { "bb_mid", "bb_upper", "bb_lower" } },
-	[IND_STDDEV] = { "stddev", 1, { 20 }, 1, { NULL } },
-	[IND_VWAP] = { "vwap", 1, { 0 }, 1, { "vwap" } },
-	[IND_HIGHEST] = { "highest", 1, { 20 }, 1, { NULL } },
-	[IND_LOWEST] = { "lowest", 1, { 20 }, 1, { NULL } },
-	[IND_SLOPE] = { "slope", 1, { 20 }, 1, { NULL } },
-};
-
-const char *
-ind_kind_name(enum ind_kind k)
-{
-	return (unsigned)k < IND_NKINDS ? kinds[k].name : "?";
-}
-
-int
-ind_kind_from(const char *s, size_t len)
-{
-	int k;
-
-	for (k = 0; k < IND_NKINDS; k++)
-		if (strlen(kinds[k].name) == len &&
-		    memcmp(kinds[k].name, s, len) == 0)
-			return k;
-	return -1;
-}
-
-/* The smallest period each parameter of a kind accepts. */
-static int
-param_min(enum ind_kind k, int i)
-{
-	if (k == IND_SLOPE)
-		return 2;
-	if (k == IND_MACD && i < 2)
-		return 2;
-	return 1;
-}
-
-/* "HH:MM" into minutes; -1 if malformed. */
-static int
-parse_hhmm(const char *s)
-{
-	if (strlen(s) != 5 || s[2] != ':')
-		return -1;
-	if (s[0] < '0' || s[0] > '2' || s[1] < '0' || s[1] > '9' ||
-	    s[3] < '0' || s[3] > '5' || s[4] < '0' || s[4] > '9')
-		return -1;
-	if ((s[0] - '0') * 10 + (s[1] - '0') > 23)
-		return -1;
-	return ((s[0] - '0') * 10 + (s[1] - '0')) * 60 +
-	    (s[3] - '0') * 10 + (s[4] - '0');
-}
-
-static void
-plain_names(struct ind_spec *sp)
-{
-	int i;
-
-	for (i = 0; i < sp->nout; i++)
-		if (kinds[sp->kind].out[i])
-			snprintf(sp->name[i], IND_NAME_MAX, "%s",
-			    kinds[sp->kind].out[i]);
-		else
-			snprintf(sp->name[i], IND_NAME_MAX, "%s%d",
-			    kinds[sp->kind].name, (int)sp->p[0]);
-}
-
-int
-ind_spec_parse(const char *s, struct ind_spec *sp, const char **err)
-{
-	const char *colon = strchr(s, ':'), *q;
-	char *end;
-	int k, i, m;
-	double v;
-
-	k = ind_kind_from(s, colon ? (size_t)(colon - s) : strlen(s));
-	if (k < 0) {
-		*err = "unknown indicator";
-		return -1;
-	}
-	memset(sp, 0, sizeof(*sp));
-	sp->kind = k;
-	sp->np = kinds[k].np;
-	sp->nout = kinds[k].nout;
-	memcpy(sp->p, kinds[k].def, sizeof(sp->p));
-	if (colon && colon[1] == '\0') {
-		*err = "missing parameters after ':'";
-		return -1;
-	}
-	if (colon && k == IND_VWAP) {
-		if ((m = parse_hhmm(colon + 1)) < 0) {
-			*err = "vwap anchor is not HH:MM";
-			return -1;
-		}
-		sp->p[0] = m;
-	} else if (colon) {
-		q = colon + 1;
-		for (i = 0;; i++) {
-			if (i == sp->np) {
-				*err = "too many parameters";
-				return -1;
-			}
-			if (*q == ',' || *q == '\0') {
-				/* empty: keep the default */
-			} else {
-				if (*q == ' ' || *q == '\t' || *q == '+') {
-					*err = "bad parameter";
-					return -1;
-				}
-				v = strtod(q, &end);
-				if (end == q || (*end != ',' && *end != '\0') ||
-				    !isfinite(v)) {
-					*err = "bad parameter";
-					return -1;
-				}
-				sp->p[i] = v;
-				q = end;
-			}
-			if (*q == '\0')
-				break;
-			q++;
-		}
-	}
-	for (i = 0; i < sp->np; i++) {
-		if (k == IND_VWAP || (k == IND_BBANDS && i == 1)) {
-			if (sp->p[i] < 0) {
-				*err = "parameter out of range";
-				return -1;
-			}
-			continue;
-		}
-		if (sp->p[i] != floor(sp->p[i])) {
-			*err = "period is not a whole number";
-			return -1;
-		}
-		if (sp->p[i] < param_min(k, i) || sp->p[i] > IND_PERIOD_MAX) {
-			*err = "period out of range";
-			return -1;
-		}
-	}
-	if (k == IND_MACD && sp->p[0] > sp->p[1]) {
-		/* TA-Lib swaps them; so do we, here, for the names */
-		v = sp->p[0];
-		sp->p[0] = sp->p[1];
-		sp->p[1] = v;
-	}
-	plain_names(sp);
-	return 0;
-}
-
-/* Append "_P1_P2..." (or "_HHMM" for vwap) to every name of sp. */
-static void
-suffix_names(struct ind_spec *sp)
-{
-	char suf[IND_NAME_MAX], num[32], *c;
-	size_t len = 0;
-	int i;
-
-	suf[0] = '\0';
-	if (sp->kind == IND_VWAP) {
-		snprintf(suf, sizeof(suf), "_%02d%02d", (int)sp->p[0] / 60,
-		    (int)sp->p[0] % 60);
-	} else {
-		for (i = 0; i < sp->np; i++) {
-			snprintf(num, sizeof(num), "%.10g", sp->p[i]);
-			for (c = num; *c; c++)
-				if (*c == '.')
-					*c = 'p';
-			len = strlen(suf);
-			snprintf(suf + len, sizeof(suf) - len, "_%s", num);
-		}
-	}
-	for (i = 0; i < sp->nout; i++) {
-		len = strlen(sp->name[i]);
-		snprintf(sp->name[i] + len, IND_NAME_MAX - len, "%s", suf);
-	}
-}
-
-static int
-name_taken(const struct ind_spec *sp, int n, const char *name)
-{
-	int i, j;
-
-	for (i = 0; i < n; i++)
-		for (j = 0; j < sp[i].nout; j++)
-			if (strcmp(sp[i].name[j], name) == 0)
-				return 1;
-	return 0;
-}
-
-int
-ind_spec_names(struct ind_spec *sp, int n, const char **err)
-{
-	int i, j, clash;
-
-	for (i = 0; i < n; i++) {
-		plain_names(&sp[i]);
-		for (j = 0; j < i; j++)
-			if (sp[j].kind == sp[i].kind &&
-			    memcmp(sp[j].p, sp[i].p, sizeof(sp[i].p)) == 0) {
-				*err = "duplicate indicator";
-				return -1;
-			}
-		clash = 0;
-		for (j = 0; j < sp[i].nout; j++)
-			clash |= name_taken(sp, i, sp[i].name[j]);
-		if (!clash)
-			continue;
-		suffix_names(&sp[i]);
-		for (j = 0; j < sp[i].nout; j++)
-			if (name_taken(sp, i, sp[i].name[j])) {
-				*err = "duplicate indicator";
-				return -1;
-			}
-	}
-	return 0;
-}
-
 /* The generic indicator */
 
 void
@@ -1033,19 +796,6 @@ ind_out(const struct ind *in, int i)
 	}
 }
 
-/* Numbers */
-
-void
-ind_add_num(struct buf *b, double v, int digits)
-{
-	if (b->cap - b->len <= NUMFMT_MAX)
-		buf_grow(b, NUMFMT_MAX);
-	if (digits >= IND_DIGITS_EXACT)
-		b->len += numfmt_shortest(b->p + b->len, v);
-	else
-		b->len += numfmt_digits(b->p + b->len, v, digits);
-}
-
 size_t
 ind_out_offset(enum ind_kind k, int i)
 {
@@ -1080,88 +830,4 @@ ind_out_offset(enum ind_kind k, int i)
 	default:
 		bug("ind: kind %d", (int)k);
 	}
-}
-
-void
-ind_add_json(const struct ind *in, struct buf *b, int digits)
-{
-	int i;
-
-	for (i = 0; i < in->spec->nout; i++) {
-		json_add_key(b, in->spec->name[i]);
-		ind_add_num(b, ind_out(in, i), digits);
-	}
-}
-
-int
-ind_fields(const struct ind_spec *sp, int n, struct ind_field *f)
-{
-	int i, o, nf = 0;
-
-	for (i = 0; i < n; i++)
-		for (o = 0; o < sp[i].nout; o++, nf++) {
-			memset(f[nf].lit, 0, sizeof(f[nf].lit));
-			f[nf].len = (size_t)snprintf(f[nf].lit,
-			    sizeof(f[nf].lit), ",\"%s\":", sp[i].name[o]);
-			f[nf].ind = i;
-			f[nf].at = (size_t)i * sizeof(struct ind);
-			f[nf].off = ind_out_offset(sp[i].kind, o);
-		}
-	return nf;
-}
-
-/*
- * The fields' values at nd digits (shortest for IND_DIGITS_EXACT) to out,
- * which has room for (sizeof(lit) + NUMFMT_MAX) bytes a field; returns the
- * length.  Inlined with nd constant for the default.
- */
-static inline __attribute__((always_inline)) size_t
-put_fields(char *out, const struct ind *in, const struct ind_field *f,
-    int nf, int nd)
-{
-	const struct ind *x;
-	char *o = out;
-	double v;
-	int i;
-
-	for (i = 0; i < nf; i++, f++) {
-		/* whole words of the name: the value overwrites the rest */
-		if (f->len <= 24)
-			memcpy(o, f->lit, 24);
-		else
-			memcpy(o, f->lit, sizeof(f->lit));
-		o += f->len;
-		x = (const struct ind *)(const void *)((const char *)in +
-		    f->at);
-		if (!x->ready) {
-			memcpy(o, "null", 4);
-			o += 4;
-			continue;
-		}
-		memcpy(&v, (const char *)x + f->off, sizeof(v));
-		if (nd < 1 || nd > 15)
-			o += nd >= IND_DIGITS_EXACT ? numfmt_shortest(o, v) :
-			    numfmt_digits(o, v, nd);
-		else
-			o += numfmt_digits_inline(o, v, nd);
-	}
-	return (size_t)(o - out);
-}
-
-void
-ind_add_fields(struct buf *b, const struct ind *in,
-    const struct ind_field *f, int nf, int digits)
-{
-	size_t room = (size_t)nf * (sizeof(f->lit) + NUMFMT_MAX);
-
-	if (b->cap - b->len <= room)
-		buf_grow(b, room);
-	/* three instances, one with digits constant, one known in 1..15 */
-	if (digits == IND_DIGITS_DEFAULT)
-		b->len += put_fields(b->p + b->len, in, f, nf,
-		    IND_DIGITS_DEFAULT);
-	else if (digits >= 1 && digits <= 15)
-		b->len += put_fields(b->p + b->len, in, f, nf, digits);
-	else
-		b->len += put_fields(b->p + b->len, in, f, nf, digits);
 }
