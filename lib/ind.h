@@ -282,31 +282,18 @@ size_t ind_out_offset(enum ind_kind k, int i);
 
 /*
  * Numbers.  Indicator values are written rounded to a number of
- * significant digits (liu-ta --digits): relative, so a MACD histogram near
- * zero keeps as many digits as a price.  IND_DIGITS_EXACT instead writes
- * the shortest decimal that reads back as the same double (json_add_num()).
+ * significant digits (liu-ta --digits) by numfmt_digits(): relative, so a
+ * MACD histogram near zero keeps as many digits as a price.
+ * IND_DIGITS_EXACT instead writes the shortest decimal that reads back as
+ * the same double, by numfmt_shortest() as json_add_num() does.
  */
 #define IND_DIGITS_DEFAULT 12
 #define IND_DIGITS_EXACT 17
-#define IND_NUM_MAX 40		/* bytes ind_fmt_num() may write */
 
 /*
- * Write v rounded to 'digits' (1 to 16) significant digits to out, which
- * has room for IND_NUM_MAX bytes: it may write bytes past the text, and
- * no NUL; returns the text's length (at most 24).
- * Rounding is exact (to nearest, ties as printf(3) breaks them, which for
- * a double that is exactly a tie is to even), and trailing zeros are
- * dropped: 1.23456789 to 4 digits is "1.235", 2.5 to 1 digit "2".  Values
- * with 1e-4 <= |v| < 1e15 are in plain decimal notation (so an integer
- * part may end in zeros: "1235000"), others in exponent form "1.5e-07";
- * 0 is "0", -0 "-0", NaN and infinities "null".  A digits outside 1..16
- * is a bug().  Fast (integer arithmetic) for up to 15 digits.
- */
-size_t ind_fmt_num(char *out, double v, int digits);
-/*
- * Append v to b: rounded as ind_fmt_num() does for digits 1 to 16, or
- * exactly as json_add_num() for IND_DIGITS_EXACT.  Dies on out of memory
- * only.
+ * Append v to b: rounded to 'digits' (1 to 16) significant digits, or
+ * shortest for IND_DIGITS_EXACT (and more).  A digits below 1 is a bug();
+ * dies on out of memory only.
  */
 void ind_add_num(struct buf *b, double v, int digits);
 /*

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "numfmt.h"
 
 enum json_kind { JSON_BAD, JSON_OBJ, JSON_ARR, JSON_STR, JSON_NUM,
 	JSON_TRUE, JSON_FALSE, JSON_NULL };
@@ -80,9 +81,16 @@ int json_i64(const struct json *j, int i, int64_t min, int64_t max,
 void json_add_str(struct buf *b, const char *s, size_t n);
 /*
  * Append v as the shortest decimal that reads back as the same double
- * ("447.3422", "100", "1e-07"); NaN and infinities become null.
+ * ("447.3422", "100", "1e-07"), as numfmt_shortest() writes it; NaN and
+ * infinities become null.  Dies on out of memory only.
  */
-void json_add_num(struct buf *b, double v);
+static inline void
+json_add_num(struct buf *b, double v)
+{
+	if (b->cap - b->len <= NUMFMT_MAX)
+		buf_grow(b, NUMFMT_MAX);
+	b->len += numfmt_shortest(b->p + b->len, v);
+}
 /* Append `"key":` with the key already safe (no escaping done). */
 static inline void
 json_add_key(struct buf *b, const char *key)

@@ -334,6 +334,28 @@ test_expect_success 'plug-in: loaded from a path, parameters, drop events' '
 	test_cmp exp out
 '
 
+# The functions the installed headers (PLUGIN_HDRS) declare: a plug-in may
+# call any of them (strategy.h), so liu-strategy must export them all, not
+# only those its built-in strategies happen to use.
+plugin_functions () {
+	for h in $(sed -n '/^PLUGIN_HDRS =/,/[^\\]$/p' "$SRC_DIR/Makefile" |
+	    sed 's/^PLUGIN_HDRS =//; s/\\$//')
+	do
+		grep -v '^static\|^[[:space:]]' "$SRC_DIR/$h" |
+		sed -n 's/^[a-z_ ]*[ *]\([a-z_0-9]*\)(.*/\1/p'
+	done
+}
+
+test_expect_success 'plug-in API: every function of the installed headers' '
+	plugin_functions | sort -u >want &&
+	test_grep "^ind_spec_parse\$" want &&
+	test_grep "^json_add_str\$" want &&
+	nm -D --defined-only "$(command -v liu-strategy)" |
+	    awk "{ print \$NF }" | sort -u >have &&
+	comm -23 want have >missing &&
+	test_must_be_empty missing
+'
+
 test_expect_success 'plug-in errors exit 2' '
 	test_expect_code 2 liu-strategy ./nosuch.so </dev/null 2>err &&
 	test_grep "cannot load plug-in" err &&

@@ -555,100 +555,6 @@ test_numfmt(void)
 	buf_release(&want);
 }
 
-/* ind_fmt_num() to a C string. */
-static const char *
-fmt(double v, int digits)
-{
-	static char s[IND_NUM_MAX + 1];
-
-	s[ind_fmt_num(s, v, digits)] = '\0';
-	return s;
-}
-
-/*
- * Significant digits: hand-checked roundings, then random doubles and
- * digit counts against printf's exact %.*e.
- */
-static void
-test_digits(void)
-{
-	static const struct {
-		double v;
-		int d;
-		const char *want;
-	} c[] = {
-		{ 1.23456789, 4, "1.235" },
-		{ -1.23456789, 4, "-1.235" },
-		{ 1.23456789, 9, "1.23456789" },
-		{ 1.23456789, 12, "1.23456789" },
-		{ 0.000123456789, 4, "0.0001235" },
-		{ 123456.789, 4, "123500" },
-		{ 123456.789, 12, "123456.789" },
-		{ 9.9996, 4, "10" },		/* carries into a new digit */
-		{ -9.9996, 4, "-10" },
-		{ 0.99996, 4, "1" },
-		{ 2.5, 1, "2" },		/* exact ties: to even */
-		{ 3.5, 1, "4" },
-		{ 0.125, 2, "0.12" },
-		{ 0.375, 2, "0.38" },
-		{ 1.005, 3, "1" },		/* 1.00499999999999989... */
-		{ 354.73, 12, "354.73" },
-		{ 271.176045832845, 12, "271.176045833" },
-		{ -0.06485527631364257, 12, "-0.0648552763136" },
-		{ 0.0001, 12, "0.0001" },
-		{ 0.00001234567, 4, "1.235e-05" },	/* below 1e-4 */
-		{ 1234567890123456789.0, 4, "1.235e+18" },	/* 1e15 up */
-		{ 999999999999999.9, 12, "1e+15" },
-		{ 5e-324, 3, "4.94e-324" },
-		{ 1.7976931348623157e308, 5, "1.7977e+308" },
-		{ 0.1, 16, "0.1" },
-		{ 0.1 + 0.2, 16, "0.3" },
-		{ 0.1 + 0.2, 15, "0.3" },
-		{ 100, 12, "100" },
-		{ 0, 12, "0" },
-		{ -0.0, 12, "-0" },
-		{ NAN, 12, "null" },
-		{ -INFINITY, 12, "null" },
-	};
-	char want[64], *p;
-	uint64_t x = 88172645463325252ULL, u;
-	double v;
-	size_t i, n = sizeof(c) / sizeof(c[0]);
-	int d, bad = 0, trail = 0;
-
-	for (i = 0; i < n; i++)
-		is_str(fmt(c[i].v, c[i].d), c[i].want, "%.17g to %d digits",
-		    c[i].v, c[i].d);
-	for (i = 0; i < 300000; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		if (i % 3 == 0) {
-			u = x;
-			memcpy(&v, &u, sizeof(v));
-			if (!isfinite(v))
-				continue;
-		} else if (i % 3 == 1)
-			v = (double)(x >> 11) / 9007199254740992.0 *
-			    pow(10, (double)(x % 25) - 6);
-		else	/* ties and near ties */
-			v = (double)(x % 100000) / pow(10, (double)(x >> 61)) +
-			    0.5 * pow(10, -(double)((x >> 40) % 12));
-		d = 1 + (int)((x >> 20) % 16);
-		snprintf(want, sizeof(want), "%.*e", d - 1, v);
-		if (strtod(fmt(v, d), NULL) != strtod(want, NULL) &&
-		    bad++ < 5)
-			printf("# %.17g to %d digits: got %s want %s\n", v, d,
-			    fmt(v, d), want);
-		p = strchr(fmt(v, d), '\0');
-		if (strchr(fmt(v, d), '.') && !strchr(fmt(v, d), 'e') &&
-		    p[-1] == '0' && trail++ < 5)
-			printf("# %.17g to %d digits: %s\n", v, d, fmt(v, d));
-	}
-	ok(!bad, "ind_fmt_num rounds as printf does, %zu values", i);
-	ok(!trail, "ind_fmt_num leaves no trailing zero after the point");
-}
-
 static void
 test_json(void)
 {
@@ -856,7 +762,6 @@ main(int argc, char *argv[])
 	test_spec();
 	test_json();
 	test_numfmt();
-	test_digits();
 	test_fields();
 	test_long();
 	test_aapl();
