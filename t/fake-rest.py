@@ -178,7 +178,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if st.args.reset:
                 h = [("X-Ratelimit-Limit", "200"),
                      ("X-Ratelimit-Remaining", "0"),
-                     ("X-Ratelimit-Reset", str(int(time.time()) + 1))]
+                     ("X-Ratelimit-Reset", str(int(time.time()) + 2))]
             else:
                 h = [("Retry-After", "1")]
             return self.send(429, errors["429"], h)
