@@ -941,8 +941,19 @@ alpaca_control(struct feed *f, struct msg *m, int index, int obj,
 	return 0;
 }
 
+/* What tells one provider's messages from another's. */
+struct provider {
+	int type_key;		/* the member naming a message's type */
+	int (*event)(struct feed *, struct msg *, struct buf *, const char *,
+	    size_t);		/* 1: not an event; 0 or -1: event_end() */
+	int (*control)(struct feed *, struct msg *, int, int, const char *,
+	    size_t);		/* 0: a control message, noted */
+};
+
+/* One message of a frame: an event, a control message or an unknown. */
 static void
-alpaca_msg(struct feed *f, int index, int obj, struct buf *out)
+provider_msg(const struct provider *pv, struct feed *f, int index, int obj,
+    struct buf *out)
 {
 	struct msg m;
 	char tbuf[FEED_TYPE_MAX];
@@ -957,18 +968,26 @@ alpaca_msg(struct feed *f, int index, int obj, struct buf *out)
 		return;
 	}
 	msg_keys(f, obj, &m);
-	if (msg_type(f, &m, K_UT, tbuf, &ty, &tn) < 0) {
+	if (msg_type(f, &m, pv->type_key, tbuf, &ty, &tn) < 0) {
 		note_bad(f, index, NULL, 0, &m);
 		return;
 	}
-	rc = alpaca_event(f, &m, out, ty, tn);
+	rc = pv->event(f, &m, out, ty, tn);
 	if (rc <= 0) {
 		event_end(f, &m, rc, index, ty, tn, out, start);
 		return;
 	}
-	if (alpaca_control(f, &m, index, obj, ty, tn) == 0)
+	if (pv->control(f, &m, index, obj, ty, tn) == 0)
 		return;
 	note_unknown(f, index, ty, tn);
+}
+
+static const struct provider alpaca = { K_UT, alpaca_event, alpaca_control };
+
+static void
+alpaca_msg(struct feed *f, int index, int obj, struct buf *out)
+{
+	provider_msg(&alpaca, f, index, obj, out);
 }
 
 int
@@ -1077,14 +1096,15 @@ polygon_subs(struct feed *f, const char *text)
 }
 
 static int
-polygon_control(struct feed *f, struct msg *m, int index, const char *ty,
-    size_t tn)
+polygon_control(struct feed *f, struct msg *m, int index, int obj,
+    const char *ty, size_t tn)
 {
 	struct feed_note *n;
 	enum feed_kind kind;
 	const char *st, *text;
 	size_t o_status, o_msg;
 
+	(void)obj;		/* Polygon's status carries all in m */
 	if (!is(ty, tn, "status"))
 		return 1;
 	o_status = str_tok(f, m, K_STATUS);
@@ -1115,34 +1135,13 @@ polygon_control(struct feed *f, struct msg *m, int index, const char *ty,
 	return 0;
 }
 
+static const struct provider polygon = { K_EV, polygon_event,
+	polygon_control };
+
 static void
 polygon_msg(struct feed *f, int index, int obj, struct buf *out)
 {
-	struct msg m;
-	char tbuf[FEED_TYPE_MAX];
-	const char *ty;
-	size_t tn, start = out->len;
-	int rc;
-
-	if (f->j.tok[obj].kind != JSON_OBJ) {
-		m.err = E_NOTOBJ;
-		m.ekey = "";
-		note_bad(f, index, NULL, 0, &m);
-		return;
-	}
-	msg_keys(f, obj, &m);
-	if (msg_type(f, &m, K_EV, tbuf, &ty, &tn) < 0) {
-		note_bad(f, index, NULL, 0, &m);
-		return;
-	}
-	rc = polygon_event(f, &m, out, ty, tn);
-	if (rc <= 0) {
-		event_end(f, &m, rc, index, ty, tn, out, start);
-		return;
-	}
-	if (polygon_control(f, &m, index, ty, tn) == 0)
-		return;
-	note_unknown(f, index, ty, tn);
+	provider_msg(&polygon, f, index, obj, out);
 }
 
 int
