@@ -185,6 +185,7 @@ replay_run(const struct replay_opts *o, char *const *files, int nfiles)
 	for (i = 0; i < nfiles; i++) {
 		src[i].idx = i;
 		ev_clear(&src[i].ev);
+		src[i].ev.fast = 1;	/* --validate reads fields, writes anew */
 		if (nd_open(&src[i].rd, files[i]) < 0) {
 			warn("cannot open '%s':", files[i]);
 			rp.status = LIU_EXIT_SYS;
