@@ -1,6 +1,8 @@
 #!/bin/sh
 # liu-stream: replay and synth throughput on 2M synthetic trades, against
-# `cat FILE | cat` in the same run.
+# `cat FILE | cat` in the same run (targets are ratios to it: machines
+# here differ by 2x; 0.15x and 0.25x were 3M and 5M ev/s where cat|cat
+# ran at 19M).
 . bench/lib.sh
 N=2000000
 F=bench/out/trades-2m.ndjson
@@ -11,10 +13,10 @@ echo "baseline: cat FILE | cat: $(awk -v n=$N -v t=$base 'BEGIN{printf "%.2fM ev
 t=$(bench_time "liu-stream replay --max $F >/dev/null")
 bench_report "replay --max" $N $t $base 0.3 || fail=1
 t=$(bench_time "liu-stream replay --max --validate $F >/dev/null")
-bench_rate "replay --max --validate (parse + re-format)" $N $t 3000000 || fail=1
-bench_report "replay --max --validate vs cat" $N $t $base 0.1 >/dev/null
+bench_report "replay --max --validate (parse + re-format)" $N $t $base 0.15 ||
+	fail=1
 t=$(bench_time "liu-stream synth --symbols 500 --seed 1 --max --events $N --types trade >/dev/null")
-bench_rate "synth --max" $N $t 5000000 || fail=1
+bench_report "synth --max" $N $t $base 0.25 || fail=1
 # memory: peak RSS must not grow with the input's length
 /usr/bin/time -f %M -o bench/out/rss1 liu-stream replay --max --validate $F >/dev/null
 head -n 200000 $F >bench/out/trades-200k.ndjson
