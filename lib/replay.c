@@ -185,7 +185,8 @@ replay_run(const struct replay_opts *o, char *const *files, int nfiles)
 	for (i = 0; i < nfiles; i++) {
 		src[i].idx = i;
 		ev_clear(&src[i].ev);
-		src[i].ev.fast = 1;	/* --validate reads fields, writes anew */
+		/* --validate reads the fields and writes the event anew */
+		src[i].ev.fast = 1;
 		if (nd_open(&src[i].rd, files[i]) < 0) {
 			warn("cannot open '%s':", files[i]);
 			rp.status = LIU_EXIT_SYS;
