@@ -24,6 +24,7 @@ struct val {
 	size_t n;
 	int esc;
 	int plain;		/* a name whose bytes fast() checked */
+	int cached;		/* t: the last time string, matched by fast() */
 };
 
 /* Bytes that stand for themselves in a name: 0x21-0x7e but '"', '\\'. */
@@ -323,6 +324,8 @@ check(struct ev_head *h, const struct val *ev, const struct val *t,
 		if ((n = decode(t->p, t->p + t->n, tb, sizeof(tb))) < 0 ||
 		    tm_parse(tb, (size_t)n, &h->ns) < 0)
 			return *err = "bad time in \"t\"", -1;
+	} else if (t->cached) {
+		h->ns = h->tlast_ns;	/* fast() compared it already */
 	} else if (head_time(h, t->p, t->n, &h->ns) < 0) {
 		return *err = "bad time in \"t\"", -1;
 	}
@@ -398,9 +401,10 @@ fast(const struct ev_head *h, const char *line, size_t len, struct val *v)
 	p = q + 7;
 	/* most events have the time of the one before */
 	if (h->tlast_len && (size_t)(end - p) > h->tlast_len &&
-	    p[h->tlast_len] == '"' && same(p, h->tlast, h->tlast_len))
+	    p[h->tlast_len] == '"' && same(p, h->tlast, h->tlast_len)) {
 		p += h->tlast_len;
-	else
+		v[1].cached = 1;
+	} else
 		while (p < end && *p != '"' && *p != '\\' &&
 		    (unsigned char)*p >= 0x20)
 			p++;
