@@ -758,6 +758,27 @@ is(const char *s, size_t n, const char *name)
 
 /* Alpaca. */
 
+/*
+ * A quote, as both providers send one but for the member naming the
+ * symbol: sizes in round lots of 100 shares.
+ */
+static int
+quote(struct feed *f, struct msg *m, struct buf *b, int symkey)
+{
+	double bid, ask;
+
+	if (head(f, m, b, "quote", symkey, K_T) < 0 ||
+	    need_num(f, m, K_BP, &bid) < 0 || need_num(f, m, K_AP, &ask) < 0)
+		return -1;
+	add_num(b, "bid", bid);
+	if (put_num(f, m, b, "bid_size", K_BS, 100) < 0)
+		return -1;
+	add_num(b, "ask", ask);
+	return put_num(f, m, b, "ask_size", K_AS, 100) < 0 ||
+	    put_str(f, m, b, "bx", K_BX) < 0 ||
+	    put_str(f, m, b, "ax", K_AX) < 0 ? -1 : 0;
+}
+
 static int
 alpaca_bar(struct feed *f, struct msg *m, struct buf *b, const char *tf,
     int updated)
@@ -788,7 +809,7 @@ static int
 alpaca_event(struct feed *f, struct msg *m, struct buf *b, const char *ty,
     size_t tn)
 {
-	double p, s, bid, ask;
+	double p, s;
 
 	if (tn != 1)
 		return 1;
@@ -805,17 +826,7 @@ alpaca_event(struct feed *f, struct msg *m, struct buf *b, const char *ty,
 		return put_str(f, m, b, "tape", K_Z) < 0 ||
 		    put_str(f, m, b, "id", K_I) < 0 ? -1 : 0;
 	case 'q':
-		if (head(f, m, b, "quote", K_US, K_T) < 0 ||
-		    need_num(f, m, K_BP, &bid) < 0 ||
-		    need_num(f, m, K_AP, &ask) < 0)
-			return -1;
-		add_num(b, "bid", bid);
-		if (put_num(f, m, b, "bid_size", K_BS, 100) < 0)
-			return -1;
-		add_num(b, "ask", ask);
-		return put_num(f, m, b, "ask_size", K_AS, 100) < 0 ||
-		    put_str(f, m, b, "bx", K_BX) < 0 ||
-		    put_str(f, m, b, "ax", K_AX) < 0 ? -1 : 0;
+		return quote(f, m, b, K_US);
 	case 'b':
 		return alpaca_bar(f, m, b, "\"1m\"", 0);
 	case 'd':
@@ -1003,7 +1014,7 @@ static int
 polygon_event(struct feed *f, struct msg *m, struct buf *b, const char *ty,
     size_t tn)
 {
-	double p, s, bid, ask, o, h, l, c, v;
+	double p, s, o, h, l, c, v;
 
 	if (is(ty, tn, "T")) {
 		if (head(f, m, b, "trade", K_SYM, K_T) < 0 ||
@@ -1018,17 +1029,7 @@ polygon_event(struct feed *f, struct msg *m, struct buf *b, const char *ty,
 		    put_str(f, m, b, "id", K_I) < 0 ? -1 : 0;
 	}
 	if (is(ty, tn, "Q")) {
-		if (head(f, m, b, "quote", K_SYM, K_T) < 0 ||
-		    need_num(f, m, K_BP, &bid) < 0 ||
-		    need_num(f, m, K_AP, &ask) < 0)
-			return -1;
-		add_num(b, "bid", bid);
-		if (put_num(f, m, b, "bid_size", K_BS, 100) < 0)
-			return -1;
-		add_num(b, "ask", ask);
-		return put_num(f, m, b, "ask_size", K_AS, 100) < 0 ||
-		    put_str(f, m, b, "bx", K_BX) < 0 ||
-		    put_str(f, m, b, "ax", K_AX) < 0 ? -1 : 0;
+		return quote(f, m, b, K_SYM);
 	}
 	if (is(ty, tn, "A") || is(ty, tn, "AM")) {
 		/* the window's start, "s", is the bar's time */
