@@ -27,6 +27,7 @@
 #include "buf.h"
 #include "history.h"
 #include "json.h"
+#include "merge.h"
 #include "ndjson.h"
 #include "rest.h"
 #include "tm.h"
@@ -702,33 +703,6 @@ fill(struct hist *h, struct source *s)
 	return 1;
 }
 
-/* The merge. */
-
-static int
-before(const struct source *a, const struct source *b)
-{
-	return a->key < b->key || (a->key == b->key && a->idx < b->idx);
-}
-
-static void
-sift_down(struct source **heap, int n, int i)
-{
-	struct source *tmp;
-	int c;
-
-	for (;;) {
-		c = 2 * i + 1;
-		if (c >= n)
-			return;
-		if (c + 1 < n && before(heap[c + 1], heap[c]))
-			c++;
-		if (!before(heap[c], heap[i]))
-			return;
-		tmp = heap[c], heap[c] = heap[i], heap[i] = tmp;
-		i = c;
-	}
-}
-
 /* Setup. */
 
 static const char *
@@ -850,7 +824,8 @@ int
 hist_run(const struct hist_opts *o, char *const *syms, int nsyms)
 {
 	struct hist h;
-	struct source *src, **heap, *s;
+	struct source *src, *s;
+	struct merge_src *heap;
 	int i, k, n = 0, nsrc = 0;
 	static const int kinds[] = { HIST_BARS, HIST_TRADES };
 
@@ -867,20 +842,24 @@ hist_run(const struct hist_opts *o, char *const *syms, int nsyms)
 			s->kind = kinds[k];
 			s->idx = 2 * i + k;
 			if (fill(&h, s))
-				heap[n++] = s;
+				heap[n++] = (struct merge_src){ s->key, s->idx,
+				    s };
 		}
-	for (i = n / 2 - 1; i >= 0; i--)
-		sift_down(heap, n, i);
+	merge_build(heap, n);
 	while (n > 0 && !liu_stop) {
-		s = heap[0];
+		s = heap[0].p;
 		nd_emit(s->lines.p + s->ev[s->pos].off, s->ev[s->pos].len);
 		h.nout++;
 		h.tlast = s->ev[s->pos].t;
 		if (++s->pos < s->nev)
 			s->key = s->ev[s->pos].key;
 		else if (!fill(&h, s))
+			s = NULL;
+		if (s)
+			heap[0].key = s->key;
+		else
 			heap[0] = heap[--n];
-		sift_down(heap, n, 0);
+		merge_sift(heap, n, 0);
 		if ((h.nout & 1023) == 0)
 			progress(&h, 0);
 	}

@@ -15,6 +15,7 @@
 #include "event.h"
 #include "evread.h"
 #include "json.h"
+#include "merge.h"
 #include "ndjson.h"
 #include "replay.h"
 #include "tm.h"
@@ -28,7 +29,6 @@ struct source {
 	int64_t t;
 	const char *sym;
 	size_t symlen;
-	int idx;
 	struct ev ev;		/* its current event, parsed */
 };
 
@@ -80,31 +80,6 @@ bad:
 	if (rc < 0)
 		rp->status = LIU_EXIT_SYS;
 	return 0;
-}
-
-static int
-before(const struct source *a, const struct source *b)
-{
-	return a->t < b->t || (a->t == b->t && a->idx < b->idx);
-}
-
-static void
-sift_down(struct source **h, int n, int i)
-{
-	int c;
-	struct source *tmp;
-
-	for (;;) {
-		c = 2 * i + 1;
-		if (c >= n)
-			return;
-		if (c + 1 < n && before(h[c + 1], h[c]))
-			c++;
-		if (!before(h[c], h[i]))
-			return;
-		tmp = h[c], h[c] = h[i], h[i] = tmp;
-		i = c;
-	}
 }
 
 static void
@@ -175,7 +150,8 @@ int
 replay_run(const struct replay_opts *o, char *const *files, int nfiles)
 {
 	struct replay rp;
-	struct source *src, **heap;
+	struct source *src;
+	struct merge_src *heap;
 	int i, n = 0;
 
 	memset(&rp, 0, sizeof(rp));
@@ -183,7 +159,6 @@ replay_run(const struct replay_opts *o, char *const *files, int nfiles)
 	src = xcalloc((size_t)nfiles, sizeof(*src));
 	heap = xcalloc((size_t)nfiles, sizeof(*heap));
 	for (i = 0; i < nfiles; i++) {
-		src[i].idx = i;
 		ev_clear(&src[i].ev);
 		/* --validate reads the fields and writes the event anew */
 		src[i].ev.fast = 1;
@@ -194,17 +169,18 @@ replay_run(const struct replay_opts *o, char *const *files, int nfiles)
 			continue;
 		}
 		if (advance(&rp, &src[i]))
-			heap[n++] = &src[i];
+			heap[n++] = (struct merge_src){ src[i].t, i, &src[i] };
 	}
-	for (i = n / 2 - 1; i >= 0; i--)
-		sift_down(heap, n, i);
+	merge_build(heap, n);
 	while (n > 0 && !liu_stop && !nd_stopped) {
-		struct source *s = heap[0];
+		struct source *s = heap[0].p;
 
 		emit(&rp, s);
-		if (!advance(&rp, s))
+		if (advance(&rp, s))
+			heap[0].key = s->t;
+		else
 			heap[0] = heap[--n];
-		sift_down(heap, n, 0);
+		merge_sift(heap, n, 0);
 	}
 	if (o->progress && rp.n)
 		progress(&rp, rp.tlast, 1);
