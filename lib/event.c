@@ -659,7 +659,7 @@ ev_parse(struct ev *e, const char *line, size_t len, const char **err)
 	const struct field *f;
 	uint64_t seen = 0;
 	int keys[64];
-	int i, m, which;
+	int i, m;
 
 	ev_clear(e);
 	e->line = line;
@@ -684,12 +684,9 @@ ev_parse(struct ev *e, const char *line, size_t len, const char **err)
 		tk = &e->j.tok[i];
 		if (m < 64)
 			keys[m] = i;
-		/* the header is ev_head()'s; "sym" in a clock is unknown */
-		which = ev_head_key(line + tk->start,
-		    (size_t)(tk->end - tk->start), tk->esc);
-		if (which == 1 || which == 2 || (which == 3 &&
-		    e->type != EV_CLOCK))
-			continue;
+		if (ev_head_owns(e->type, line + tk->start,
+		    (size_t)(tk->end - tk->start), tk->esc))
+			continue;	/* ev_head() read it */
 		f = key_field(e, i);
 		if (!f || !(f->types & B(e->type))) {
 			mark_extra(e, i, m, keys);
@@ -743,11 +740,9 @@ known_key(const struct ev *e, int i)
 	const struct json_tok *k = &e->j.tok[i];
 	const struct field *f;
 	struct buf d = BUF_INIT;
-	int which;
 
-	which = ev_head_key(e->line + k->start, (size_t)(k->end - k->start),
-	    k->esc);
-	if (which == 1 || which == 2 || (which == 3 && e->type != EV_CLOCK))
+	if (ev_head_owns(e->type, e->line + k->start,
+	    (size_t)(k->end - k->start), k->esc))
 		return 1;
 	if (k->esc) {
 		json_str(&e->j, i, &d);

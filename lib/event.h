@@ -237,11 +237,17 @@ int ev_head(struct ev_head *h, const char *line, size_t len, int flags,
 int ev_head_flat(const struct ev_head *h, const char *line, size_t len);
 
 /*
- * Which header key the key token's raw bytes k[0..n) name once decoded:
- * 1 "ev", 2 "t", 3 "sym", 0 none.  'esc' says whether they hold a
- * backslash.
+ * Which header key the key token's raw bytes k[0..n) name once decoded
+ * ('esc': they hold a backslash).
  */
-int ev_head_key(const char *k, size_t n, int esc);
+enum ev_key { EV_KEY_NONE, EV_KEY_EV, EV_KEY_T, EV_KEY_SYM };
+enum ev_key ev_head_key(const char *k, size_t n, int esc);
+/*
+ * Whether that key is the header's in an event of type 'type': ev and t
+ * always, sym but in a clock (where it is an unknown field).  A reader of
+ * the other members skips these.
+ */
+int ev_head_owns(enum ev_type type, const char *k, size_t n, int esc);
 
 
 #endif

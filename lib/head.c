@@ -168,7 +168,7 @@ decode(const char *p, const char *q, char *out, size_t cap)
 	return (long)n;
 }
 
-int
+enum ev_key
 ev_head_key(const char *k, size_t n, int esc)
 {
 	char d[3];
@@ -177,17 +177,26 @@ ev_head_key(const char *k, size_t n, int esc)
 	if (esc) {
 		/* a name of three characters is at most 18 bytes escaped */
 		if (n > 18 || (dn = decode(k, k + n, d, sizeof(d))) < 0)
-			return 0;
+			return EV_KEY_NONE;
 		k = d;
 		n = (size_t)dn;
 	}
 	if (n == 2 && k[0] == 'e' && k[1] == 'v')
-		return 1;
+		return EV_KEY_EV;
 	if (n == 1 && k[0] == 't')
-		return 2;
+		return EV_KEY_T;
 	if (n == 3 && k[0] == 's' && k[1] == 'y' && k[2] == 'm')
-		return 3;
-	return 0;
+		return EV_KEY_SYM;
+	return EV_KEY_NONE;
+}
+
+int
+ev_head_owns(enum ev_type type, const char *k, size_t n, int esc)
+{
+	enum ev_key w = ev_head_key(k, n, esc);
+
+	return w == EV_KEY_EV || w == EV_KEY_T ||
+	    (w == EV_KEY_SYM && type != EV_CLOCK);
 }
 
 /* A name of 1 to max printable ASCII characters but the space. */
@@ -461,7 +470,8 @@ general(const char *line, size_t len, struct val *v, const char **err)
 		"repeated \"t\"", "repeated \"sym\"" };
 	const char *p = line, *end = line + len, *k, *q;
 	enum vkind kind;
-	int which, esc, vesc;
+	enum ev_key which;
+	int esc, vesc;
 
 	p = skip_ws(p, end);
 	if (p >= end || *p != '{')
