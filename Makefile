@@ -26,7 +26,7 @@ EXAMPLES = $(EXAMPLES_SRC:.c=.so)
 # extra libraries per program
 LDLIBS_liu-db = -lpq
 LDLIBS_liu-strategy = -ldl
-LDLIBS_liu-stream = -lcurl
+LDLIBS_liu-stream = -lcurl -lwebsockets -lpthread
 LDLIBS_rest = -lcurl
 LDLIBS_db = -lpq
 # objects linked whole: a plug-in may call any function of PLUGIN_HDRS

@@ -1,8 +1,8 @@
 /*
  * liu-stream: market data in.  `replay` plays saved NDJSON events back in
  * event-time order, paced or as fast as possible; `synth` makes a seeded
- * synthetic market; `history` downloads past bars and trades over REST.
- * Live feeds (alpaca, polygon) come later.
+ * synthetic market; `history` downloads past bars and trades over REST;
+ * `alpaca` and `polygon`, or no source at all, stream live over WebSockets.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "history.h"
+#include "live.h"
 #include "ndjson.h"
 #include "opt.h"
 #include "proc.h"
@@ -36,6 +37,16 @@ static const char *const usage_text[] = {
 	"                  [--feed iex | sip] [--url URL] [--cacert FILE]",
 	"                  [--max-wait DURATION] [--progress | --no-progress]",
 	"                  [-uv] SYM ...",
+	"       liu-stream [alpaca | polygon]",
+	"                  [--feed iex | sip | delayed_sip]",
+	"                  [--types trade,quote,bar,status] [--tf 1s,1m,1d]",
+	"                  [--control FIFO] [--backfill DURATION]",
+	"                  [--backfill-gaps] [--url URL] [--rest-url URL]",
+	"                  [--cacert FILE] [--queue-max BYTES]",
+	"                  [--reconnect-min DURATION]",
+	"                  [--reconnect-max DURATION] [--give-up DURATION]",
+	"                  [--timeout DURATION] [--ping DURATION] [-uv]",
+	"                  [SYM ...]",
 	"       liu-stream -h | --help | --version",
 	"See liu-stream(1).",
 	NULL
@@ -212,6 +223,136 @@ history_main(int argc, char *argv[])
 	return liu_finish(hist_run(&o, argv + 1, argc - 1));
 }
 
+enum { L_FEED = 300, L_TYPES, L_TF, L_CONTROL, L_BACKFILL, L_BACKFILL_GAPS,
+	L_URL, L_REST_URL, L_CACERT, L_QUEUE_MAX, L_RECONNECT_MIN,
+	L_RECONNECT_MAX, L_GIVE_UP, L_TIMEOUT, L_PING, L_VERSION };
+
+static const struct option live_longopts[] = {
+	{ "feed", required_argument, NULL, L_FEED },
+	{ "types", required_argument, NULL, L_TYPES },
+	{ "tf", required_argument, NULL, L_TF },
+	{ "control", required_argument, NULL, L_CONTROL },
+	{ "backfill", required_argument, NULL, L_BACKFILL },
+	{ "backfill-gaps", no_argument, NULL, L_BACKFILL_GAPS },
+	{ "url", required_argument, NULL, L_URL },
+	{ "rest-url", required_argument, NULL, L_REST_URL },
+	{ "cacert", required_argument, NULL, L_CACERT },
+	{ "queue-max", required_argument, NULL, L_QUEUE_MAX },
+	{ "reconnect-min", required_argument, NULL, L_RECONNECT_MIN },
+	{ "reconnect-max", required_argument, NULL, L_RECONNECT_MAX },
+	{ "give-up", required_argument, NULL, L_GIVE_UP },
+	{ "timeout", required_argument, NULL, L_TIMEOUT },
+	{ "ping", required_argument, NULL, L_PING },
+	{ "unbuffered", no_argument, NULL, 'u' },
+	{ "line-buffered", no_argument, NULL, 'u' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, L_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+/*
+ * liu-stream [alpaca | polygon] [options] [SYM...]: argv[0] is the
+ * provider, or with 'named' 0 the program name (the provider from the
+ * environment).
+ */
+static int
+live_main(int argc, char *argv[], int named)
+{
+	static const char *const feeds[] = { "iex", "sip", "delayed_sip",
+		NULL };
+	struct live_opts o = LIVE_OPTS_INIT;
+	const char *why;
+	int ch, have_types = 0, have_tf = 0;
+
+	if (named)
+		(void)live_provider_from(argv[0], &o.provider);
+	o.read_stdin = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":huv", live_longopts, NULL))
+	    != -1) {
+		switch (ch) {
+		case L_FEED:
+			o.feed = choice(optarg, feeds, "--feed (want iex, sip "
+			    "or delayed_sip)");
+			break;
+		case L_TYPES:
+			if (live_types(optarg, &o.types) < 0)
+				die_code(LIU_EXIT_USAGE, "invalid --types: "
+				    "'%.*s' (want trade,quote,bar,status)",
+				    LIU_ECHO_MAX, optarg);
+			have_types = 1;
+			break;
+		case L_TF:
+			if (live_tfs(optarg, &o.tfs) < 0)
+				die_code(LIU_EXIT_USAGE, "invalid --tf: '%.*s' "
+				    "(want 1s, 1m or 1d, comma-separated)",
+				    LIU_ECHO_MAX, optarg);
+			have_tf = 1;
+			break;
+		case L_CONTROL: o.control = optarg; break;
+		case L_BACKFILL:
+			o.backfill = liu_duration_arg(optarg, 60000000000LL,
+			    "--backfill (want 1m or more)");
+			break;
+		case L_BACKFILL_GAPS: o.backfill_gaps = 1; break;
+		case L_URL: o.url = optarg; break;
+		case L_REST_URL: o.rest_url = optarg; break;
+		case L_CACERT: o.cacert = optarg; break;
+		case L_QUEUE_MAX:
+			o.queue_max = (size_t)liu_strtonum(optarg, 4096,
+			    (long long)1 << 40, "--queue-max");
+			break;
+		case L_RECONNECT_MIN:
+			o.backoff_min = liu_duration_arg(optarg, 1000000,
+			    "--reconnect-min");
+			break;
+		case L_RECONNECT_MAX:
+			o.backoff_max = liu_duration_arg(optarg, 1000000,
+			    "--reconnect-max");
+			break;
+		case L_GIVE_UP:
+			o.give_up = liu_duration_arg(optarg, 0, "--give-up");
+			break;
+		case L_TIMEOUT:
+			o.timeout = liu_duration_arg(optarg, 1000000000LL,
+			    "--timeout (want 1s or more)");
+			break;
+		case L_PING:
+			o.ping = (int)(liu_duration_arg(optarg, 0, "--ping") /
+			    1000000000LL);
+			if (o.ping > 3600)
+				die_code(LIU_EXIT_USAGE, "invalid --ping: at "
+				    "most 1h");
+			break;
+		case 'u': nd_option(ch, optarg); break;
+		case 'v': o.verbose = 1; break;
+		case 'h': usage(0);
+		case L_VERSION: liu_version();
+		default:
+			opt_error(ch, argv, live_longopts);
+			usage(LIU_EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (!named && live_default_provider(&o.provider, &why) < 0)
+		die_code(LIU_EXIT_USAGE, "%s", why);
+	if (o.feed && o.provider != LIVE_ALPACA)
+		die_code(LIU_EXIT_USAGE, "polygon: --feed is for alpaca only");
+	if (!have_types)
+		o.types = o.provider == LIVE_ALPACA ? LIVE_TRADE | LIVE_QUOTE |
+		    LIVE_BAR | LIVE_STATUS : LIVE_TRADE | LIVE_QUOTE | LIVE_BAR;
+	if (have_tf && o.provider == LIVE_ALPACA && (o.tfs & LIVE_TF_1S))
+		die_code(LIU_EXIT_USAGE, "alpaca: no 1s bars (want 1m or 1d)");
+	if (have_tf && o.provider == LIVE_POLYGON && (o.tfs & LIVE_TF_1D))
+		die_code(LIU_EXIT_USAGE, "polygon: no 1d bars on the stream "
+		    "(want 1s or 1m)");
+	if (o.backoff_max < o.backoff_min)
+		o.backoff_max = o.backoff_min;
+	return liu_finish(live_run(&o, argv, argc));
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -224,22 +365,22 @@ main(int argc, char *argv[])
 
 	liu_init(argv[0]);
 	if (argc < 2)
-		usage(LIU_EXIT_USAGE);
+		return live_main(argc, argv, 0);
 	mode = argv[1];
 	if (strcmp(mode, "-h") == 0 || strcmp(mode, "--help") == 0)
 		usage(0);
 	if (strcmp(mode, "--version") == 0)
 		liu_version();
-	if (mode[0] == '-') {
-		/* the options follow the source */
-		warn("unknown option '%.*s'", LIU_ECHO_MAX, mode);
-		usage(LIU_EXIT_USAGE);
-	}
+	if (mode[0] == '-')	/* live, from the configured provider */
+		return live_main(argc, argv, 0);
 	if (strcmp(mode, "history") == 0)
 		return history_main(argc - 1, argv + 1);
+	if (strcmp(mode, "alpaca") == 0 || strcmp(mode, "polygon") == 0)
+		return live_main(argc - 1, argv + 1, 1);
 	if (strcmp(mode, "replay") != 0 && strcmp(mode, "synth") != 0)
 		die_code(LIU_EXIT_USAGE, "unknown source '%.*s' (want replay, "
-		    "synth or history; see liu-stream(1))", LIU_ECHO_MAX, mode);
+		    "synth, history, alpaca or polygon; see liu-stream(1))",
+		    LIU_ECHO_MAX, mode);
 	argc--;
 	argv++;
 	opterr = 0;

@@ -12,6 +12,7 @@
 
 #include "ndjson.h"
 #include "proc.h"
+#include "tm.h"
 #include "util.h"
 #include "banned.h"
 
@@ -103,6 +104,29 @@ liu_finish(int status)
 		raise(sig);
 	}
 	return status;
+}
+
+int64_t
+liu_clock_ns(void)
+{
+	static int64_t pinned, mono0;
+	static int state;	/* 0: not read, 1: real, 2: pinned */
+	const char *s;
+
+	if (state == 0) {
+		s = getenv("LIU_NOW");
+		state = 1;
+		if (s && *s) {
+			if (tm_parse(s, strlen(s), &pinned) < 0)
+				die_code(LIU_EXIT_USAGE, "bad LIU_NOW: '%.*s' "
+				    "(want RFC 3339)", LIU_ECHO_MAX, s);
+			mono0 = liu_mono_ns();
+			state = 2;
+		}
+	}
+	if (state == 1)
+		return liu_now_ns();
+	return pinned + (liu_mono_ns() - mono0);
 }
 
 void

@@ -8,6 +8,8 @@
 #ifndef LIU_PROC_H
 #define LIU_PROC_H
 
+#include <stdint.h>
+
 /*
  * Set the program name from argv[0], hold the number of a closed fd 0, 1
  * or 2 with a descriptor on which reads and writes fail with EBADF (so no
@@ -27,6 +29,15 @@ void liu_init(const char *argv0);
  * Otherwise return 'status' for main() to return.
  */
 int liu_finish(int status);
+
+/*
+ * "Now", for every program that reads the wall clock (receive times,
+ * backfill windows, market hours): the real time, or when LIU_NOW is set
+ * (RFC 3339), that time at the first call, advancing from it at the pace
+ * of the monotonic clock, so that tests pin the day and the hour.  A bad
+ * LIU_NOW dies with LIU_EXIT_USAGE.  Call it once before starting threads.
+ */
+int64_t liu_clock_ns(void);
 
 /* Print "PROG VERSION" to stdout and exit 0 through liu_finish(). */
 _Noreturn void liu_version(void);

@@ -58,6 +58,81 @@ url_part(CURLU *u, CURLUPart what)
 	return s;
 }
 
+int
+rest_ws_url(const char *url, struct rest_ws_url *w, const char **why)
+{
+	CURLU *u;
+	char *scheme = NULL, *host = NULL, *user = NULL, *pass = NULL;
+	char *path = NULL, *query = NULL, *frag = NULL, *port = NULL;
+	int rc = -1;
+
+	memset(w, 0, sizeof(*w));
+	if (!(u = curl_url()))
+		die("out of memory");
+	*why = "not a URL (want wss://HOST[:PORT]/PATH)";
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) !=
+	    CURLUE_OK)
+		goto out;
+	scheme = url_part(u, CURLUPART_SCHEME);
+	host = url_part(u, CURLUPART_HOST);
+	user = url_part(u, CURLUPART_USER);
+	pass = url_part(u, CURLUPART_PASSWORD);
+	path = url_part(u, CURLUPART_PATH);
+	query = url_part(u, CURLUPART_QUERY);
+	frag = url_part(u, CURLUPART_FRAGMENT);
+	port = url_part(u, CURLUPART_PORT);
+	if (!scheme || !host)
+		goto out;
+	if (strcmp(scheme, "wss") != 0 && strcmp(scheme, "ws") != 0) {
+		*why = "not a ws(s) URL";
+		goto out;
+	}
+	w->plain = strcmp(scheme, "ws") == 0;
+	if (w->plain && !loopback(host)) {
+		*why = "plain ws:// is refused but to a loopback host "
+		    "(127.0.0.0/8, ::1, localhost); use wss://";
+		goto out;
+	}
+	if (user || pass) {
+		*why = "no user name or password in a URL: keys come from "
+		    "the environment";
+		goto out;
+	}
+	if (frag) {
+		*why = "a WebSocket URL has no fragment";
+		goto out;
+	}
+	w->port = port ? (int)strtol(port, NULL, 10) : w->plain ? 80 : 443;
+	w->host = xstrndup(host, strlen(host));
+	if (host[0] == '[') {	/* lws wants an IPv6 address bare */
+		free(w->host);
+		w->host = xstrndup(host + 1, strlen(host) - 2);
+	}
+	{
+		struct buf b = BUF_INIT;
+
+		buf_adds(&b, path && *path ? path : "/");
+		if (query) {
+			buf_addc(&b, '?');
+			buf_adds(&b, query);
+		}
+		w->path = xstrndup(b.p, b.len);
+		buf_release(&b);
+	}
+	rc = 0;
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(user);
+	curl_free(pass);
+	curl_free(path);
+	curl_free(query);
+	curl_free(frag);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return rc;
+}
+
 /*
  * Parse and check a base URL; with 'norm', return it normalised, without a
  * trailing '/', in a string of ours.

@@ -101,6 +101,20 @@ long rest_get(struct rest *r, const char *target, struct buf *body);
  */
 const char *rest_shown_url(struct rest *r);
 
+/*
+ * A WebSocket URL for lib/live.c, checked by the same rules with ws:// and
+ * wss:// for http:// and https://: plain ws:// only to a loopback host, no
+ * user name or password, no fragment.  Fills the parts, NUL-terminated in
+ * strings the caller frees with free(3); the port defaults to 443 (wss) or
+ * 80 (ws); path is "/" when empty, with the query after it.  Returns 0, or
+ * -1 with *why set to a constant message.
+ */
+struct rest_ws_url {
+	char *host, *path;
+	int port, plain;
+};
+int rest_ws_url(const char *url, struct rest_ws_url *u, const char **why);
+
 /* Free everything r holds; r is then as after REST_INIT. */
 void rest_close(struct rest *r);
 
