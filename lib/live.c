@@ -65,6 +65,7 @@ struct queue {
 	char drop_t0[40], drop_t1[40];	/* times of the unreported drops */
 	struct hold *hold;
 	int nhold, holdcap;
+	size_t held;		/* bytes in the holds */
 };
 
 static struct queue q = { .mu = PTHREAD_MUTEX_INITIALIZER, .ev = BUF_INIT,
@@ -135,6 +136,8 @@ find_hold(const char *sym, size_t n)
 	return NULL;
 }
 
+static void release_sym(const char *sym);
+
 /* Append lines ('\n'-terminated) from the network thread. */
 static void
 queue_events(const char *p, size_t len)
@@ -151,9 +154,10 @@ queue_events(const char *p, size_t len)
 		hd = NULL;
 		if (ev_head(&h, p, n - 1, EV_HEAD_PREFIX, &err) == 0 && h.sym)
 			hd = find_hold(h.sym, h.sym_len);
-		if (hd)
+		if (hd) {
 			buf_add(&hd->lines, p, n);
-		else {
+			q.held += n;
+		} else {
 			make_room(n);
 			buf_add(&q.ev, p, n);
 		}
@@ -163,6 +167,12 @@ queue_events(const char *p, size_t len)
 	if (len > 0) {
 		make_room(len);
 		buf_add(&q.ev, p, len);
+	}
+	if (q.held > q.max) {
+		warn("live events held for a backfill reached %zu bytes: "
+		    "written now, before their backfill", q.held);
+		while (q.nhold > 0)
+			release_sym(q.hold[0].sym);
 	}
 	if (q.ev.len + q.pri.len > q.peak)
 		q.peak = q.ev.len + q.pri.len;
@@ -207,6 +217,7 @@ release_sym(const char *sym)
 	if (!hd)
 		return;
 	buf_add(&q.pri, hd->lines.p, hd->lines.len);
+	q.held -= hd->lines.len;
 	buf_release(&hd->lines);
 	*hd = q.hold[--q.nhold];
 }
@@ -702,14 +713,14 @@ connect_now(struct net *n)
 	ci.path = n->url.path;
 	ci.host = n->url.host;
 	ci.origin = n->url.host;
-	ci.ssl_connection = n->url.plain ? 0 : LCCSCF_USE_SSL;
+	ci.ssl_connection = (n->url.plain ? 0 : LCCSCF_USE_SSL) |
+	    LCCSCF_PRIORITIZE_READS;
 	ci.local_protocol_name = "liu";
 	ci.retry_and_idle_policy = &n->idle;
 	ci.pwsi = &n->wsi;
 	n->state = S_CONNECTING;
 	n->close_code = 0;
 	n->close_why[0] = '\0';
-	feed_release(&n->feed);
 	lws_sul_schedule(n->ctx, 0, &n->sul_timeout, timeout_cb,
 	    (lws_usec_t)(n->o->timeout / 1000));
 	if (!lws_client_connect_via_info(&ci) && n->state == S_CONNECTING)
@@ -1024,14 +1035,11 @@ run_history(struct live_backfill *b, const struct bf_job *j, struct buf *out)
 
 	tm_format(j->from, from);
 	tm_format(j->to, to);
-	if (readlink("/proc/self/exe", exe, sizeof(exe) - 1) < 0)
+	if ((r = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) < 0) {
+		warn("backfill: /proc/self/exe:");
 		return -1;
-	exe[sizeof(exe) - 1] = '\0';
-	{
-		ssize_t k = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-		exe[k > 0 ? k : 0] = '\0';
 	}
+	exe[r] = '\0';
 	argv[ac++] = "liu-stream";
 	argv[ac++] = "history";
 	argv[ac++] = b->name;
@@ -1153,6 +1161,17 @@ backfill_main(void *arg)
 
 /* The control threads. */
 
+/* Whether a symbol can go in a subscription message as it is. */
+static int
+subscribable(const char *s)
+{
+	for (; *s; s++)
+		if (*s < '!' || *s > '~' || *s == ',' || *s == '"' ||
+		    *s == '\\')
+			return 0;
+	return 1;
+}
+
 struct control {
 	struct net *net;
 	struct nd_reader r;
@@ -1169,6 +1188,12 @@ control_main(void *arg)
 	while (nd_next_event(&c->r, &e) > 0) {
 		if (e.type != EV_PICK && e.type != EV_DROP)
 			continue;
+		if (!subscribable(e.sym)) {
+			if (nd_bad_event(&c->r, "a symbol with a ',', '\"' "
+			    "or '\\' cannot be subscribed") < 0)
+				break;
+			continue;
+		}
 		queue_line(e.line, e.len);
 		pthread_mutex_lock(&n->chmu);
 		buf_addc(&n->changes, e.type == EV_PICK ? '+' : '-');
@@ -1186,6 +1211,7 @@ start_control(struct net *n, struct control *c, int fd, const char *name)
 {
 	c->net = n;
 	nd_fdopen(&c->r, fd, name);
+	c->r.no_flush = 1;	/* the writer is another thread */
 	if (pthread_create(&c->th, NULL, control_main, c) != 0)
 		die("cannot start a thread");
 	pthread_detach(c->th);
@@ -1303,13 +1329,9 @@ check_key(const char *var)
 static void
 check_symbol(const char *s)
 {
-	size_t n = strlen(s), i;
+	size_t n = strlen(s);
 
-	for (i = 0; i < n; i++)
-		if (s[i] < '!' || s[i] > '~' || s[i] == ',' || s[i] == '"' ||
-		    s[i] == '\\')
-			break;
-	if (n == 0 || n > EV_SYM_MAX || i < n)
+	if (n == 0 || n > EV_SYM_MAX || !subscribable(s))
 		die_code(LIU_EXIT_USAGE, "bad symbol '%.*s': not 1 to 32 "
 		    "printable ASCII characters", LIU_ECHO_MAX, s);
 }
@@ -1368,6 +1390,7 @@ make_context(struct net *n)
 	if (ci.timeout_secs < 1)
 		ci.timeout_secs = 1;
 	ci.fd_limit_per_thread = 64;
+	ci.pt_serv_buf_size = 256 << 10;	/* fewer, larger reads */
 	if (!(ctx = lws_create_context(&ci)))
 		die("%s: cannot set up libwebsockets", n->name);
 	return ctx;
@@ -1417,12 +1440,21 @@ write_loop(struct net *n)
 		pthread_mutex_lock(&q.mu);
 		done = q.done;
 		if (q.ev.len == 0 && q.pri.len == 0 && !done) {
-			q.armed = 1;
+			/*
+			 * Nothing waits: write out what we hold, then sleep
+			 * unless more came meanwhile.  While events keep
+			 * coming, they are written as the buffer fills.
+			 */
 			pthread_mutex_unlock(&q.mu);
-			if (!liu_stop || !asked)
+			if (nd_out_flush() < 0)
+				die("write error:");
+			pthread_mutex_lock(&q.mu);
+			if (q.ev.len == 0 && q.pri.len == 0 && !q.done) {
+				q.armed = 1;
+				pthread_mutex_unlock(&q.mu);
 				wait_alarm();
-			else
-				wait_alarm();
+			} else
+				pthread_mutex_unlock(&q.mu);
 			continue;
 		}
 		t = q.pri;
@@ -1444,11 +1476,11 @@ write_loop(struct net *n)
 		emit_lines(&ev);
 		buf_reset(&pri);
 		buf_reset(&ev);
-		if (nd_out_flush() < 0)
-			die("write error:");
 		if (done)
 			break;
 	}
+	if (nd_out_flush() < 0)
+		die("write error:");
 	buf_release(&ev);
 	buf_release(&pri);
 }

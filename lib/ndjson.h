@@ -37,8 +37,10 @@ struct nd_reader {
 	uint64_t nlines;	/* lines returned, not counting empty ones */
 	int eof;
 	int discarding;		/* inside an over-long line */
+	int no_flush;		/* read in a thread that is not the writer's:
+				   nd_next() leaves the writer alone */
 };
-#define ND_READER_INIT { -1, 0, NULL, NULL, 0, 0, 0, 0, 0, 0, 0 }
+#define ND_READER_INIT { -1, 0, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /*
  * Open 'path' ("-" is standard input) for reading.  Returns 0, or -1 with
