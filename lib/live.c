@@ -562,10 +562,16 @@ now_up(struct net *n)
 	n->tries = 0;
 	n->limit_hit = 0;
 	lws_sul_cancel(&n->sul_timeout);
-	if (!n->down_since) {
+	if (!n->ever_up) {	/* the first connection: no gap */
 		n->ever_up = 1;
+		if (n->down_since)
+			warn("%s: connected after %.1fs", n->name,
+			    (double)(now - n->down_since) / NS_S);
+		n->down_since = 0;
 		return;
 	}
+	if (!n->down_since)
+		return;
 	start = n->last_rt ? n->last_rt : n->down_since;
 	n->nreconnect++;
 	warn("%s: reconnected after %.1fs, gap %s-%s", n->name,
