@@ -40,7 +40,7 @@
 #include "banned.h"
 
 /* Bars a series keeps to take its last bar back (see the top). */
-#define TA_HIST 16
+#define TA_HIST 32
 
 /* The state of one symbol and timeframe: its indicators and last bar time. */
 struct series {

@@ -287,7 +287,8 @@ test_expect_success 'time going backwards is a bad line' '
 # version of each bar only (so updated bars for new times, which are
 # plain bars to liu-ta).  A's updates take the fast reader, B's the
 # general one (a nested field; an escaped key on even bars).  A's bars
-# 0, 15, 16 and 17 sit around liu-ta's saves, every 16 bars.
+# 0 and 31 to 33 sit around liu-ta's saves, every 32 bars (15 to 17
+# around 16).
 upd_gen () {
 	awk -v mode="$1" '
 	function bar(s, i, k, extra,   c) {
@@ -317,7 +318,7 @@ upd_gen () {
 	}
 	BEGIN {
 		na[0] = na[1] = na[5] = na[15] = na[16] = na[17] = 1
-		na[31] = na[39] = 1
+		na[31] = na[32] = na[33] = na[39] = 1
 		na[20] = 2
 		for (i = 0; i < 40; i++) {
 			upd("A", i, na[i] + 0)
@@ -331,16 +332,16 @@ ALL_SPECS="ema:3 macd:2,4,2 rsi:3 vwap atr:3 bbands:4,2 sma:3 wma:4 \
 test_expect_success 'an updated bar replaces the last: values as if alone' '
 	upd_gen all >upd-all &&
 	upd_gen final >upd-final &&
-	test_line_count = 98 upd-all &&
+	test_line_count = 100 upd-all &&
 	test_line_count = 80 upd-final &&
 	liu-ta -v --exact $ALL_SPECS <upd-all >out-all 2>err &&
 	liu-ta --exact $ALL_SPECS <upd-final >out-final &&
 	grep -v "\"orig\":1" out-all >out-replaced &&
 	test_cmp out-final out-replaced &&
-	test_grep "^liu-ta: 98 lines, 98 bars, 2 series, 0 bad, 18 replaced" \
+	test_grep "^liu-ta: 100 lines, 100 bars, 2 series, 0 bad, 20 replaced" \
 	    err &&
 	grep "\"orig\":1" out-all >out-orig &&
-	test_line_count = 18 out-orig &&
+	test_line_count = 20 out-orig &&
 	test_grep "\"slope3\":-*[0-9]" out-final &&
 	test_grep "\"updated\":true" out-final
 '
