@@ -92,10 +92,13 @@ main(int argc, char *argv[])
 	if (rc < 0)
 		status = LIU_EXIT_SYS;
 	if (nd_policy.verbose)
-		warn("%llu lines, %llu bars, %zu series, %llu bad",
+		warn("%llu lines, %llu bars, %zu series, %llu bad, "
+		    "%llu replaced, %llu too old to replace",
 		    (unsigned long long)rd.nlines,
 		    (unsigned long long)ta.nbars, ta.nseries,
-		    (unsigned long long)nd_nbad);
+		    (unsigned long long)nd_nbad,
+		    (unsigned long long)ta.nreplaced,
+		    (unsigned long long)ta.nstale);
 	nd_close(&rd);
 	ev_release(&e);
 	ta_release(&ta);

@@ -720,6 +720,18 @@ ev_num_text(const struct ev *e, const char *name, const char **p,
 	return 0;
 }
 
+int
+ev_flag(const struct ev *e, const char *name)
+{
+	int i;
+
+	/* a line read without tokens has no unknown field */
+	if (e->j.ntok == 0)
+		return 0;
+	i = json_find(&e->j, name);
+	return i >= 0 && e->j.tok[i].kind == JSON_TRUE;
+}
+
 /* Copy the raw bytes of token i, with quotes if it is a string. */
 static void
 add_raw(struct buf *b, const struct json *j, int i)

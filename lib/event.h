@@ -202,6 +202,14 @@ int ev_pass_once(const struct ev *e);
 int ev_num_text(const struct ev *e, const char *name, const char **p,
     size_t *n);
 
+/*
+ * Whether the event has the unknown field 'name' with the value true (its
+ * key compared decoded, the last one if repeated): a bar's "updated", the
+ * "hist" of live sources.  Any other value, null included, is false.
+ * For names that are not fields of the event's type.
+ */
+int ev_flag(const struct ev *e, const char *name);
+
 /* Reset an event to empty (all numbers NAN) keeping its storage. */
 void ev_clear(struct ev *e);
 /* Free the event's storage. */

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cal.h"
 #include "ind.h"
@@ -758,6 +759,92 @@ ind_update_bar(struct ind *in, const struct bar *b)
 		bug("ind: kind %d", (int)in->kind);
 	}
 	return in->ready = r;
+}
+
+/*
+ * The arrays an indicator owns, their addresses in p[] and their sizes in
+ * sz[]: returns their number, 0 to 2.  Everything else of its state is in
+ * the struct.
+ */
+static int
+ind_arrays(const struct ind *in, void *p[2], size_t sz[2])
+{
+	const struct ind_win *w;
+
+	switch (in->kind) {
+	case IND_SMA:
+		w = &in->u.sma.w;
+		break;
+	case IND_WMA:
+		w = &in->u.wma.w;
+		break;
+	case IND_BBANDS:
+		w = &in->u.bb.sd.w;
+		break;
+	case IND_STDDEV:
+		w = &in->u.sd.w;
+		break;
+	case IND_SLOPE:
+		w = &in->u.slope.w;
+		break;
+	case IND_HIGHEST:
+	case IND_LOWEST:
+		p[0] = in->u.mm.idx;
+		sz[0] = (size_t)in->u.mm.n * sizeof(*in->u.mm.idx);
+		p[1] = in->u.mm.val;
+		sz[1] = (size_t)in->u.mm.n * sizeof(*in->u.mm.val);
+		return 2;
+	default:
+		return 0;
+	}
+	p[0] = w->ring;
+	sz[0] = (size_t)w->n * sizeof(*w->ring);
+	return 1;
+}
+
+void
+ind_save(const struct ind *in, struct ind_saved *sv)
+{
+	void *p[2];
+	size_t sz[2], need = 0, at = 0;
+	int i, n = ind_arrays(in, p, sz);
+
+	for (i = 0; i < n; i++)
+		need += sz[i];
+	if (need > sv->cap) {
+		sv->win = xrealloc(sv->win, need);
+		sv->cap = need;
+	}
+	for (i = 0; i < n; i++) {
+		memcpy(sv->win + at, p[i], sz[i]);
+		at += sz[i];
+	}
+	sv->in = *in;
+}
+
+void
+ind_restore(struct ind *in, const struct ind_saved *sv)
+{
+	void *p[2], *q[2];
+	size_t sz[2], at = 0;
+	int i, n = ind_arrays(&sv->in, p, sz);
+
+	if (sv->in.kind != in->kind || ind_arrays(in, q, sz) != n ||
+	    (n > 0 && p[0] != q[0]))
+		bug("ind_restore: not the indicator saved");
+	*in = sv->in;
+	for (i = 0; i < n; i++) {
+		memcpy(p[i], sv->win + at, sz[i]);
+		at += sz[i];
+	}
+}
+
+void
+ind_saved_release(struct ind_saved *sv)
+{
+	free(sv->win);
+	sv->win = NULL;
+	sv->cap = 0;
 }
 
 double

@@ -273,6 +273,28 @@ int ind_update_bar(struct ind *in, const struct bar *b);
 /* Output i (0 <= i < spec.nout), NAN during warm-up. */
 double ind_out(const struct ind *in, int i);
 /*
+ * A saved state of an indicator, to go back to: liu-ta takes back the last
+ * bar of a series when an updated bar replaces it, by going back to a
+ * saved state and feeding again the bars since.  ind_save() copies the
+ * indicator, its window included; ind_restore() puts that state back into
+ * the indicator it was saved from (any other is a bug()), after which the
+ * same bars give the same outputs, bit for bit, as they did after the
+ * save.  The saved state is made with IND_SAVED_INIT, may be saved into
+ * again and again, and owns its copy of the window until
+ * ind_saved_release().  Saving dies on out of memory only.
+ */
+struct ind_saved {
+	struct ind in;		/* as it was: its pointers are the saved
+				   indicator's */
+	char *win;		/* a copy of its window, owned, or NULL */
+	size_t cap;		/* bytes allocated at win */
+};
+#define IND_SAVED_INIT { .win = NULL, .cap = 0 }
+void ind_save(const struct ind *in, struct ind_saved *sv);
+void ind_restore(struct ind *in, const struct ind_saved *sv);
+void ind_saved_release(struct ind_saved *sv);
+
+/*
  * Where output i of an indicator of kind k is kept: once the indicator is
  * ready, ind_out(in, i) is the double at (char *)in + ind_out_offset(k, i).
  * The same for every indicator of the kind, so a caller that reads many

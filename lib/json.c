@@ -501,6 +501,34 @@ json_get(const struct json *j, const char *key)
 }
 
 int
+json_find(const struct json *j, const char *key)
+{
+	const struct json_tok *t;
+	struct buf d = BUF_INIT;
+	size_t n = strlen(key), kn;
+	int i, v = -1;
+
+	for (i = 1; i < j->ntok; i = j->tok[i + 1].next) {
+		t = &j->tok[i];
+		kn = (size_t)(t->end - t->start);
+		if (!t->esc) {
+			if (kn == n && memcmp(j->s + t->start, key, n) == 0)
+				v = i + 1;
+			continue;
+		}
+		/* decoding never makes a key longer */
+		if (kn < n)
+			continue;
+		buf_reset(&d);
+		if (unescape(j->s + t->start, kn, &d) == 0 && d.len == n &&
+		    memcmp(d.p, key, n) == 0)
+			v = i + 1;
+	}
+	buf_release(&d);
+	return v;
+}
+
+int
 json_str(const struct json *j, int i, struct buf *out)
 {
 	const struct json_tok *t;

@@ -50,6 +50,13 @@ void json_release(struct json *j);
 
 /* The value token of top-level key 'key', or -1. */
 int json_get(const struct json *j, const char *key);
+/*
+ * The value token of the last top-level member whose key, once decoded, is
+ * 'key' ("\u0068ist" is hist), or -1: a repeated key keeps its last value,
+ * as the event contract says.  Slower than json_get(), for the rare member
+ * that a reader looks for by its meaning.
+ */
+int json_find(const struct json *j, const char *key);
 /* Compare a string token's raw bytes with a C string. */
 int json_eq(const struct json *j, int i, const char *s);
 

@@ -675,6 +675,34 @@ bar_end(struct router *r, const char *line, size_t len, int64_t t)
 	return d < 0 ? t : t + d;
 }
 
+/*
+ * Whether the line is old by design, and so never late: a pick or a drop
+ * (a scanner's or a strategy's word, however old the data it was drawn
+ * from), or an event marked "hist":true (a live source's backfill).  In
+ * the usual layout a line without "hist" and without an escape is
+ * answered without parsing it.
+ */
+static int
+old_by_design(struct router *r, const char *line, size_t len)
+{
+	const struct ev_head *h = &r->head;
+	const char *p;
+	int i;
+
+	if (h->type == EV_PICK || h->type == EV_DROP)
+		return 1;
+	if (h->body) {
+		p = line + h->body;
+		if (!memmem(p, len - h->body, "\"hist\"", 6) &&
+		    !memchr(p, '\\', len - h->body))
+			return 0;
+	}
+	if (!parse(r, line, len))
+		return 0;
+	i = json_find(&r->j, "hist");
+	return i >= 0 && r->j.tok[i].kind == JSON_TRUE;
+}
+
 /* Room for 'n' more bytes in shard sh's queue under the bound? */
 static int
 room(const struct router *r, const struct shard *sh, size_t n)
@@ -765,11 +793,15 @@ route_line(struct router *r, struct source *s, char *line, size_t len)
 		isbar = h->type == EV_BAR;
 		te = isbar ? bar_end(r, line, len, t) : t;
 		lag = event_lag(r, t, te, s->now, 1);
-		if (lag > r->sh[k].maxlag)
-			r->sh[k].maxlag = lag;
-		if (r->o->max_lag && lag > r->o->max_lag) {
-			note_late(r, &r->sh[k], key, klen, lag);
-			return R_TAKEN;
+		/* a lag that matters: is it an event's that is never late? */
+		if ((lag > r->sh[k].maxlag || (r->o->max_lag &&
+		    lag > r->o->max_lag)) && !old_by_design(r, line, len)) {
+			if (lag > r->sh[k].maxlag)
+				r->sh[k].maxlag = lag;
+			if (r->o->max_lag && lag > r->o->max_lag) {
+				note_late(r, &r->sh[k], key, klen, lag);
+				return R_TAKEN;
+			}
 		}
 	}
 	enqueue(r, &r->sh[k], line, len, s->feedback);

@@ -17,6 +17,10 @@
  * below its signal line; and a scale-out of scale_frac of the position
  * once the close reaches cost + scale_at * R, after which the stop moves
  * to the cost (break-even).
+ *
+ * A bar that replaces the last one (on_bar_update) changes the indicators
+ * and the opening range as if it had come in its place; no decision is
+ * taken on it again.
  */
 #include <math.h>
 
@@ -59,6 +63,12 @@ struct mom {
 	double scale_at, scale_frac;
 	int64_t or_ns;
 	int lookback;
+	/* what the last bar changed, as it was before it (bar_update()) */
+	int64_t bar_t;		/* that bar's t, INT64_MIN: none */
+	struct ind_macd macd0;
+	struct ind_rsi rsi0;
+	int64_t open0;
+	double or_high0;
 };
 
 static void
@@ -86,6 +96,7 @@ start(struct strat_ctx *cx, void *p)
 	m->or_high = NAN;
 	m->open = INT64_MIN;
 	m->r = NAN;
+	m->bar_t = INT64_MIN;
 }
 
 static void
@@ -161,15 +172,21 @@ enter(struct strat_ctx *cx, struct mom *m, const struct bar *b)
 	}
 }
 
-static void
-bar(struct strat_ctx *cx, void *p, const struct bar *b, int64_t tf)
+/*
+ * Feed a bar to the opening range and the indicators, keeping what they
+ * were for bar_update(); 1 when the indicators are ready.
+ */
+static int
+feed(struct strat_ctx *cx, struct mom *m, const struct bar *b)
 {
-	struct mom *m = p;
 	int64_t open = strat_session_open(cx);
 	int ok;
 
-	if (tf != STRAT_TF_1M)
-		return;
+	m->bar_t = b->t;
+	m->macd0 = m->macd;
+	m->rsi0 = m->rsi;
+	m->open0 = m->open;
+	m->or_high0 = m->or_high;
 	if (open != m->open) {
 		m->open = open;
 		m->or_high = NAN;
@@ -179,11 +196,42 @@ bar(struct strat_ctx *cx, void *p, const struct bar *b, int64_t tf)
 		m->or_high = b->h;
 	ok = ind_macd_update(&m->macd, b->c);
 	ok &= ind_rsi_update(&m->rsi, b->c);
+	return ok;
+}
+
+static void
+bar(struct strat_ctx *cx, void *p, const struct bar *b, int64_t tf)
+{
+	struct mom *m = p;
+	int ok;
+
+	if (tf != STRAT_TF_1M)
+		return;
+	ok = feed(cx, m, b);
 	if (strat_position(cx) > 0)
 		manage(cx, m, b, ok);
-	else if (ok && !isnan(m->prev_macd) && b->t >= open + m->or_ns &&
+	else if (ok && !isnan(m->prev_macd) && b->t >= m->open + m->or_ns &&
 	    strat_can_enter(cx))
 		enter(cx, m, b);
+	m->prev_macd = ok ? m->macd.macd : NAN;
+}
+
+/* The last bar was replaced: its values again, from what they were. */
+static void
+bar_update(struct strat_ctx *cx, void *p, const struct bar *was,
+    const struct bar *b, int64_t tf)
+{
+	struct mom *m = p;
+	int ok;
+
+	(void)was;
+	if (tf != STRAT_TF_1M || b->t != m->bar_t)
+		return;
+	m->macd = m->macd0;
+	m->rsi = m->rsi0;
+	m->open = m->open0;
+	m->or_high = m->or_high0;
+	ok = feed(cx, m, b);
 	m->prev_macd = ok ? m->macd.macd : NAN;
 }
 
@@ -194,4 +242,5 @@ const struct strategy strat_momentum_long = {
 	.params = params,
 	.on_start = start,
 	.on_bar = bar,
+	.on_bar_update = bar_update,
 };

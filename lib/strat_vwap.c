@@ -13,6 +13,9 @@
  * the VWAP after the previous one closed at or above it, with RSI >=
  * rsi_min; stop at the last swing high above the close, target close -
  * reward * R; it covers when a bar closes back above the VWAP.
+ *
+ * A bar that replaces the last one (on_bar_update) changes VWAP and RSI as
+ * if it had come in its place; no decision is taken on it again.
  */
 #include <math.h>
 
@@ -42,6 +45,10 @@ struct vw {
 	double prev_c, prev_vwap;
 	double risk, reward, rsi_min, rsi_max, min_risk;
 	int lookback;
+	/* the indicators before the last bar (bar_update()) */
+	int64_t bar_t;		/* that bar's t, INT64_MIN: none */
+	struct ind_vwap vwap0;
+	struct ind_rsi rsi0;
 };
 
 static void
@@ -59,6 +66,7 @@ start(struct strat_ctx *cx, void *p)
 	w->min_risk = strat_param(cx, "min_risk");
 	w->lookback = lb < 3 ? 3 : lb > LOOKBACK_MAX ? LOOKBACK_MAX : (int)lb;
 	w->prev_c = w->prev_vwap = NAN;
+	w->bar_t = INT64_MIN;
 }
 
 /* Size and send an entry; dir 1 long, -1 short. */
@@ -100,6 +108,20 @@ enter(struct strat_ctx *cx, struct vw *w, const struct bar *b, int dir)
 	strat_order(cx, &o);
 }
 
+/* Feed a bar to VWAP and RSI, keeping them for bar_update(); 1: ready. */
+static int
+feed(struct vw *w, const struct bar *b)
+{
+	int ok;
+
+	w->bar_t = b->t;
+	w->vwap0 = w->vwap;
+	w->rsi0 = w->rsi;
+	ok = ind_vwap_update(&w->vwap, b);
+	ok &= ind_rsi_update(&w->rsi, b->c);
+	return ok;
+}
+
 /*
  * A one-minute bar: update VWAP and RSI, exit a position whose close is
  * on the wrong side of VWAP, enter when the close crosses VWAP in
@@ -112,8 +134,7 @@ trade_vwap_cross(struct strat_ctx *cx, struct vw *w, const struct bar *b,
 	double pos, v;
 	int ok;
 
-	ok = ind_vwap_update(&w->vwap, b);
-	ok &= ind_rsi_update(&w->rsi, b->c);
+	ok = feed(w, b);
 	v = w->vwap.value;
 	pos = strat_position(cx);
 	if (ok && !isnan(w->prev_vwap)) {
@@ -132,6 +153,25 @@ trade_vwap_cross(struct strat_ctx *cx, struct vw *w, const struct bar *b,
 	}
 	w->prev_c = b->c;
 	w->prev_vwap = ok ? v : NAN;
+}
+
+/* The last bar was replaced: VWAP and RSI again, from what they were. */
+static void
+bar_update(struct strat_ctx *cx, void *p, const struct bar *was,
+    const struct bar *b, int64_t tf)
+{
+	struct vw *w = p;
+	int ok;
+
+	(void)cx;
+	(void)was;
+	if (tf != STRAT_TF_1M || b->t != w->bar_t)
+		return;
+	w->vwap = w->vwap0;
+	w->rsi = w->rsi0;
+	ok = feed(w, b);
+	w->prev_c = b->c;
+	w->prev_vwap = ok ? w->vwap.value : NAN;
 }
 
 static void
@@ -155,6 +195,7 @@ const struct strategy strat_vwap_long = {
 	.params = params,
 	.on_start = start,
 	.on_bar = bar_long,
+	.on_bar_update = bar_update,
 };
 
 const struct strategy strat_vwap_short = {
@@ -164,4 +205,5 @@ const struct strategy strat_vwap_short = {
 	.params = params,
 	.on_start = start,
 	.on_bar = bar_short,
+	.on_bar_update = bar_update,
 };

@@ -36,7 +36,11 @@
 #include "bars.h"
 #include "event.h"
 
-#define LIU_STRATEGY_API 1
+/*
+ * The version of struct strategy.  2 added on_bar_update; the engine still
+ * loads a strategy of version 1 (which has no such member).
+ */
+#define LIU_STRATEGY_API 2
 #define LIU_STRATEGY_SYMBOL "liu_strategy"
 
 struct strat_ctx;
@@ -77,6 +81,19 @@ struct strategy {
 	void (*on_clock)(struct strat_ctx *cx, void *st, int64_t now);
 	/* end of input; free here whatever st points to */
 	void (*on_finish)(struct strat_ctx *cx, void *st);
+	/*
+	 * API 2.  Bar b replaced 'was', the last bar given to on_bar for tf
+	 * (same t): an updated bar ("updated":true, after late trades) or
+	 * an official bar for one built from trades.  The history
+	 * (strat_bars()) holds b already, and on_bar is not called again:
+	 * take back what the strategy computed from 'was' and feed it b.
+	 * The engine has made no fills and no stop or target exits on b, a
+	 * bar of the past.  Not called for timeframes the engine does not
+	 * keep (other than 1m, and 1s with --seconds), or for a bar older
+	 * than the last.
+	 */
+	void (*on_bar_update)(struct strat_ctx *cx, void *st,
+	    const struct bar *was, const struct bar *b, int64_t tf);
 };
 
 /* An order request.  Unused numbers are NAN (STRAT_ORDER_INIT). */

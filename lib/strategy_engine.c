@@ -197,7 +197,7 @@ eng_add(struct eng *e, const struct strategy *s, const char **err)
 {
 	size_t i;
 
-	if (s->api != LIU_STRATEGY_API) {
+	if (s->api < 1 || s->api > LIU_STRATEGY_API) {
 		*err = "strategy API version mismatch";
 		return -1;
 	}
@@ -861,21 +861,58 @@ keep_bar(struct bar_ring *r, const struct bar *b, size_t max)
 	return bar_ring_put(r, b);
 }
 
+/* The last bar kept for tf (1m or 1s), or NULL. */
+static const struct bar *
+last_bar(const struct eng_sym *s, int64_t tf)
+{
+	return bar_ring_ago(tf == STRAT_TF_1S ? &s->s1 : &s->m1, 0);
+}
+
+/*
+ * Bar b replaced 'was', the last bar kept for tf: the strategies that saw
+ * it take it back (on_bar_update, API 2).
+ */
+static void
+bar_again(struct eng *e, struct eng_sym *s, const struct bar *was,
+    const struct bar *b, int64_t tf)
+{
+	const struct strategy *st;
+	struct strat_ctx *cx;
+	size_t k;
+
+	for (k = 0; k < e->nst; k++) {
+		cx = &s->cx[k];
+		st = cx->es->s;
+		if (cx->started && listening(cx) && st->api >= 2 &&
+		    st->on_bar_update)
+			st->on_bar_update(cx, cx->st, was, b, tf);
+	}
+}
+
 static void
 deliver_bar(struct eng *e, struct eng_sym *s, const struct bar *b,
     int64_t tf, int official)
 {
 	struct strat_ctx *cx;
+	const struct bar *last = last_bar(s, tf);
+	struct bar was;
 	enum bar_put r;
 	size_t k;
+	int again = last && last->t == b->t;
 
+	if (again)
+		was = *last;
 	if (tf == STRAT_TF_1S)
 		r = keep_bar(&s->s1, b, S1_KEPT);
 	else
 		r = keep_bar(&s->m1, b, e->o.history);
 	e->nbars++;
+	if (again) {
+		bar_again(e, s, &was, b, tf);
+		return;
+	}
 	if (r == BAR_REPLACED || r == BAR_TOO_OLD)
-		return;		/* official, for a bar seen */
+		return;		/* official, for a bar before the last */
 	for (k = 0; k < e->nst; k++) {
 		cx = &s->cx[k];
 		if (official)
@@ -1019,6 +1056,7 @@ on_bar(struct eng *e, const struct ev *ev, const char **err)
 	struct eng_sym *s;
 	struct strat_ctx *cx;
 	struct bar b;
+	const struct bar *kept;
 	struct mkt m;
 	const char *why;
 	int64_t tf = bar_tf_parse(ev->tf);
@@ -1062,7 +1100,9 @@ on_bar(struct eng *e, const struct ev *ev, const char **err)
 	m.lo = ev->l;
 	m.hi = ev->h;
 	m.bar = 1;
-	sim_fills(e, s, &m);
+	/* a bar for a time already kept is the past: nothing fills on it */
+	if ((kept = last_bar(s, tf)) == NULL || ev->t > kept->t)
+		sim_fills(e, s, &m);
 	s->last = ev->c;
 	if (tf == STRAT_TF_1M) {
 		s->official = 1;

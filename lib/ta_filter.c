@@ -12,6 +12,15 @@
  * the first two accept nothing the last would reject, and give the same
  * values.  The output line is built in one buffer, the indicator values
  * written by ind_add_fields() at --digits significant digits.
+ *
+ * An updated bar ("updated":true) for the time of the last bar of its
+ * series replaces that bar: the indicators are taken back to what they
+ * were before it and fed the updated bar instead.  Incremental indicators
+ * cannot subtract a bar, and copying them before every bar would slow
+ * every bar for the sake of a few, so each series saves its indicators
+ * every TA_HIST bars (ind_save()) and keeps the bars fed since: taking the
+ * last bar back is restoring the save and feeding the others again, at
+ * most TA_HIST - 1 bars, which gives the same values, bit for bit.
  */
 #include <limits.h>
 #include <math.h>
@@ -30,9 +39,16 @@
 #include "util.h"
 #include "banned.h"
 
+/* Bars a series keeps to take its last bar back (see the top). */
+#define TA_HIST 32
+
 /* The state of one symbol and timeframe: its indicators and last bar time. */
 struct series {
 	struct ind *ind;	/* nspec of them, owned */
+	struct ind_saved *saved;	/* nspec: the indicators before
+					   hist[0], owned */
+	struct bar *hist;	/* the bars fed since, TA_HIST slots, owned */
+	int nhist;		/* >= 1 once started */
 	int64_t last_t;
 	int started;
 	uint64_t hash;		/* of the key */
@@ -68,6 +84,7 @@ struct fbar {
 	size_t close;		/* offset of the closing brace */
 	const char *end;	/* bytes before it may be read past sym and
 				   tf, or NULL */
+	int updated;		/* "updated":true */
 };
 
 /* The default timeframe, padded so that a word may be read from it. */
@@ -75,7 +92,7 @@ static const char tf_1m[8] = "1m";
 
 enum { FK_EV = 1, FK_T = 2, FK_SYM = 4, FK_TF = 8, FK_O = 16, FK_H = 32,
 	FK_L = 64, FK_C = 128, FK_V = 256, FK_VW = 512, FK_N = 1024,
-	FK_SYNTH = 2048 };
+	FK_SYNTH = 2048, FK_UPD = 4096 };
 #define FK_NEED (FK_EV | FK_T | FK_SYM | FK_O | FK_H | FK_L | FK_C | FK_V)
 
 static const double fpow10[23] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
@@ -170,13 +187,14 @@ bar_fast(struct ta *ta, const char *line, size_t len, struct fbar *fb)
 	const char *p = line, *ks, *vs = NULL, *q;
 	size_t kl, vl = 0;
 	unsigned seen = 0, bit;
-	int kind;
+	int kind, truth = 0;
 	double x = 0;
 
 	p = skip_ws(p);
 	if (*p++ != '{')
 		return 0;
 	fb->vw = NAN;
+	fb->updated = 0;
 	for (;;) {
 		p = skip_ws(p);
 		if (*p++ != '"' || (q = fstr(p)) == NULL)
@@ -204,10 +222,12 @@ bar_fast(struct ta *ta, const char *line, size_t len, struct fbar *fb)
 			/* byte by byte: never past the terminator */
 			p += 4;
 			kind = 'b';
+			truth = 1;
 		} else if (p[0] == 'f' && p[1] == 'a' && p[2] == 'l' &&
 		    p[3] == 's' && p[4] == 'e') {
 			p += 5;
 			kind = 'b';
+			truth = 0;
 		} else
 			return 0;
 		/* the key */
@@ -239,6 +259,12 @@ bar_fast(struct ta *ta, const char *line, size_t len, struct fbar *fb)
 			bit = FK_SYNTH;
 			if (kind != 'b')
 				return 0;
+		} else if (kl == 7 && memcmp(ks, "updated", 7) == 0) {
+			/* true or false; any other value: ev_parse() */
+			bit = FK_UPD;
+			if (kind != 'b')
+				return 0;
+			fb->updated = truth;
 		} else if (ours_key(ta, ks, kl))
 			return 0;	/* unknown is fine, ours is not */
 		if (bit) {
@@ -248,7 +274,8 @@ bar_fast(struct ta *ta, const char *line, size_t len, struct fbar *fb)
 			if (bit & (FK_EV | FK_T | FK_SYM | FK_TF)) {
 				if (kind != 's')
 					return 0;
-			} else if (bit != FK_SYNTH && kind != 'n')
+			} else if (bit != FK_SYNTH && bit != FK_UPD &&
+			    kind != 'n')
 				return 0;
 		}
 		p = skip_ws(p);
@@ -360,6 +387,7 @@ bar_canon(struct ta *ta, const char *line, size_t len, struct fbar *fb)
 		return 0;
 	fb->close = (size_t)(p - line);
 	fb->end = end;
+	fb->updated = 0;
 	return 1;
 }
 
@@ -479,8 +507,13 @@ series_get(struct ta *ta, const struct fbar *fb)
 	memcpy(s->key, fb->sym, fb->sym_len);
 	memcpy(s->key + fb->sym_len, fb->tf, fb->tf_len);
 	s->ind = xcalloc((size_t)ta->nspec, sizeof(*s->ind));
-	for (k = 0; k < ta->nspec; k++)
+	s->saved = xcalloc((size_t)ta->nspec, sizeof(*s->saved));
+	for (k = 0; k < ta->nspec; k++) {
 		ind_init(&s->ind[k], &ta->spec[k]);
+		ind_save(&s->ind[k], &s->saved[k]);
+	}
+	s->hist = xmalloc(TA_HIST * sizeof(*s->hist));
+	s->nhist = 0;
 	s->last_t = 0;
 	s->started = 0;
 	if (2 * ta->nseries >= ta->nslot)
@@ -555,16 +588,35 @@ copy_bar(struct ta *ta, const struct ev *e)
 }
 
 /*
- * Update the indicators of the bar's series and emit the bar: 'line' is the
+ * Take the last bar of series s back: its indicators as they were before
+ * it, from the save and the bars since.
+ */
+static void
+series_back(const struct ta *ta, struct series *s)
+{
+	int i, k;
+
+	for (i = 0; i < ta->nspec; i++) {
+		ind_restore(&s->ind[i], &s->saved[i]);
+		for (k = 0; k + 1 < s->nhist; k++)
+			ind_update_bar(&s->ind[i], &s->hist[k]);
+	}
+	s->nhist--;
+}
+
+/*
+ * Update the indicators of the bar's series and emit the bar: 'e' is the
  * parsed event when the bar came through ev_parse(), else NULL and the
- * fast path's bytes are used.  A bad bar is reported and dropped.
+ * fast path's bytes are used.  A bad bar is reported and dropped; an
+ * updated bar replaces the last one, or is written as it came when it is
+ * older.
  */
 static void
 ta_bar(struct ta *ta, struct nd_reader *rd, const struct fbar *fb,
-    const char *line, const struct ev *e)
+    const char *line, size_t len, const struct ev *e)
 {
 	struct series *s;
-	struct bar b;
+	struct bar *b;
 	struct buf *out;
 	const char *why;
 	int i;
@@ -575,22 +627,39 @@ ta_bar(struct ta *ta, struct nd_reader *rd, const struct fbar *fb,
 	}
 	s = series_get(ta, fb);
 	if (s->started && fb->t <= s->last_t) {
-		nd_bad(rd, "bar time not after the previous %.*s %.*s bar",
-		    (int)fb->sym_len, fb->sym, (int)fb->tf_len, fb->tf);
-		return;
+		if (!fb->updated) {
+			nd_bad(rd, "bar time not after the previous %.*s "
+			    "%.*s bar", (int)fb->sym_len, fb->sym,
+			    (int)fb->tf_len, fb->tf);
+			return;
+		}
+		if (fb->t < s->last_t) {
+			/* too old to take back: on as it came */
+			nd_emit(line, len);
+			ta->nstale++;
+			return;
+		}
+		series_back(ta, s);
+		ta->nreplaced++;
 	}
 	s->started = 1;
 	s->last_t = fb->t;
-	b.t = fb->t;
-	b.o = fb->o;
-	b.h = fb->h;
-	b.l = fb->l;
-	b.c = fb->c;
-	b.v = fb->v;
-	b.vw = fb->vw;
-	b.n = NAN;
+	if (s->nhist == TA_HIST) {
+		for (i = 0; i < ta->nspec; i++)
+			ind_save(&s->ind[i], &s->saved[i]);
+		s->nhist = 0;
+	}
+	b = &s->hist[s->nhist++];
+	b->t = fb->t;
+	b->o = fb->o;
+	b->h = fb->h;
+	b->l = fb->l;
+	b->c = fb->c;
+	b->v = fb->v;
+	b->vw = fb->vw;
+	b->n = NAN;
 	for (i = 0; i < ta->nspec; i++)
-		ind_update_bar(&s->ind[i], &b);
+		ind_update_bar(&s->ind[i], b);
 	/* the bar without its '}', then the fields, in one buffer */
 	out = &ta->out;
 	buf_reset(out);
@@ -621,6 +690,7 @@ ev_to_fbar(const struct ev *e, struct fbar *fb)
 	fb->tf_len = strlen(e->tf);
 	fb->end = NULL;
 	fb->close = 0;
+	fb->updated = ev_flag(e, "updated");
 }
 
 /*
@@ -643,14 +713,14 @@ ta_line(struct ta *ta, struct nd_reader *rd, struct ev *e, const char *line,
 		return nd_bad_event(rd, err);
 	if (ta->head.type == EV_BAR && ta->head.raw &&
 	    bar_parse(ta, line, len, &fb)) {
-		ta_bar(ta, rd, &fb, line, NULL);
+		ta_bar(ta, rd, &fb, line, len, NULL);
 		return 0;
 	}
 	if (ev_parse(e, line, len, &err) < 0)
 		return nd_bad_event(rd, err);
 	if (e->type == EV_BAR) {
 		ev_to_fbar(e, &fb);
-		ta_bar(ta, rd, &fb, NULL, e);
+		ta_bar(ta, rd, &fb, line, len, e);
 	} else if (ev_pass_once(e)) {
 		nd_emit(line, len);
 	}
@@ -689,9 +759,13 @@ ta_release(struct ta *ta)
 
 	for (k = 0; k < ta->nseries; k++) {
 		s = &ta->series[k];
-		for (i = 0; i < ta->nspec; i++)
+		for (i = 0; i < ta->nspec; i++) {
 			ind_release(&s->ind[i]);
+			ind_saved_release(&s->saved[i]);
+		}
 		free(s->ind);
+		free(s->saved);
+		free(s->hist);
 		if (s->key != s->kbuf)
 			free(s->key);
 	}

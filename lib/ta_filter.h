@@ -29,6 +29,8 @@ struct ta {
 	size_t nslot;		/* a power of two, over twice nseries */
 	struct buf out;
 	uint64_t nbars;
+	uint64_t nreplaced;	/* updated bars that replaced the last one */
+	uint64_t nstale;	/* updated bars too old for that, passed on */
 };
 #define TA_INIT { .out = BUF_INIT, .digits = IND_DIGITS_DEFAULT }
 
@@ -40,7 +42,9 @@ struct ta {
 void ta_specs(struct ta *ta, int argc, char *argv[]);
 
 /*
- * One input line: a bar gets its indicator fields and is emitted, any other
+ * One input line: a bar gets its indicator fields and is emitted (an
+ * updated bar for the time of its series' last bar replaces that bar in
+ * the indicators; one older than it is written as it came), any other
  * event passes through, a bad line goes to the bad-line policy (reported
  * against rd).  'e' is scratch space for the general parser.  Returns 0, or
  * -1 when the policy says stop.

@@ -184,6 +184,40 @@ test_expect_success 'replayed data: the event clock drops only the out-of-order'
 	grep "shard 0: $ended: 5 events, 2 late, .* max lag 9.000s" err
 '
 
+# Old by design: a backfill marked "hist":true, picks and drops.  The
+# exempt events are older than any dropped one, so the max lag figure
+# (9m10s = 550s, of the trade of L) shows that they are not counted.
+cat >old.ndjson <<\EOF
+{"ev":"trade","t":"2024-01-02T14:30:10Z","sym":"A","price":1}
+{"ev":"bar","t":"2024-01-02T13:00:00Z","sym":"B","tf":"1m","o":1,"h":1,"l":1,"c":1,"v":1,"hist":true}
+{"ev":"pick","t":"2024-01-02T13:00:00Z","sym":"C","scanner":"x"}
+{"ev":"drop","t":"2024-01-02T13:00:00Z","sym":"D"}
+{"ev":"trade","t":"2024-01-02T13:00:00Z","sym":"E","price":1,"hist":true,"rt":"2024-01-02T14:30:11Z"}
+{ "ev":"trade", "t":"2024-01-02T13:00:00Z", "sym":"F", "h\u0069st":true}
+{"ev":"bar","t":"2024-01-02T14:20:00Z","sym":"G","o":1,"h":1,"l":1,"c":1,"v":1,"hist":false}
+{"ev":"trade","t":"2024-01-02T14:21:00Z","sym":"H","price":1,"hist":true,"hist":null}
+{"ev":"trade","t":"2024-01-02T14:21:00Z","sym":"I","scanner":"hist"}
+{"ev":"trade","t":"2024-01-02T14:21:00Z","sym":"J","hist":"true"}
+{"ev":"trade","t":"2024-01-02T14:21:00Z","sym":"K","x":{"hist":true}}
+{"ev":"trade","t":"2024-01-02T14:21:00Z","sym":"L","price":1}
+EOF
+
+test_expect_success 'hist:true, pick and drop are never late, nor counted' '
+	liu-route -n 1 -v cat <old.ndjson >out 2>err &&
+	for s in A B C D E F; do
+		grep "\"sym\":\"$s\"" out || return 1
+	done &&
+	test_line_count = 6 out &&
+	grep "shard 0: $ended: 6 events, 6 late, .* max lag 550.000s" err &&
+	! grep "[B-F] out of sync" err
+'
+
+test_expect_success 'they pass under the wall clock too' '
+	liu-route -n 2 --clock wall cat <old.ndjson >out 2>err &&
+	test_line_count = 5 out &&
+	! grep "\"sym\":\"A\"" out
+'
+
 test_expect_success 'a bar ends after its tf, wherever "tf" is; null is 1m' '
 	cat >tf.ndjson <<-\EOF &&
 	{"ev":"trade","t":"2024-01-02T14:30:00Z","sym":"A","price":1}

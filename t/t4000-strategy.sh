@@ -216,6 +216,43 @@ test_expect_success 'vwap_long and vwap_short on hand-made bars' '
 	head -n1 raw | jq -e "(.why.vwap - 9.925 | fabs) < 1e-12" >/dev/null
 '
 
+# Updated bars ("updated":true) replace the bar of the same time: the
+# strategies' indicators are as if only the updated bar had come, on_bar
+# is not called again, and nothing fills on it.  AAA's bars 0-2 (the
+# opening range, before any entry) first come with another high and
+# close; BBB's bar 5 with another close (so MACD's value on it, which bar
+# 6's entry compares with, must be taken back); AAA's bar 6, the entry
+# bar, with another volume (the order it sends fills at bar 7's open,
+# not at bar 6's).  The orders, with every "why", and the fills must be
+# those of the bars as they are.
+test_expect_success 'updated bars: momentum_long as if they came alone' '
+	jq -c "if .sym == \"AAA\" and .t < \"2024-03-01T14:33:00Z\" then
+		(.h += 1 | .c += 0.5), . + {updated: true}
+	    elif .sym == \"AAA\" and .t == \"2024-03-01T14:36:00Z\" then
+		(.v = 500), . + {updated: true}
+	    elif .sym == \"BBB\" and .t == \"2024-03-01T14:35:00Z\" then
+		(.c = 10), . + {updated: true}
+	    else . end" "$BARS" >upd &&
+	test_line_count = $(($(wc -l <"$BARS") + 5)) upd &&
+	liu-strategy --fill sim $P momentum_long <"$BARS" >exp &&
+	liu-strategy -v --fill sim $P momentum_long <upd >out 2>err &&
+	test_cmp exp out &&
+	test_grep "27 events, 2 symbols, 27 bars, 4 orders, 4 fills" err
+'
+
+test_expect_success 'updated bars: vwap_long and vwap_short likewise' '
+	jq -c "if .t < \"2024-03-01T14:32:00Z\" then
+		(.h += 1 | .c += 0.5 | .vw += 0.3 | .v *= 3),
+		. + {updated: true}
+	    else . end" "$TEST_DATA/strategy-vwap.ndjson" >upd &&
+	V="--fill sim -p start=0 -p rsi_period=2 -p rsi_max=100 -p rsi_min=0" &&
+	liu-strategy $V vwap_long vwap_short \
+	    <"$TEST_DATA/strategy-vwap.ndjson" >exp &&
+	liu-strategy $V vwap_long vwap_short <upd >out &&
+	test_line_count = 8 exp &&
+	test_cmp exp out
+'
+
 test_expect_success 'a clock event flattens open positions' '
 	# positions open after bar 7; 20:55 is past 21:00 - 10 minutes
 	{

@@ -280,6 +280,90 @@ test_expect_success 'time going backwards is a bad line' '
 	test_grep "<stdin>:2: bar time not after the previous A 1m bar" err
 '
 
+# Updated bars.  upd_gen MODE: 40 one-minute bars of A and of B, some
+# with an updated version ("updated":true: another close, high and
+# volume).  MODE all writes every version, each replaced one marked
+# "orig":1 (A's bar 20 is updated twice); MODE final writes the last
+# version of each bar only (so updated bars for new times, which are
+# plain bars to liu-ta).  A's updates take the fast reader, B's the
+# general one (a nested field; an escaped key on even bars).  A's bars
+# 0 and 31 to 33 sit around liu-ta's saves, every 32 bars (15 to 17
+# around 16).
+upd_gen () {
+	awk -v mode="$1" '
+	function bar(s, i, k, extra,   c) {
+		c = 100 + ((i * 37) % 17) / 4 + k / 2
+		printf "{\"ev\":\"bar\",\"t\":\"2024-03-01T%02d:%02d:00Z\"," \
+		    "\"sym\":\"%s\",\"tf\":\"1m\",\"o\":%s,\"h\":%s," \
+		    "\"l\":%s,\"c\":%s,\"v\":%d%s}\n",
+		    14 + int((30 + i) / 60), (30 + i) % 60, s, c - 0.25,
+		    c + 1 + k, c - 1, c, 1000 + 10 * i + 300 * k, extra
+	}
+	function upd(s, i, n,   k, key, x) {
+		for (k = 0; k <= n; k++) {
+			if (k == n)
+				x = ""
+			else if (mode == "all")
+				x = ",\"orig\":1"
+			else
+				continue
+			if (k > 0) {
+				key = s == "B" && i % 2 == 0 ? "upd\\u0061ted" : \
+				    "updated"
+				x = ",\"" key "\":true" \
+				    (s == "B" ? ",\"x\":{\"y\":1}" : "") x
+			}
+			bar(s, i, k, x)
+		}
+	}
+	BEGIN {
+		na[0] = na[1] = na[5] = na[15] = na[16] = na[17] = 1
+		na[31] = na[32] = na[33] = na[39] = 1
+		na[20] = 2
+		for (i = 0; i < 40; i++) {
+			upd("A", i, na[i] + 0)
+			upd("B", i, i % 5 == 2)
+		}
+	}'
+}
+ALL_SPECS="ema:3 macd:2,4,2 rsi:3 vwap atr:3 bbands:4,2 sma:3 wma:4 \
+    stddev:3 highest:3 lowest:4 slope:3"
+
+test_expect_success 'an updated bar replaces the last: values as if alone' '
+	upd_gen all >upd-all &&
+	upd_gen final >upd-final &&
+	test_line_count = 100 upd-all &&
+	test_line_count = 80 upd-final &&
+	liu-ta -v --exact $ALL_SPECS <upd-all >out-all 2>err &&
+	liu-ta --exact $ALL_SPECS <upd-final >out-final &&
+	grep -v "\"orig\":1" out-all >out-replaced &&
+	test_cmp out-final out-replaced &&
+	test_grep "^liu-ta: 100 lines, 100 bars, 2 series, 0 bad, 20 replaced" \
+	    err &&
+	grep "\"orig\":1" out-all >out-orig &&
+	test_line_count = 20 out-orig &&
+	test_grep "\"slope3\":-*[0-9]" out-final &&
+	test_grep "\"updated\":true" out-final
+'
+
+test_expect_success 'a same-time bar not updated is still a bad line' '
+	printf "%s\n" "$BAR1" "$(echo "$BAR1" | sed "s/}/,\"updated\":false}/")" |
+	    bad_case in-upd &&
+	test_expect_code 1 liu-ta sma:2 <in-upd >out 2>err &&
+	test_cmp expect2 out &&
+	test_grep "<stdin>:2: bar time not after the previous A 1m bar" err &&
+	test_grep "<stdin>:3: bar time not after the previous A 1m bar" err
+'
+
+test_expect_success 'an updated bar older than the last passes unchanged' '
+	UPD1=$(echo "$BAR1" | sed "s/\"c\":10/\"c\":10,\"updated\":true/") &&
+	printf "%s\n" "$BAR1" "$BAR2" "$UPD1" >in-old &&
+	liu-ta -v sma:2 <in-old >out 2>err &&
+	printf "%s\n" "$OUT1" "$OUT2" "$UPD1" >expect-old &&
+	test_cmp expect-old out &&
+	test_grep "0 bad, 0 replaced, 1 too old to replace" err
+'
+
 test_expect_success 'invalid UTF-8 and NUL bytes' '
 	{
 		printf "{\"ev\":\"bar\",\"t\":\"2024-03-01T14:30:30Z\",\"sym\":\"A\\377\",\"o\":1,\"h\":1,\"l\":1,\"c\":1,\"v\":1}\n" &&

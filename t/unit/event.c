@@ -936,6 +936,54 @@ readers_agree(const char *line, size_t n, struct ev *a, struct ev *b,
 }
 
 /* The usual-line reader agrees with the general one, line by line. */
+/* ev_flag(): an unknown field that is true, on either reader's path. */
+static void
+test_flag(void)
+{
+	static const struct {
+		const char *line;
+		int want;
+	} c[] = {
+		{ "\"updated\":true", 1 },
+		{ "\"updated\":false", 0 },
+		{ "\"updated\":null", 0 },
+		{ "\"updated\":\"true\"", 0 },
+		{ "\"updated\":1", 0 },
+		{ "\"upd\\u0061ted\":true", 1 },
+		{ "\"updated\":true,\"updated\":false", 0 },
+		{ "\"updated\":false,\"updated\":true", 1 },
+		{ "\"x\":{\"updated\":true}", 0 },
+		{ "\"updated2\":true", 0 },
+	};
+	static const char head[] = "{\"ev\":\"bar\","
+	    "\"t\":\"2024-03-01T14:30:00Z\",\"sym\":\"A\",\"o\":1,\"h\":1,"
+	    "\"l\":1,\"c\":1,\"v\":1";
+	struct ev e = EV_INIT;
+	struct buf l = BUF_INIT;
+	const char *err;
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		buf_reset(&l);
+		buf_adds(&l, head);
+		buf_addc(&l, ',');
+		buf_adds(&l, c[i].line);
+		buf_addc(&l, '}');
+		e.fast = (int)(i & 1);
+		ok(ev_parse(&e, l.p, l.len, &err) == 0 &&
+		    ev_flag(&e, "updated") == c[i].want,
+		    "ev_flag: %s is %d", c[i].line, c[i].want);
+	}
+	buf_reset(&l);
+	buf_adds(&l, head);
+	buf_addc(&l, '}');
+	e.fast = 1;
+	ok(ev_parse(&e, l.p, l.len, &err) == 0 && e.j.ntok == 0 &&
+	    !ev_flag(&e, "updated"), "ev_flag: none on the fast path");
+	ev_release(&e);
+	buf_release(&l);
+}
+
 static void
 test_fast_path(void)
 {
@@ -1064,5 +1112,6 @@ main(void)
 	test_head();
 	test_parse_rules();
 	test_fast_path();
+	test_flag();
 	return done_testing();
 }

@@ -379,6 +379,39 @@ test_tokens(void)
 	json_release(&j);
 }
 
+/* json_find: the last member of a key, compared decoded. */
+static void
+test_find(void)
+{
+	static const char line[] =
+	    "{\"hist\":true,\"x\":{\"hist\":1},\"h\\u0069st\":false,"
+	    "\"x\\\"y\":5,\"hist2\":null,\"\\u00e9\":7}";
+	struct json j = JSON_INIT;
+	const char *err = NULL;
+	double v = 0;
+	int i;
+
+	if (!ok(json_parse(&j, line, sizeof(line) - 1, &err) == 0,
+	    "json_find: the line parses"))
+		return;
+	i = json_find(&j, "hist");
+	ok(i > 0 && j.tok[i].kind == JSON_FALSE,
+	    "json_find: the last of a repeated key, decoded (\\u0069)");
+	is_int(json_get(&j, "hist"), 2, "json_get: the first, raw");
+	i = json_find(&j, "x\"y");
+	ok(i > 0 && json_num(&j, i, &v) == 0 && v == 5,
+	    "json_find: an escaped quote decoded");
+	i = json_find(&j, "\xc3\xa9");
+	ok(i > 0 && json_num(&j, i, &v) == 0 && v == 7,
+	    "json_find: \\u00e9 is UTF-8 e-acute");
+	i = json_find(&j, "hist2");
+	ok(i > 0 && j.tok[i].kind == JSON_NULL,
+	    "json_find: hist2, a key of its own");
+	is_int(json_find(&j, "his"), -1, "json_find: no prefix match");
+	is_int(json_find(&j, "zz"), -1, "json_find: absent key");
+	json_release(&j);
+}
+
 struct strcase {
 	const char *json;	/* the value, quoted */
 	const char *want;
@@ -946,6 +979,7 @@ main(void)
 	test_table();
 	test_deep();
 	test_tokens();
+	test_find();
 	test_str();
 	test_num();
 	test_i64();

@@ -18,16 +18,19 @@ struct probe {
 	int nbars;
 	double last_c;
 	int nfills;
+	int nupdates;		/* on_bar_update calls */
+	double was_c;		/* the close of the bar replaced last */
 };
 
 static struct strat_ctx *the_cx;
+static struct probe *the_probe;	/* the_cx's state */
 static int buy_on_bar = -1;	/* on this bar number, buy 100 */
 
 static void
 t_start(struct strat_ctx *cx, void *st)
 {
-	(void)st;
 	the_cx = cx;
+	the_probe = st;
 }
 
 static void
@@ -48,6 +51,19 @@ t_bar(struct strat_ctx *cx, void *st, const struct bar *b, int64_t tf)
 		strat_why(&o, "x", 1.5);
 		strat_order(cx, &o);
 	}
+}
+
+static void
+t_update(struct strat_ctx *cx, void *st, const struct bar *was,
+    const struct bar *b, int64_t tf)
+{
+	struct probe *p = st;
+
+	(void)cx;
+	(void)tf;
+	p->nupdates++;
+	p->was_c = was->c;
+	p->last_c = b->c;
 }
 
 static void
@@ -72,6 +88,7 @@ static const struct strategy test_strategy = {
 	.on_start = t_start,
 	.on_bar = t_bar,
 	.on_fill = t_fill,
+	.on_bar_update = t_update,
 };
 
 static FILE *capture;
@@ -322,6 +339,84 @@ test_positions(void)
 	eng_free(e);
 }
 
+#define UBAR(t, o, h, l, c) "{\"ev\":\"bar\",\"t\":\"2024-03-01T" t "Z\"," \
+	"\"sym\":\"X\",\"o\":" o ",\"h\":" h ",\"l\":" l ",\"c\":" c \
+	",\"v\":1,\"updated\":true}"
+
+/* the probe as a strategy of API 1, and of a version to come */
+static const struct strategy probe_v1 = {
+	.api = 1,
+	.name = "probe",
+	.state_size = sizeof(struct probe),
+	.on_start = t_start,
+	.on_bar = t_bar,
+	.on_bar_update = t_update,	/* not read: API 1 has no such member */
+};
+static const struct strategy probe_v3 = { .api = 3, .name = "probe" };
+
+/*
+ * An updated bar replaces the last bar in the history, goes to
+ * on_bar_update (API 2) and not to on_bar, and fills nothing: the order
+ * sent on the bar it replaces fills on the next bar.
+ */
+static void
+test_updated(void)
+{
+	struct eng_opts o = ENG_OPTS_INIT;
+	struct eng *e;
+	const struct bar_ring *r;
+	struct probe *p;
+	const char *err, *out;
+
+	o.fill_sim = 1;
+	e = eng_new(&o);
+	eng_add(e, &test_strategy, &err);
+	buy_on_bar = 1;
+	feed(e, BAR("14:30:00", "10", "10", "10", "10"));
+	buy_on_bar = -1;
+	p = the_probe;
+	r = strat_bars(the_cx, STRAT_TF_1M);
+	output();
+	is_int(feed(e, UBAR("14:30:00", "9", "10.5", "9", "10.4")), ENG_DONE,
+	    "updated bar accepted");
+	ok(r->len == 1 && bar_ring_ago(r, 0)->c == 10.4 &&
+	    bar_ring_ago(r, 0)->l == 9, "it replaced the bar in the history");
+	ok(p->nbars == 1 && p->nupdates == 1 && p->was_c == 10 &&
+	    p->last_c == 10.4, "on_bar_update, with both bars, not on_bar");
+	is_int(strat_open_orders(the_cx), 1, "the order is not filled on it");
+	is_int(strlen(output()), 0, "nothing written");
+	feed(e, BAR("14:31:00", "10.5", "10.6", "10.5", "10.6"));
+	out = output();
+	ok(strstr(out, "\"ev\":\"fill\"") && strstr(out, "\"price\":10.5"),
+	    "filled at the next bar's open");
+	feed(e, UBAR("14:31:00", "10.5", "10.9", "10.5", "10.8"));
+	feed(e, UBAR("14:31:00", "10.5", "10.9", "10.5", "10.7"));
+	ok(p->nbars == 2 && p->nupdates == 3 && p->was_c == 10.8 &&
+	    p->last_c == 10.7, "updated twice: each replaces the one before");
+	is_int(feed(e, UBAR("14:30:00", "9", "10", "9", "10")), ENG_BAD,
+	    "an updated bar older than the last official: time backwards");
+	/* a new time is a bar */
+	feed(e, UBAR("14:32:00", "10.7", "10.7", "10.7", "10.7"));
+	ok(p->nbars == 3 && p->nupdates == 3 && r->len == 3,
+	    "an updated bar for a new time goes to on_bar");
+	output();
+	eng_free(e);
+
+	/* API 1: loaded, but on_bar_update is not its member */
+	e = eng_new(&o);
+	is_int(eng_add(e, &probe_v1, &err), 0, "a strategy of API 1 loads");
+	feed(e, BAR("14:30:00", "10", "10", "10", "10"));
+	feed(e, UBAR("14:30:00", "10", "11", "10", "11"));
+	ok(the_probe->nbars == 1 && the_probe->nupdates == 0,
+	    "API 1: neither on_bar nor on_bar_update for the replacement");
+	eng_free(e);
+	e = eng_new(&o);
+	is_int(eng_add(e, &probe_v3, &err), -1, "API 3 is refused");
+	is_str(err, "strategy API version mismatch", "says why");
+	output();
+	eng_free(e);
+}
+
 static void
 test_sim_short(void)
 {
@@ -393,6 +488,7 @@ main(void)
 	test_max_symbols();
 	test_positions();
 	test_sim_short();
+	test_updated();
 	test_aliases();
 	return done_testing();
 }
