@@ -26,7 +26,8 @@
 #define NAME_MAX_LEN 32
 #define SYM_MAX_LEN 32
 #define BATCH_MAX_LEN 64
-#define ID_MAX (BATCH_MAX_LEN + NAME_MAX_LEN + SYM_MAX_LEN + 32)
+#define STAMP_MAX 16
+#define ID_MAX (BATCH_MAX_LEN + NAME_MAX_LEN + SYM_MAX_LEN + STAMP_MAX + 32)
 #define REASON_MAX 64
 #define EPS 1e-9
 /*
@@ -104,6 +105,8 @@ struct eng {
 	size_t nsym, csym;
 	struct buf out;
 	char err[256];
+	char stamp[STAMP_MAX];	/* of live ids, or "" */
+	size_t stamplen;
 	/* counters for -v */
 	uint64_t nev, nbars, norders, nfills, ndrops, nrefused;
 };
@@ -118,6 +121,29 @@ static const struct strat_param eng_params[] = {
 	{ NULL, 0 }
 };
 
+/*
+ * The stamp of live ids: the start in milliseconds, base 36, 8 digits
+ * until 2059.  Two starts a millisecond apart have different stamps, and
+ * liu-route waits at least 100 ms before it restarts a shard.
+ */
+static void
+id_stamp(int64_t start, char *b, size_t *len)
+{
+	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+	uint64_t ms = (uint64_t)(start / 1000000);
+	char tmp[STAMP_MAX];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = digits[ms % 36];
+		ms /= 36;
+	} while (ms > 0 && n < STAMP_MAX - 1);
+	for (i = 0; i < n; i++)
+		b[i] = tmp[n - 1 - i];
+	b[n] = '\0';
+	*len = n;
+}
+
 struct eng *
 eng_new(const struct eng_opts *o)
 {
@@ -130,6 +156,8 @@ eng_new(const struct eng_opts *o)
 		e->o.history = 16;
 	e->syms = st;
 	e->out = b;
+	if (!o->fill_sim && o->start > 0)
+		id_stamp(o->start, e->stamp, &e->stamplen);
 	return e;
 }
 
@@ -1075,11 +1103,13 @@ on_bar(struct eng *e, const struct ev *ev, const char **err)
 
 /*
  * The context that sent the order 'id', or NULL if this process did not
- * send it.  Ids are "[BATCH-]STRATEGY-SYMBOL-N" (strategy names have no
- * '-', symbols may): ours have our batch, a strategy loaded here, a symbol
- * seen here and N between 1 and the count of that context's orders.  This,
- * not a "strategy" field, decides whose a fill or update is: order_update
- * has no such field, and a broker need not echo it.
+ * send it.  Ids are "[BATCH-]STRATEGY-SYMBOL[-STAMP]-N" (strategy names
+ * have no '-', symbols may): ours have our batch, a strategy loaded here,
+ * a symbol seen here, our stamp if we have one, and N between 1 and the
+ * count of that context's orders.  This, not a "strategy" field, decides
+ * whose a fill or update is: a broker need not echo the strategy, and an
+ * order of an earlier process of this batch (before a restart) is not
+ * ours, whatever its strategy.
  */
 static struct strat_ctx *
 sender(const struct eng *e, const char *id)
@@ -1113,6 +1143,13 @@ sender(const struct eng *e, const char *id)
 		if (*q < '0' || *q > '9' || n > UINT64_MAX / 10 - 1)
 			return NULL;
 		n = n * 10 + (uint64_t)(*q - '0');
+	}
+	if (e->stamplen) {
+		if ((size_t)(dash - p) < e->stamplen + 2 ||
+		    memcmp(dash - e->stamplen, e->stamp, e->stamplen) != 0 ||
+		    dash[-(long)e->stamplen - 1] != '-')
+			return NULL;
+		dash -= e->stamplen + 1;
 	}
 	if ((sid = sym_find(&e->syms, p, (size_t)(dash - p))) < 0)
 		return NULL;
@@ -1511,9 +1548,9 @@ strat_order(struct strat_ctx *cx, const struct strat_order *req)
 	}
 	o = &cx->ord[cx->nord++];
 	memset(o, 0, sizeof(*o));
-	snprintf(o->id, sizeof(o->id), "%s%s%s-%s-%llu",
+	snprintf(o->id, sizeof(o->id), "%s%s%s-%s-%s%s%llu",
 	    e->o.batch ? e->o.batch : "", e->o.batch ? "-" : "",
-	    cx->es->s->name, cx->sym->name,
+	    cx->es->s->name, cx->sym->name, e->stamp, e->stamplen ? "-" : "",
 	    (unsigned long long)++cx->norders);
 	o->side = req->side;
 	o->type = type;

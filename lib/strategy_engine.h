@@ -10,9 +10,14 @@
  * events (and clock events), so output for a symbol is the same whichever
  * other symbols share the process.
  *
- * Client order ids are "[BATCH-]STRATEGY-SYMBOL-N", N counting the orders of
- * that strategy and symbol from 1; simulated fills have exec_id "ID-K", K
- * counting the fills of that order.
+ * Client order ids are "[BATCH-]STRATEGY-SYMBOL-STAMP-N", N counting the
+ * orders of that strategy and symbol from 1 and STAMP the process's start
+ * (eng_opts.start) in milliseconds, base 36: a process that liu-route
+ * restarts, or a second run in the same batch, starts N at 1 again under
+ * a new stamp, so its ids are new.  With sim fills (a backtest, where
+ * the same input must give the same output) and with no start given, the
+ * stamp is left out: "[BATCH-]STRATEGY-SYMBOL-N".  Simulated fills have
+ * exec_id "ID-K", K counting the fills of that order.
  */
 #ifndef LIU_STRATEGY_ENGINE_H
 #define LIU_STRATEGY_ENGINE_H
@@ -35,9 +40,12 @@ struct eng_opts {
 	size_t history;		/* one-minute bars kept per symbol */
 	size_t max_symbols;	/* --max-symbols: new symbols past it refused */
 	int verbose;
+	int64_t start;		/* ns since the epoch: stamped into the ids of
+				 * live orders; 0: no stamp */
 };
 #define ENG_MAX_SYMBOLS 1000000
-#define ENG_OPTS_INIT { 0, 0, 0, 0, NULL, 0, 0, 0, 512, ENG_MAX_SYMBOLS, 0 }
+#define ENG_OPTS_INIT { 0, 0, 0, 0, NULL, 0, 0, 0, 512, ENG_MAX_SYMBOLS, 0, \
+	0 }
 
 struct eng;
 
@@ -80,8 +88,9 @@ enum eng_result {
  * Process one parsed event.  Orders, fills and drops it causes are emitted
  * with nd_emit() (after the event itself when market data is passed
  * through).  A fill or order_update is ours when its id is one this engine
- * sent; those of other orders are ENG_PASS, whatever their "strategy" says,
- * unless a fill names a strategy loaded here.  A bad event (a non-positive
+ * sent (this process: its stamp); those of other orders are ENG_PASS,
+ * whatever their "strategy" says, unless a fill names a strategy loaded
+ * here.  A bad event (a non-positive
  * or non-finite price, a zero size, time going backwards for its symbol, a
  * bad symbol, a fill for an order of ours no longer open, ...) returns
  * ENG_BAD and leaves every position unchanged.  A market event or pick of
