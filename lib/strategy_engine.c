@@ -107,8 +107,10 @@ struct eng {
 	char err[256];
 	char stamp[STAMP_MAX];	/* of live ids, or "" */
 	size_t stamplen;
+	struct symtab execs;	/* the exec_ids of the fills applied */
 	/* counters for -v */
 	uint64_t nev, nbars, norders, nfills, ndrops, nrefused;
+	uint64_t ndups;
 };
 
 /* Parameters the engine itself reads, with their defaults. */
@@ -155,6 +157,7 @@ eng_new(const struct eng_opts *o)
 	if (e->o.history < 16)
 		e->o.history = 16;
 	e->syms = st;
+	e->execs = st;
 	e->out = b;
 	if (!o->fill_sim && o->start > 0)
 		id_stamp(o->start, e->stamp, &e->stamplen);
@@ -1181,11 +1184,20 @@ ours(const struct eng *e, const char *strategy)
 	return 0;
 }
 
+/* Whether the fill's exec_id was applied before: a second delivery. */
+static int
+fill_seen(const struct eng *e, const struct ev *ev)
+{
+	return ev->exec_id && sym_find(&e->execs, ev->exec_id,
+	    strlen(ev->exec_id)) >= 0;
+}
+
 /*
  * A fill is ours if we sent its order; one that names none of our orders
  * passes through, unless its "strategy" names a strategy of ours: then it
  * is bad, like one whose symbol or strategy is not its order's, or that
- * comes when the order is no longer open.
+ * comes when the order is no longer open.  A fill of ours whose exec_id
+ * was applied before is a fill delivered twice: it counts once.
  */
 static enum eng_result
 on_fill(struct eng *e, const struct ev *ev, const char **err)
@@ -1204,6 +1216,10 @@ on_fill(struct eng *e, const struct ev *ev, const char **err)
 	if (e->o.fill_sim)
 		return bad_event(e, err, "fill for unknown order \"%s\" "
 		    "(--fill sim fills its own)", ev->id);
+	if (cx && fill_seen(e, ev)) {
+		e->ndups++;
+		return ENG_DONE;
+	}
 	if (cx && strcmp(cx->sym->name, ev->sym) == 0 &&
 	    (ev->strategy == NULL ||
 	    names(cx->es->s, ev->strategy, strlen(ev->strategy))))
@@ -1240,6 +1256,8 @@ on_fill(struct eng *e, const struct ev *ev, const char **err)
 		remove_order(cx, (size_t)i);
 	if (cx->started && cx->es->s->on_fill)
 		cx->es->s->on_fill(cx, cx->st, &f);
+	if (ev->exec_id)
+		sym_intern(&e->execs, ev->exec_id, strlen(ev->exec_id));
 	e->nfills++;
 	return ENG_DONE;
 }
@@ -1406,13 +1424,15 @@ eng_finish(struct eng *e)
 		}
 	if (e->o.verbose)
 		warn("%llu events, %zu symbols, %llu bars, %llu orders, "
-		    "%llu fills, %llu drops, %llu orders refused",
+		    "%llu fills, %llu drops, %llu orders refused, "
+		    "%llu fills delivered again",
 		    (unsigned long long)e->nev, e->nsym,
 		    (unsigned long long)e->nbars,
 		    (unsigned long long)e->norders,
 		    (unsigned long long)e->nfills,
 		    (unsigned long long)e->ndrops,
-		    (unsigned long long)e->nrefused);
+		    (unsigned long long)e->nrefused,
+		    (unsigned long long)e->ndups);
 }
 
 void
@@ -1445,6 +1465,7 @@ eng_free(struct eng *e)
 		free(e->gkv[k].key);
 	free(e->gkv);
 	symtab_release(&e->syms);
+	symtab_release(&e->execs);
 	buf_release(&e->out);
 	free(e);
 }

@@ -18,6 +18,9 @@
  * the same input must give the same output) and with no start given, the
  * stamp is left out: "[BATCH-]STRATEGY-SYMBOL-N".  Simulated fills have
  * exec_id "ID-K", K counting the fills of that order.
+ *
+ * A fill whose exec_id was seen before is a fill delivered twice: it is
+ * counted once.
  */
 #ifndef LIU_STRATEGY_ENGINE_H
 #define LIU_STRATEGY_ENGINE_H
@@ -90,7 +93,8 @@ enum eng_result {
  * through).  A fill or order_update is ours when its id is one this engine
  * sent (this process: its stamp); those of other orders are ENG_PASS,
  * whatever their "strategy" says, unless a fill names a strategy loaded
- * here.  A bad event (a non-positive
+ * here.  A fill of ours seen before (its exec_id) is ENG_DONE and changes
+ * nothing.  A bad event (a non-positive
  * or non-finite price, a zero size, time going backwards for its symbol, a
  * bad symbol, a fill for an order of ours no longer open, ...) returns
  * ENG_BAD and leaves every position unchanged.  A market event or pick of

@@ -534,6 +534,27 @@ test_expect_success 'restart: a second run gives ids of its own; a fill of the f
 	test_grep "<stdin>:15: fill for unknown order \"momentum_long-AAA-$S-1\"" err
 '
 
+test_expect_success 'a fill delivered twice counts once' '
+	{
+		head -n 14 "$BARS" &&
+		fill AAA 1 buy 1000 10.45 e1 &&
+		fill AAA 1 buy 1000 10.45 e1 &&
+		fill AAA 1 buy 1127 10.46 e2 &&
+		fill AAA 1 buy 1127 10.46 e2 &&
+		sed -n "15,\$p" "$BARS"
+	} >in &&
+	liu-strategy -v $P momentum_long <in >out 2>err &&
+	test_grep "2 fills, .* 2 fills delivered again" err &&
+	# the position is 2127: the target exit sells all of it
+	jq -c "select(.ev == \"order\" and .sym == \"AAA\") |
+	    [.side, .qty, .why.reason]" out >got &&
+	cat >exp <<-\E &&
+	["buy",2127,"entry"]
+	["sell",2127,"target"]
+	E
+	test_cmp exp got
+'
+
 test_expect_success '--seconds builds 1s bars without changing 1m results' '
 	liu-strategy --fill sim $P momentum_long <"$TRADES" >a &&
 	liu-strategy --seconds --fill sim $P momentum_long <"$TRADES" >b &&
