@@ -48,6 +48,9 @@ struct eng_order {
 	double qty, filled;
 	double limit, stop, stop_loss, target;
 	int nfill;
+	int bracket;		/* the broker holds the exits of its fills */
+	double exited;		/* bracket: shares its exits filled */
+	int canceled;		/* a cancel went out: tracked to the end */
 };
 
 struct kv {
@@ -61,6 +64,7 @@ struct eng_strat {
 	size_t nkv;
 	/* engine parameters, resolved when the first event comes */
 	double start, duration, flatten, cooldown, pv;
+	int bracket;
 };
 
 struct eng_sym;
@@ -110,7 +114,7 @@ struct eng {
 	struct symtab execs;	/* the exec_ids of the fills applied */
 	/* counters for -v */
 	uint64_t nev, nbars, norders, nfills, ndrops, nrefused;
-	uint64_t ndups;
+	uint64_t ncancels, ndups;
 };
 
 /* Parameters the engine itself reads, with their defaults. */
@@ -120,6 +124,7 @@ static const struct strat_param eng_params[] = {
 	{ "flatten", 10 },	/* minutes before the close to go flat */
 	{ "cooldown", 5 },	/* minutes without entries after an exit */
 	{ "portfolio_value", 100000 },
+	{ "bracket", 0 },	/* 1: the broker holds entries' exits */
 	{ NULL, 0 }
 };
 
@@ -380,6 +385,7 @@ resolve(struct eng *e)
 		es->flatten = param(e, es, "flatten") * TM_NS_PER_MIN;
 		es->cooldown = param(e, es, "cooldown") * TM_NS_PER_MIN;
 		es->pv = param(e, es, "portfolio_value");
+		es->bracket = param(e, es, "bracket") != 0;
 	}
 	e->ready = 1;
 }
@@ -552,6 +558,10 @@ emit_order(struct strat_ctx *cx, const struct eng_order *o,
 	add_str(b, "strategy", cx->es->s->name);
 	if (e->o.batch)
 		add_str(b, "batch", e->o.batch);
+	if (o->bracket) {
+		json_add_key(b, "bracket");
+		buf_adds(b, "true");
+	}
 	if (isfinite(o->stop_loss))
 		add_num(b, "stop_loss", o->stop_loss);
 	if (isfinite(o->target))
@@ -599,6 +609,25 @@ emit_fill(struct strat_ctx *cx, const struct eng_order *o, double qty,
 }
 
 static void
+emit_cancel(struct strat_ctx *cx, const struct eng_order *o,
+    const char *reason)
+{
+	struct eng *e = cx->eng;
+	struct buf *b = record_start(e, "cancel", cx->sym->now, cx->sym->name);
+
+	add_str(b, "id", o->id);
+	add_str(b, "strategy", cx->es->s->name);
+	if (e->o.batch)
+		add_str(b, "batch", e->o.batch);
+	json_add_key(b, "why");
+	buf_adds(b, "{\"reason\":");
+	json_add_str(b, reason, strlen(reason));
+	buf_addc(b, '}');
+	record_emit(e);
+	e->ncancels++;
+}
+
+static void
 emit_drop(struct strat_ctx *cx, const char *why)
 {
 	struct eng *e = cx->eng;
@@ -640,16 +669,64 @@ remove_order(struct strat_ctx *cx, size_t i)
 }
 
 /*
- * Apply a fill of qty at price to the position.  The caller has checked
- * that it does not sell or cover more than is held.
+ * The engine no longer wants order i: a "cancel" goes out (once).  With
+ * sim fills the order is gone at once; live it stays tracked until its
+ * final update or last fill, since it may fill until the broker has
+ * cancelled it.  Returns 1 if the order was removed.
+ */
+static int
+forget(struct strat_ctx *cx, size_t i, const char *reason)
+{
+	struct eng_order *o = &cx->ord[i];
+
+	if (!o->canceled)
+		emit_cancel(cx, o, reason);
+	o->canceled = 1;
+	if (!cx->eng->o.fill_sim)
+		return 0;
+	remove_order(cx, i);
+	return 1;
+}
+
+/* The side that exits a position opened by 'side'. */
+static enum ev_side
+exit_side(enum ev_side side)
+{
+	return side == SIDE_BUY ? SIDE_SELL : side == SIDE_SELL_SHORT ?
+	    SIDE_BUY_TO_COVER : SIDE_NONE;
+}
+
+/*
+ * Whether the broker holds exits of this position: live, a bracket order
+ * filled more than its exits have.  The engine then sends no exit of its
+ * own.
+ */
+static int
+broker_holds(const struct strat_ctx *cx)
+{
+	size_t i;
+
+	if (cx->eng->o.fill_sim)
+		return 0;
+	for (i = 0; i < cx->nord; i++)
+		if (cx->ord[i].bracket &&
+		    cx->ord[i].filled > cx->ord[i].exited + EPS)
+			return 1;
+	return 0;
+}
+
+/*
+ * Apply a fill of qty at price on 'side' to the position; an entry's fill
+ * sets the stop and target it carries.  The caller has checked that it
+ * does not sell or cover more than is held.
  */
 static void
-apply_fill(struct strat_ctx *cx, struct eng_order *o, double qty,
-    double price, double fee)
+apply_fill(struct strat_ctx *cx, enum ev_side side, const struct eng_order *o,
+    double qty, double price, double fee)
 {
 	double pos = cx->pos;
 
-	if (is_buy(o->side)) {
+	if (is_buy(side)) {
 		if (pos >= 0) {
 			cx->cost = pos > 0 ? (cx->cost * pos + price * qty) /
 			    (pos + qty) : price;
@@ -670,7 +747,7 @@ apply_fill(struct strat_ctx *cx, struct eng_order *o, double qty,
 		cx->cost = NAN;
 		cx->stop_loss = cx->target = NAN;
 		cx->cool_until = cx->sym->now + (int64_t)cx->es->cooldown;
-	} else if (o->side == SIDE_BUY || o->side == SIDE_SELL_SHORT) {
+	} else if (side == SIDE_BUY || side == SIDE_SELL_SHORT) {
 		if (isfinite(o->stop_loss))
 			cx->stop_loss = o->stop_loss;
 		if (isfinite(o->target))
@@ -726,7 +803,7 @@ fill_order(struct strat_ctx *cx, size_t i, double price, int64_t t)
 	fee = round(qty * e->o.commission * 1e4) / 1e4;
 	o->filled += qty;
 	o->nfill++;
-	apply_fill(cx, o, qty, price, fee);
+	apply_fill(cx, o->side, o, qty, price, fee);
 	emit_fill(cx, o, qty, price, fee, t);
 	f.id = o->id;
 	f.side = o->side;
@@ -821,6 +898,12 @@ sim_fills(struct eng *e, struct eng_sym *s, const struct mkt *m)
 	}
 }
 
+/*
+ * Exit the position.  Orders that would add to it are cancelled (a
+ * bracket entry with them, which takes its exits back from the broker);
+ * exits already sent stay.  While the broker holds exits, the exit waits
+ * for the bracket's final update: the caller asks again later.
+ */
 static void
 exit_reason(struct strat_ctx *cx, const char *reason, double price)
 {
@@ -828,13 +911,15 @@ exit_reason(struct strat_ctx *cx, const char *reason, double price)
 	double q;
 	size_t i;
 
-	/* cancel orders that would add to the position; keep exits */
 	for (i = 0; i < cx->nord; )
-		if (cx->ord[i].side == SIDE_BUY ||
-		    cx->ord[i].side == SIDE_SELL_SHORT)
-			remove_order(cx, i);
+		if ((cx->ord[i].side == SIDE_BUY ||
+		    cx->ord[i].side == SIDE_SELL_SHORT) &&
+		    !cx->ord[i].canceled && forget(cx, i, reason))
+			continue;
 		else
 			i++;
+	if (broker_holds(cx))
+		return;
 	if (cx->pos > 0) {
 		o.side = SIDE_SELL;
 		q = cx->pos - pending(cx, SIDE_SELL);
@@ -866,6 +951,8 @@ guard(struct strat_ctx *cx, double lo, double hi, double px)
 		exit_reason(cx, "flatten", px);
 		return;
 	}
+	if (broker_holds(cx))
+		return;		/* a bracket: the broker's stop and target */
 	if (cx->pos > 0) {
 		if (lo <= cx->stop_loss)
 			exit_reason(cx, "stop", px);
@@ -1184,6 +1271,80 @@ ours(const struct eng *e, const char *strategy)
 	return 0;
 }
 
+/*
+ * A fill of a bracket's exit: it carries the bracket's id and the exit
+ * side, and closes part of what the entry opened.
+ */
+static enum eng_result
+exit_fill(struct strat_ctx *cx, size_t i, const struct ev *ev, double fee,
+    const char **err)
+{
+	struct eng *e = cx->eng;
+	struct eng_order *o = &cx->ord[i];
+	struct strat_fill f;
+
+	if (!(ev->qty > 0) || ev->qty > o->filled - o->exited + EPS ||
+	    ev->qty > fabs(cx->pos) + EPS)
+		return bad_event(e, err, "fill quantity is not positive or "
+		    "more than the bracket \"%s\" holds", ev->id);
+	advance(e, cx->sym, ev->t);
+	o->exited += ev->qty;
+	apply_fill(cx, ev->side, o, ev->qty, ev->price, fee);
+	f.id = ev->id;
+	f.side = ev->side;
+	f.qty = ev->qty;
+	f.price = ev->price;
+	f.fee = fee;
+	f.t = ev->t;
+	f.partial = 0;
+	/*
+	 * done: all of the entry filled and its exits closed it all (a
+	 * cancelled one may still fill: its final update ends it)
+	 */
+	if (o->filled + EPS >= o->qty && o->exited + EPS >= o->filled)
+		remove_order(cx, i);
+	if (cx->started && cx->es->s->on_fill)
+		cx->es->s->on_fill(cx, cx->st, &f);
+	return ENG_DONE;
+}
+
+/* A fill of the order itself: all or part of what it asked for. */
+static enum eng_result
+order_fill(struct strat_ctx *cx, size_t i, const struct ev *ev, double fee,
+    const char **err)
+{
+	struct eng *e = cx->eng;
+	struct eng_order *o = &cx->ord[i];
+	struct strat_fill f;
+
+	if (!(ev->qty > 0) || ev->qty > o->qty - o->filled + EPS)
+		return bad_event(e, err, "fill quantity is not positive or "
+		    "more than the order \"%s\" wants", ev->id);
+	if (ev->side != o->side)
+		return bad_event(e, err, "fill side differs from order \"%s\"",
+		    ev->id);
+	if (!is_buy(o->side) && cx->pos > 0 && ev->qty > cx->pos + EPS)
+		return bad_event(e, err, "fill sells more than held for \"%s\"",
+		    ev->id);
+	advance(e, cx->sym, ev->t);
+	o->filled += ev->qty;
+	o->nfill++;
+	apply_fill(cx, o->side, o, ev->qty, ev->price, fee);
+	f.id = ev->id;
+	f.side = ev->side;
+	f.qty = ev->qty;
+	f.price = ev->price;
+	f.fee = fee;
+	f.t = ev->t;
+	f.partial = o->filled + EPS < o->qty;
+	/* a bracket lives on in its exits */
+	if (!f.partial && !o->bracket)
+		remove_order(cx, i);
+	if (cx->started && cx->es->s->on_fill)
+		cx->es->s->on_fill(cx, cx->st, &f);
+	return ENG_DONE;
+}
+
 /* Whether the fill's exec_id was applied before: a second delivery. */
 static int
 fill_seen(const struct eng *e, const struct ev *ev)
@@ -1196,16 +1357,16 @@ fill_seen(const struct eng *e, const struct ev *ev)
  * A fill is ours if we sent its order; one that names none of our orders
  * passes through, unless its "strategy" names a strategy of ours: then it
  * is bad, like one whose symbol or strategy is not its order's, or that
- * comes when the order is no longer open.  A fill of ours whose exec_id
- * was applied before is a fill delivered twice: it counts once.
+ * comes when the order is no longer tracked.  A fill of ours whose
+ * exec_id was applied before is a fill delivered twice: it counts once.
  */
 static enum eng_result
 on_fill(struct eng *e, const struct ev *ev, const char **err)
 {
 	struct strat_ctx *cx;
 	struct eng_order *o;
-	struct strat_fill f;
 	double fee = isfinite(ev->fee) ? ev->fee : 0;
+	enum eng_result r;
 	long i = -1;
 
 	if (ev->strategy && !ours(e, ev->strategy))
@@ -1230,32 +1391,14 @@ on_fill(struct eng *e, const struct ev *ev, const char **err)
 	o = &cx->ord[i];
 	if (!isfinite(ev->price) || ev->price <= 0)
 		return bad_event(e, err, "fill price is not positive");
-	if (!(ev->qty > 0) || ev->qty > o->qty - o->filled + EPS)
-		return bad_event(e, err, "fill quantity is not positive or "
-		    "more than the order \"%s\" wants", ev->id);
-	if (ev->side != o->side)
-		return bad_event(e, err, "fill side differs from order \"%s\"",
-		    ev->id);
-	if (!is_buy(o->side) && cx->pos > 0 && ev->qty > cx->pos + EPS)
-		return bad_event(e, err, "fill sells more than held for \"%s\"",
-		    ev->id);
 	if (fee < 0)
 		return bad_event(e, err, "fill fee is negative");
-	advance(e, cx->sym, ev->t);
-	o->filled += ev->qty;
-	o->nfill++;
-	apply_fill(cx, o, ev->qty, ev->price, fee);
-	f.id = ev->id;
-	f.side = ev->side;
-	f.qty = ev->qty;
-	f.price = ev->price;
-	f.fee = fee;
-	f.t = ev->t;
-	f.partial = o->filled + EPS < o->qty;
-	if (!f.partial)
-		remove_order(cx, (size_t)i);
-	if (cx->started && cx->es->s->on_fill)
-		cx->es->s->on_fill(cx, cx->st, &f);
+	if (o->bracket && ev->side == exit_side(o->side))
+		r = exit_fill(cx, (size_t)i, ev, fee, err);
+	else
+		r = order_fill(cx, (size_t)i, ev, fee, err);
+	if (r != ENG_DONE)
+		return r;
 	if (ev->exec_id)
 		sym_intern(&e->execs, ev->exec_id, strlen(ev->exec_id));
 	e->nfills++;
@@ -1263,8 +1406,22 @@ on_fill(struct eng *e, const struct ev *ev, const char **err)
 }
 
 /*
+ * Whether an order_update status is final: nothing of the order is left
+ * at the broker.  "filled" is not among them here: the fills themselves
+ * end an order, and a bracket's exits outlive its filled entry.
+ */
+static int
+final_status(const char *st)
+{
+	return st && (strcmp(st, "canceled") == 0 ||
+	    strcmp(st, "rejected") == 0 || strcmp(st, "expired") == 0 ||
+	    strcmp(st, "replaced") == 0);
+}
+
+/*
  * An update is ours if we sent its order, found by the id alone; the
- * updates of every other order pass through unchanged.
+ * updates of every other order pass through unchanged.  A final one ends
+ * the order (a bracket's: the broker no longer holds its exits).
  */
 static enum eng_result
 on_update(struct eng *e, const struct ev *ev)
@@ -1278,9 +1435,7 @@ on_update(struct eng *e, const struct ev *ev)
 		return ENG_PASS;
 	if ((i = open_order(cx, ev->id)) < 0)
 		return ENG_DONE;	/* e.g. an update after the last fill */
-	if (ev->status && (strcmp(ev->status, "canceled") == 0 ||
-	    strcmp(ev->status, "rejected") == 0 ||
-	    strcmp(ev->status, "expired") == 0))
+	if (final_status(ev->status))
 		remove_order(cx, (size_t)i);
 	if (cx->started && cx->es->s->on_order_update)
 		cx->es->s->on_order_update(cx, cx->st, ev);
@@ -1425,13 +1580,14 @@ eng_finish(struct eng *e)
 	if (e->o.verbose)
 		warn("%llu events, %zu symbols, %llu bars, %llu orders, "
 		    "%llu fills, %llu drops, %llu orders refused, "
-		    "%llu fills delivered again",
+		    "%llu cancels, %llu fills delivered again",
 		    (unsigned long long)e->nev, e->nsym,
 		    (unsigned long long)e->nbars,
 		    (unsigned long long)e->norders,
 		    (unsigned long long)e->nfills,
 		    (unsigned long long)e->ndrops,
 		    (unsigned long long)e->nrefused,
+		    (unsigned long long)e->ncancels,
 		    (unsigned long long)e->ndups);
 }
 
@@ -1500,6 +1656,26 @@ strat_why(struct strat_order *o, const char *key, double val)
 }
 
 static int
+is_entry(enum ev_side s)
+{
+	return s == SIDE_BUY || s == SIDE_SELL_SHORT;
+}
+
+/* Take the exits back from the broker: cancel the bracket orders. */
+static void
+take_back(struct strat_ctx *cx, const char *reason)
+{
+	size_t i;
+
+	for (i = 0; i < cx->nord; )
+		if (cx->ord[i].bracket && !cx->ord[i].canceled &&
+		    forget(cx, i, reason))
+			continue;
+		else
+			i++;
+}
+
+static int
 refuse(struct strat_ctx *cx, const char *why)
 {
 	cx->eng->nrefused++;
@@ -1563,6 +1739,11 @@ strat_order(struct strat_ctx *cx, const struct strat_order *req)
 	default:
 		return refuse(cx, "no side");
 	}
+	if (!is_entry(req->side) && broker_holds(cx)) {
+		take_back(cx, req->reason ? req->reason : "exit");
+		return refuse(cx, "the broker holds the exits (a bracket): "
+		    "cancelling it first");
+	}
 	if (cx->nord == cx->cord) {
 		cx->cord = cx->cord ? 2 * cx->cord : 4;
 		cx->ord = xrealloc(cx->ord, cx->cord * sizeof(*cx->ord));
@@ -1580,6 +1761,8 @@ strat_order(struct strat_ctx *cx, const struct strat_order *req)
 	o->stop = round4(req->stop);
 	o->stop_loss = round4(req->stop_loss);
 	o->target = round4(req->target);
+	o->bracket = cx->es->bracket && is_entry(req->side) &&
+	    (isfinite(o->stop_loss) || isfinite(o->target));
 	emit_order(cx, o, req);
 	return 0;
 }
@@ -1587,7 +1770,13 @@ strat_order(struct strat_ctx *cx, const struct strat_order *req)
 void
 strat_cancel_all(struct strat_ctx *cx)
 {
-	cx->nord = 0;
+	size_t i;
+
+	for (i = 0; i < cx->nord; )
+		if (!cx->ord[i].canceled && forget(cx, i, "cancel_all"))
+			continue;
+		else
+			i++;
 }
 
 void

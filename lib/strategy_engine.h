@@ -19,6 +19,23 @@
  * stamp is left out: "[BATCH-]STRATEGY-SYMBOL-N".  Simulated fills have
  * exec_id "ID-K", K counting the fills of that order.
  *
+ * Exits have one owner.  An entry sent while the strategy's "bracket"
+ * parameter is 1, with a stop_loss or a target, goes out with
+ * "bracket":true: the broker holds its stop and target, so live the engine
+ * sends no stop or target exit for what it filled.  Any other exit of
+ * that position (the flatten before the close, the strategy's own) first
+ * takes the exits back: the engine writes a "cancel" of the bracket order
+ * and sends the exit only after the order's final order_update.  With sim
+ * fills the engine is the broker and holds the exits itself, as without a
+ * bracket.
+ *
+ * An order the engine forgets (strat_cancel_all(), an entry left open
+ * when the position is exited) is written as a "cancel" event.  With sim
+ * fills it is gone at once; live it stays tracked, counted in the open
+ * orders and its shares in what may still fill, until its final
+ * order_update (canceled, expired, rejected, replaced) or its last fill,
+ * so that a fill that crosses the cancel counts in the position.
+ *
  * A fill whose exec_id was seen before is a fill delivered twice: it is
  * counted once.
  */
@@ -88,19 +105,18 @@ enum eng_result {
 };
 
 /*
- * Process one parsed event.  Orders, fills and drops it causes are emitted
- * with nd_emit() (after the event itself when market data is passed
- * through).  A fill or order_update is ours when its id is one this engine
- * sent (this process: its stamp); those of other orders are ENG_PASS,
- * whatever their "strategy" says, unless a fill names a strategy loaded
- * here.  A fill of ours seen before (its exec_id) is ENG_DONE and changes
- * nothing.  A bad event (a non-positive
- * or non-finite price, a zero size, time going backwards for its symbol, a
- * bad symbol, a fill for an order of ours no longer open, ...) returns
- * ENG_BAD and leaves every position unchanged.  A market event or pick of
- * a new symbol when max_symbols symbols are already kept returns
- * ENG_REFUSED and changes nothing: memory stays bounded, and the symbols
- * already kept trade on.
+ * Process one parsed event.  Orders, cancels, fills and drops it causes
+ * are emitted with nd_emit() (after the event itself when market data is
+ * passed through).  A fill or order_update is ours when its id is one this
+ * engine sent (this process: its stamp); those of other orders are
+ * ENG_PASS, whatever their "strategy" says, unless a fill names a strategy
+ * loaded here.  A fill of ours seen before (its exec_id) is ENG_DONE and
+ * changes nothing.  A bad event (a non-positive or non-finite price, a
+ * zero size, time going backwards for its symbol, a bad symbol, a fill for
+ * an order of ours no longer tracked, ...) returns ENG_BAD and leaves
+ * every position unchanged.  A market event or pick of a new symbol when
+ * max_symbols symbols are already kept returns ENG_REFUSED and changes
+ * nothing: memory stays bounded, and the symbols already kept trade on.
  * *err points to a static or engine-owned message valid until the next call.
  */
 enum eng_result eng_event(struct eng *e, const struct ev *ev,

@@ -509,6 +509,17 @@ fill () {
 	    "${7:-2024-03-01T14:37:01Z}" "$1" "$1" "$S" "$2" "$6" "$3" "$4" "$5"
 }
 
+# clock T: a clock event at 2024-03-01T...Z
+clock () {
+	printf '{"ev":"clock","t":"2024-03-01T%sZ"}\n' "$1"
+}
+
+# orders_of FILE: the orders and cancels, in short
+orders_of () {
+	jq -c "select(.ev == \"order\" or .ev == \"cancel\") |
+	    [.ev, .sym, .id, .side, .qty, .why.reason, .bracket]" "$1"
+}
+
 test_expect_success 'restart: a second run gives ids of its own; a fill of the first is not its' '
 	head -n 14 "$BARS" >live &&
 	LIU_NOW=2024-03-01T14:00:00Z liu-strategy $P momentum_long <live >a &&
@@ -553,6 +564,76 @@ test_expect_success 'a fill delivered twice counts once' '
 	["sell",2127,"target"]
 	E
 	test_cmp exp got
+'
+
+test_expect_success 'an entry cancelled by the flatten is tracked: its late fill counts' '
+	{
+		head -n 14 "$BARS" &&
+		fill AAA 1 buy 1000 10.45 p1 &&
+		clock 20:50:00 &&
+		fill AAA 1 buy 500 10.5 p2 2024-03-01T20:50:01Z &&
+		fill AAA 2 sell 1000 10.4 p3 2024-03-01T20:50:02Z &&
+		clock 20:51:00 &&
+		echo "{\"ev\":\"order_update\",\"t\":\"2024-03-01T20:51:01Z\",\"sym\":\"AAA\",\"id\":\"momentum_long-AAA-$S-1\",\"status\":\"canceled\"}" &&
+		clock 20:52:00
+	} >in &&
+	liu-strategy -v $P momentum_long <in >out 2>err &&
+	orders_of out | grep AAA >got &&
+	cat >exp <<-E &&
+	["order","AAA","momentum_long-AAA-$S-1","buy",2127,"entry",null]
+	["cancel","AAA","momentum_long-AAA-$S-1",null,null,"flatten",null]
+	["order","AAA","momentum_long-AAA-$S-2","sell",1000,"flatten",null]
+	["order","AAA","momentum_long-AAA-$S-3","sell",500,"flatten",null]
+	E
+	test_cmp exp got &&
+	test_grep "3 fills, .* 1 cancels" err
+'
+
+# With -p bracket=1 the broker holds the stop and the target: the engine
+# sends none of them.  AAA: bar 14:40 reaches the target, and the broker'"'"'s
+# target fills under the entry'"'"'s id.  BBB: bar 14:38 reaches the stop,
+# which the broker has not filled; at the flatten the engine takes the
+# exits back (a cancel of the bracket) and sells once it is cancelled.
+test_expect_success 'bracket: the broker holds the exits; the flatten takes them back' '
+	{
+		head -n 14 "$BARS" &&
+		fill AAA 1 buy 2127 10.45 a1 &&
+		fill BBB 1 buy 2127 10.45 b1 &&
+		sed -n "15,21p" "$BARS" &&
+		fill AAA 1 sell 2127 11.83 a2 2024-03-01T14:40:30Z &&
+		sed -n "22p" "$BARS" &&
+		clock 20:50:00 &&
+		clock 20:50:30 &&
+		echo "{\"ev\":\"order_update\",\"t\":\"2024-03-01T20:50:40Z\",\"sym\":\"BBB\",\"id\":\"momentum_long-BBB-$S-1\",\"status\":\"canceled\"}" &&
+		clock 20:51:00
+	} >in &&
+	liu-strategy -v -p bracket=1 $P momentum_long <in >out 2>err &&
+	orders_of out >got &&
+	cat >exp <<-E &&
+	["order","AAA","momentum_long-AAA-$S-1","buy",2127,"entry",true]
+	["order","BBB","momentum_long-BBB-$S-1","buy",2127,"entry",true]
+	["cancel","BBB","momentum_long-BBB-$S-1",null,null,"flatten",null]
+	["order","BBB","momentum_long-BBB-$S-2","sell",2127,"flatten",null]
+	E
+	test_cmp exp got &&
+	jq -s -e "map(select(.ev == \"order\" and .bracket)) |
+	    length == 2 and all(.stop_loss == 9.95 and .target == 11.83)" \
+	    out >/dev/null &&
+	test_grep "3 fills, .* 1 cancels" err &&
+	# without a bracket the engine sends the stop and the target itself,
+	# and the broker'"'"'s target fill is for an order already filled
+	test_expect_code 1 liu-strategy $P momentum_long <in >out 2>err &&
+	test_grep "<stdin>:24: fill for unknown order" err &&
+	orders_of out >got &&
+	test_grep "\"stop\"" got && test_grep "\"target\"" got
+'
+
+test_expect_success 'bracket with sim fills: the engine is the broker and holds the exits' '
+	liu-strategy --fill sim -p bracket=1 $P momentum_long <"$BARS" >raw &&
+	jq -c "select(.ev == \"order\" and .why.reason == \"entry\") | .bracket" raw >b &&
+	printf "true\ntrue\n" >exp && test_cmp exp b &&
+	jq -c "del(.bracket)" raw | reason >out &&
+	test_cmp "$TEST_DATA/strategy-momentum.expected" out
 '
 
 test_expect_success '--seconds builds 1s bars without changing 1m results' '
