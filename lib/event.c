@@ -95,6 +95,7 @@ static const struct field fields[] = {
 	STR("strategy", strategy, B(EV_DROP) | ORDERS | UPDATE | CANCEL |
 	    POSITION, 0),
 	STR("batch", batch, ORDERS | UPDATE | CANCEL, 0),
+	STR("parent", parent, ORDERS | UPDATE, 0),
 	STR("portfolio", portfolio, POSITION, 0),
 	{ "bracket", F_BOOL, offsetof(struct ev, bracket), 0, B(EV_ORDER),
 	    0 },

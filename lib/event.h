@@ -129,6 +129,8 @@ struct ev {
 	int extended_hours;	/* -1 absent, 0 false, 1 true */
 	const char *horizon;	/* "day" (NULL: absent, the same) or "swing" */
 	int bracket;		/* -1 absent, 0 false, 1 true */
+	/* order, fill, order_update of a bracket's exit: the bracket's id */
+	const char *parent;
 	/* order_update */
 	double filled_qty;	/* cumulative */
 	/* position */

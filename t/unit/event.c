@@ -80,13 +80,14 @@ static const struct canon canon[] = {
 	    "\"type\":\"trailing_stop\",\"trail_price\":0.5,"
 	    "\"trail_percent\":0.25,\"tif\":\"gtc\",\"extended_hours\":true,"
 	    "\"horizon\":\"swing\",\"strategy\":\"momentum_long\","
-	    "\"batch\":\"b1\",\"bracket\":false,\"stop_loss\":178,"
-	    "\"target\":185,\"why\":{\"reason\":\"trail\"}}",
+	    "\"batch\":\"b1\",\"parent\":\"ml-1\",\"bracket\":false,"
+	    "\"stop_loss\":178,\"target\":185,\"why\":{\"reason\":\"trail\"}}",
 	    { { "sym", STR }, { "id", STR }, { "side", SIDE }, { "qty", N } } },
 	{ EV_ORDER_UPDATE, "{\"ev\":\"order_update\","
 	    "\"t\":\"2024-03-01T14:30:03Z\",\"sym\":\"AAPL\",\"id\":\"ml-1\","
 	    "\"order_id\":\"9f1c\",\"status\":\"partially_filled\","
-	    "\"filled_qty\":4,\"strategy\":\"momentum_long\",\"batch\":\"b1\"}",
+	    "\"filled_qty\":4,\"strategy\":\"momentum_long\",\"batch\":\"b1\","
+	    "\"parent\":\"ml-0\"}",
 	    { { "id", STR }, { "status", STR } } },
 	{ EV_CANCEL, "{\"ev\":\"cancel\",\"t\":\"2024-03-01T14:30:04Z\","
 	    "\"sym\":\"AAPL\",\"id\":\"ml-1\",\"strategy\":\"momentum_long\","
@@ -251,8 +252,9 @@ test_canonical(void)
 	    e.trail_price == 0.5 && e.trail_percent == 0.25,
 	    "order: trailing_stop, trail_price, trail_percent");
 	ok(e.extended_hours == 1 && e.bracket == 0 && e.horizon &&
-	    !strcmp(e.horizon, "swing"), "order: extended_hours, bracket, "
-	    "horizon");
+	    !strcmp(e.horizon, "swing") && e.parent &&
+	    !strcmp(e.parent, "ml-1"), "order: extended_hours, bracket, "
+	    "horizon, parent");
 	parse(&e, canon[5].line, &err);
 	ok(e.extended_hours == -1 && e.bracket == -1 && !e.horizon &&
 	    isnan(e.trail_price) && isnan(e.trail_percent),
@@ -262,8 +264,8 @@ test_canonical(void)
 	ok(e.status && !strcmp(e.status, "partially_filled") &&
 	    e.filled_qty == 4 && e.strategy &&
 	    !strcmp(e.strategy, "momentum_long") && e.batch &&
-	    !strcmp(e.batch, "b1"), "order_update: filled_qty, strategy, "
-	    "batch");
+	    !strcmp(e.batch, "b1") && e.parent && !strcmp(e.parent, "ml-0"),
+	    "order_update: filled_qty, strategy, batch, parent");
 
 	parse(&e, canon[11].line, &err);
 	ok(e.id && !strcmp(e.id, "ml-1") && e.strategy && e.batch &&
