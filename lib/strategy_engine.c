@@ -49,9 +49,14 @@ struct eng_order {
 	double limit, stop, stop_loss, target;
 	int nfill;
 	int bracket;		/* the broker holds the exits of its fills */
-	double exited;		/* bracket: shares its exits filled */
+	double exited;		/* bracket: shares its legs filled */
+	int leg[2];		/* bracket: its stop and target legs */
 	int canceled;		/* a cancel went out: tracked to the end */
+	char why[REASON_MAX];	/* the cancel's reason */
 };
+
+/* A bracket's leg, as its events tell: not seen yet, working, done. */
+enum { LEG_UNSEEN, LEG_OPEN, LEG_DONE };
 
 struct kv {
 	char *key;
@@ -679,8 +684,10 @@ forget(struct strat_ctx *cx, size_t i, const char *reason)
 {
 	struct eng_order *o = &cx->ord[i];
 
-	if (!o->canceled)
+	if (!o->canceled) {
 		emit_cancel(cx, o, reason);
+		snprintf(o->why, sizeof(o->why), "%s", reason);
+	}
 	o->canceled = 1;
 	if (!cx->eng->o.fill_sim)
 		return 0;
@@ -696,22 +703,31 @@ exit_side(enum ev_side side)
 	    SIDE_BUY_TO_COVER : SIDE_NONE;
 }
 
+/* Whether both legs of a bracket are done: the broker holds no exit. */
+static int
+legs_done(const struct eng_order *o)
+{
+	return o->leg[0] == LEG_DONE && o->leg[1] == LEG_DONE;
+}
+
 /*
  * Whether the broker holds exits of this position: live, a bracket order
- * filled more than its exits have.  The engine then sends no exit of its
- * own.
+ * filled more than its legs have, with a leg that may still fill (or is
+ * still to be placed).  The engine then sends no exit of its own.
  */
 static int
 broker_holds(const struct strat_ctx *cx)
 {
+	const struct eng_order *o;
 	size_t i;
 
 	if (cx->eng->o.fill_sim)
 		return 0;
-	for (i = 0; i < cx->nord; i++)
-		if (cx->ord[i].bracket &&
-		    cx->ord[i].filled > cx->ord[i].exited + EPS)
+	for (i = 0; i < cx->nord; i++) {
+		o = &cx->ord[i];
+		if (o->bracket && o->filled > o->exited + EPS && !legs_done(o))
 			return 1;
+	}
 	return 0;
 }
 
@@ -1272,23 +1288,89 @@ ours(const struct eng *e, const char *strategy)
 }
 
 /*
- * A fill of a bracket's exit: it carries the bracket's id and the exit
- * side, and closes part of what the entry opened.
+ * Which leg of bracket o the id names: "<o's id>-stop" (0) or
+ * "<o's id>-target" (1), maybe with "-N" after; -1 for neither.
+ */
+static int
+leg_of(const struct eng_order *o, const char *id)
+{
+	size_t n = strlen(o->id);
+	const char *p;
+	int k;
+
+	if (strncmp(id, o->id, n) != 0 || id[n] != '-')
+		return -1;
+	p = id + n + 1;
+	if (strncmp(p, "stop", 4) == 0) {
+		k = 0;
+		p += 4;
+	} else if (strncmp(p, "target", 6) == 0) {
+		k = 1;
+		p += 6;
+	} else
+		return -1;
+	if (*p == '\0')
+		return k;
+	if (*p++ != '-' || *p < '1' || *p > '9')
+		return -1;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return *p == '\0' ? k : -1;
+}
+
+/*
+ * Leg k of bracket o is seen working.  If the engine had cancelled the
+ * bracket (to take its exits back) before these legs were placed, for
+ * the shares filled by then, they are cancelled too.
+ */
+static void
+leg_open(struct strat_ctx *cx, struct eng_order *o, int k)
+{
+	if (o->leg[k] != LEG_UNSEEN)
+		return;
+	if (o->canceled && o->leg[1 - k] == LEG_UNSEEN)
+		emit_cancel(cx, o, o->why);
+	o->leg[k] = LEG_OPEN;
+}
+
+/*
+ * The bracket order i ends once its entry is over and the broker holds
+ * nothing of it: its legs closed all it opened, or both are done.
+ */
+static void
+bracket_end(struct strat_ctx *cx, size_t i)
+{
+	const struct eng_order *o = &cx->ord[i];
+
+	if (o->filled + EPS >= o->qty &&
+	    (o->exited + EPS >= o->filled || legs_done(o)))
+		remove_order(cx, i);
+}
+
+/*
+ * A fill of leg k of bracket order i: on the exit side, it closes part of
+ * what the entry opened.
  */
 static enum eng_result
-exit_fill(struct strat_ctx *cx, size_t i, const struct ev *ev, double fee,
-    const char **err)
+leg_fill(struct strat_ctx *cx, size_t i, int k, const struct ev *ev,
+    double fee, const char **err)
 {
 	struct eng *e = cx->eng;
 	struct eng_order *o = &cx->ord[i];
 	struct strat_fill f;
 
+	if (ev->side != exit_side(o->side))
+		return bad_event(e, err, "fill side is not the exit of the "
+		    "bracket \"%s\"", o->id);
 	if (!(ev->qty > 0) || ev->qty > o->filled - o->exited + EPS ||
 	    ev->qty > fabs(cx->pos) + EPS)
 		return bad_event(e, err, "fill quantity is not positive or "
-		    "more than the bracket \"%s\" holds", ev->id);
+		    "more than the bracket \"%s\" holds", o->id);
 	advance(e, cx->sym, ev->t);
 	o->exited += ev->qty;
+	leg_open(cx, o, k);
+	if (ev->partial == 0)
+		o->leg[k] = LEG_DONE;
 	apply_fill(cx, ev->side, o, ev->qty, ev->price, fee);
 	f.id = ev->id;
 	f.side = ev->side;
@@ -1296,13 +1378,8 @@ exit_fill(struct strat_ctx *cx, size_t i, const struct ev *ev, double fee,
 	f.price = ev->price;
 	f.fee = fee;
 	f.t = ev->t;
-	f.partial = 0;
-	/*
-	 * done: all of the entry filled and its exits closed it all (a
-	 * cancelled one may still fill: its final update ends it)
-	 */
-	if (o->filled + EPS >= o->qty && o->exited + EPS >= o->filled)
-		remove_order(cx, i);
+	f.partial = ev->partial == 1;
+	bracket_end(cx, i);
 	if (cx->started && cx->es->s->on_fill)
 		cx->es->s->on_fill(cx, cx->st, &f);
 	return ENG_DONE;
@@ -1354,24 +1431,26 @@ fill_seen(const struct eng *e, const struct ev *ev)
 }
 
 /*
- * A fill is ours if we sent its order; one that names none of our orders
- * passes through, unless its "strategy" names a strategy of ours: then it
- * is bad, like one whose symbol or strategy is not its order's, or that
- * comes when the order is no longer tracked.  A fill of ours whose
- * exec_id was applied before is a fill delivered twice: it counts once.
+ * A fill is ours if we sent its order (or, a bracket's leg, its parent);
+ * one that names none of our orders passes through, unless its "strategy"
+ * names a strategy of ours: then it is bad, like one whose symbol or
+ * strategy is not its order's, or that comes when the order is no longer
+ * tracked.  A fill of ours whose exec_id was applied before is a fill
+ * delivered twice: it counts once.
  */
 static enum eng_result
 on_fill(struct eng *e, const struct ev *ev, const char **err)
 {
 	struct strat_ctx *cx;
-	struct eng_order *o;
+	const char *id = ev->parent ? ev->parent : ev->id;
 	double fee = isfinite(ev->fee) ? ev->fee : 0;
 	enum eng_result r;
 	long i = -1;
+	int k = -1;
 
 	if (ev->strategy && !ours(e, ev->strategy))
 		return ENG_PASS;
-	cx = sender(e, ev->id);
+	cx = sender(e, id);
 	if (cx == NULL && ev->strategy == NULL)
 		return ENG_PASS;
 	if (e->o.fill_sim)
@@ -1384,17 +1463,19 @@ on_fill(struct eng *e, const struct ev *ev, const char **err)
 	if (cx && strcmp(cx->sym->name, ev->sym) == 0 &&
 	    (ev->strategy == NULL ||
 	    names(cx->es->s, ev->strategy, strlen(ev->strategy))))
-		i = open_order(cx, ev->id);
+		i = open_order(cx, id);
+	if (i >= 0 && ev->parent && (!cx->ord[i].bracket ||
+	    (k = leg_of(&cx->ord[i], ev->id)) < 0))
+		i = -1;		/* not a leg of one of our brackets */
 	if (i < 0)
 		return bad_event(e, err, "fill for unknown order \"%s\"",
 		    ev->id);
-	o = &cx->ord[i];
 	if (!isfinite(ev->price) || ev->price <= 0)
 		return bad_event(e, err, "fill price is not positive");
 	if (fee < 0)
 		return bad_event(e, err, "fill fee is negative");
-	if (o->bracket && ev->side == exit_side(o->side))
-		r = exit_fill(cx, (size_t)i, ev, fee, err);
+	if (k >= 0)
+		r = leg_fill(cx, (size_t)i, k, ev, fee, err);
 	else
 		r = order_fill(cx, (size_t)i, ev, fee, err);
 	if (r != ENG_DONE)
@@ -1419,24 +1500,43 @@ final_status(const char *st)
 }
 
 /*
- * An update is ours if we sent its order, found by the id alone; the
- * updates of every other order pass through unchanged.  A final one ends
- * the order (a bracket's: the broker no longer holds its exits).
+ * An update is ours if we sent its order (or, a bracket's leg, its
+ * parent), found by the id alone; the updates of every other order pass
+ * through unchanged.  A final one ends the order; a leg's final one ends
+ * the leg, and with both legs done the broker holds no exit of the
+ * bracket any more.
  */
 static enum eng_result
 on_update(struct eng *e, const struct ev *ev)
 {
 	struct strat_ctx *cx;
+	const char *id = ev->parent ? ev->parent : ev->id;
+	struct eng_order *o;
 	long i;
+	int k;
 
 	if (ev->strategy && !ours(e, ev->strategy))
 		return ENG_PASS;
-	if ((cx = sender(e, ev->id)) == NULL)
+	if ((cx = sender(e, id)) == NULL)
 		return ENG_PASS;
-	if ((i = open_order(cx, ev->id)) < 0)
+	if ((i = open_order(cx, id)) < 0)
 		return ENG_DONE;	/* e.g. an update after the last fill */
-	if (final_status(ev->status))
-		remove_order(cx, (size_t)i);
+	o = &cx->ord[i];
+	if (!ev->parent && final_status(ev->status)) {
+		/* a bracket's entry is over; legs guard what it filled */
+		if (o->bracket && !e->o.fill_sim && o->filled > EPS) {
+			o->qty = o->filled;
+			bracket_end(cx, (size_t)i);
+		} else
+			remove_order(cx, (size_t)i);
+	} else if (ev->parent && o->bracket &&
+	    (k = leg_of(o, ev->id)) >= 0) {
+		if (final_status(ev->status))
+			o->leg[k] = LEG_DONE;
+		else
+			leg_open(cx, o, k);
+		bracket_end(cx, (size_t)i);
+	}
 	if (cx->started && cx->es->s->on_order_update)
 		cx->es->s->on_order_update(cx, cx->st, ev);
 	return ENG_DONE;
@@ -1762,7 +1862,7 @@ strat_order(struct strat_ctx *cx, const struct strat_order *req)
 	o->stop_loss = round4(req->stop_loss);
 	o->target = round4(req->target);
 	o->bracket = cx->es->bracket && is_entry(req->side) &&
-	    (isfinite(o->stop_loss) || isfinite(o->target));
+	    isfinite(o->stop_loss) && isfinite(o->target);
 	emit_order(cx, o, req);
 	return 0;
 }

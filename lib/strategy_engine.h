@@ -20,13 +20,15 @@
  * exec_id "ID-K", K counting the fills of that order.
  *
  * Exits have one owner.  An entry sent while the strategy's "bracket"
- * parameter is 1, with a stop_loss or a target, goes out with
- * "bracket":true: the broker holds its stop and target, so live the engine
- * sends no stop or target exit for what it filled.  Any other exit of
- * that position (the flatten before the close, the strategy's own) first
- * takes the exits back: the engine writes a "cancel" of the bracket order
- * and sends the exit only after the order's final order_update.  With sim
- * fills the engine is the broker and holds the exits itself, as without a
+ * parameter is 1, with a stop_loss and a target, goes out with
+ * "bracket":true: the broker holds its stop and target, as two legs of
+ * their own ("ID-stop", "ID-target", with "parent":"ID"), so live the
+ * engine sends no stop or target exit for what it filled, and the legs'
+ * fills close the position.  Any other exit of that position (the flatten
+ * before the close, the strategy's own) first takes the exits back: the
+ * engine writes a "cancel" of the bracket order and sends the exit only
+ * once both legs have had their final order_update.  With sim fills the
+ * engine is the broker and holds the exits itself, as without a
  * bracket.
  *
  * An order the engine forgets (strat_cancel_all(), an entry left open

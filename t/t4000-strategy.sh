@@ -589,22 +589,35 @@ test_expect_success 'an entry cancelled by the flatten is tracked: its late fill
 	test_grep "3 fills, .* 1 cancels" err
 '
 
+# leg SYM LEG STATUS T: an update of the leg (stop, target) of SYM's
+# bracket, momentum_long's order 1
+leg () {
+	printf '{"ev":"order_update","t":"2024-03-01T%sZ","sym":"%s","id":"momentum_long-%s-%s-1-%s","status":"%s","strategy":"momentum_long","parent":"momentum_long-%s-%s-1"}\n' \
+	    "$4" "$1" "$1" "$S" "$2" "$3" "$1" "$S"
+}
+
 # With -p bracket=1 the broker holds the stop and the target: the engine
 # sends none of them.  AAA: bar 14:40 reaches the target, and the broker'"'"'s
-# target fills under the entry'"'"'s id.  BBB: bar 14:38 reaches the stop,
-# which the broker has not filled; at the flatten the engine takes the
-# exits back (a cancel of the bracket) and sells once it is cancelled.
+# target leg fills, the stop leg is cancelled.  BBB: bar 14:38 reaches the
+# stop, which the broker has not filled; at the flatten the engine takes
+# the exits back (a cancel of the bracket) and sells once both legs are
+# cancelled.
 test_expect_success 'bracket: the broker holds the exits; the flatten takes them back' '
 	{
 		head -n 14 "$BARS" &&
 		fill AAA 1 buy 2127 10.45 a1 &&
 		fill BBB 1 buy 2127 10.45 b1 &&
+		leg AAA stop new 14:37:02 && leg AAA target new 14:37:02 &&
+		leg BBB stop new 14:37:02 && leg BBB target new 14:37:02 &&
 		sed -n "15,21p" "$BARS" &&
-		fill AAA 1 sell 2127 11.83 a2 2024-03-01T14:40:30Z &&
+		fill AAA 1-target sell 2127 11.83 a2 2024-03-01T14:40:30Z |
+		    sed "s/}\$/,\"partial\":false,\"parent\":\"momentum_long-AAA-$S-1\"}/" &&
+		leg AAA stop canceled 14:40:30 &&
 		sed -n "22p" "$BARS" &&
 		clock 20:50:00 &&
-		clock 20:50:30 &&
-		echo "{\"ev\":\"order_update\",\"t\":\"2024-03-01T20:50:40Z\",\"sym\":\"BBB\",\"id\":\"momentum_long-BBB-$S-1\",\"status\":\"canceled\"}" &&
+		leg BBB stop canceled 20:50:10 &&
+		clock 20:50:20 &&
+		leg BBB target canceled 20:50:40 &&
 		clock 20:51:00
 	} >in &&
 	liu-strategy -v -p bracket=1 $P momentum_long <in >out 2>err &&
@@ -620,10 +633,11 @@ test_expect_success 'bracket: the broker holds the exits; the flatten takes them
 	    length == 2 and all(.stop_loss == 9.95 and .target == 11.83)" \
 	    out >/dev/null &&
 	test_grep "3 fills, .* 1 cancels" err &&
+	test_grep ! "order_update" out &&
 	# without a bracket the engine sends the stop and the target itself,
-	# and the broker'"'"'s target fill is for an order already filled
+	# and the broker'"'"'s legs are not its orders
 	test_expect_code 1 liu-strategy $P momentum_long <in >out 2>err &&
-	test_grep "<stdin>:24: fill for unknown order" err &&
+	test_grep "fill for unknown order \"momentum_long-AAA-$S-1-target\"" err &&
 	orders_of out >got &&
 	test_grep "\"stop\"" got && test_grep "\"target\"" got
 '

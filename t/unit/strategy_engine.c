@@ -442,10 +442,34 @@ test_cancels(void)
 	eng_free(e);
 }
 
+#define LEGFILL(leg, q, partial, x) "{\"ev\":\"fill\"," \
+	"\"t\":\"2024-03-01T15:00:00Z\",\"sym\":\"X\"," \
+	"\"id\":\"probe-X-1-" leg "\",\"exec_id\":\"" x "\"," \
+	"\"side\":\"sell\",\"qty\":" q ",\"price\":9,\"partial\":" partial \
+	",\"parent\":\"probe-X-1\"}"
+#define LEGUPDATE(leg, st) "{\"ev\":\"order_update\"," \
+	"\"t\":\"2024-03-01T15:00:01Z\",\"sym\":\"X\"," \
+	"\"id\":\"probe-X-1-" leg "\",\"status\":\"" st "\"," \
+	"\"parent\":\"probe-X-1\"}"
+
+/* The count of "needle" in "s". */
+static int
+count(const char *s, const char *needle)
+{
+	int n = 0;
+
+	while ((s = strstr(s, needle)) != NULL) {
+		n++;
+		s++;
+	}
+	return n;
+}
+
 /*
  * A bracket, live: the entry goes out with "bracket":true; the broker's
- * exits fill under its id with the exit side, at most what it filled; a
- * sell of the strategy's own first takes the exits back.
+ * legs, probe-X-1-stop and probe-X-1-target, fill on the exit side, at
+ * most what the entry filled; a sell of the strategy's own first takes the
+ * exits back, and goes once both legs are done.
  */
 static void
 test_bracket(void)
@@ -467,11 +491,15 @@ test_bracket(void)
 	is_int(feed(e, XFILL("probe-X-1", "buy", "100", "10", "b1")),
 	    ENG_DONE, "entry filled");
 	is_int(strat_open_orders(the_cx), 1, "the bracket lives on");
+	is_int(feed(e, LEGUPDATE("stop", "new")), ENG_DONE, "a leg: ours");
+	is_int(feed(e, LEGUPDATE("target", "new")), ENG_DONE, "the other");
 	feed(e, BAR("14:31:00", "10", "10", "8", "8"));
 	ok(strlen(output()) == 0, "the stop is reached: no exit of ours");
-	is_int(feed(e, XFILL("probe-X-1", "sell", "101", "9", "b2")),
-	    ENG_BAD, "an exit fill beyond what the entry filled is bad");
-	is_int(feed(e, XFILL("probe-X-1", "sell", "40", "9", "b3")), ENG_DONE,
+	is_int(feed(e, LEGFILL("stop", "101", "false", "b2")), ENG_BAD,
+	    "a leg's fill beyond what the entry filled is bad");
+	is_int(feed(e, LEGFILL("stop-x", "1", "false", "b4")), ENG_BAD,
+	    "a fill of no leg of ours is bad");
+	is_int(feed(e, LEGFILL("stop", "40", "true", "b3")), ENG_DONE,
 	    "the broker's stop fills 40");
 	is_dbl(strat_position(the_cx), 60, 0, "60 left");
 	so.side = SIDE_SELL;
@@ -479,14 +507,49 @@ test_bracket(void)
 	so.reason = "mine";
 	is_int(strat_order(the_cx, &so), -1, "a sell of our own waits");
 	out = output();
-	ok(strstr(out, "\"ev\":\"cancel\"") &&
+	ok(count(out, "\"ev\":\"cancel\"") == 1 &&
 	    strstr(out, "\"id\":\"probe-X-1\"") &&
 	    strstr(out, "\"reason\":\"mine\"") && !strstr(out, "\"order\""),
 	    "the exits are taken back first");
-	is_int(feed(e, UPDATE("probe-X-1", "canceled")), ENG_DONE,
-	    "the bracket is cancelled");
+	feed(e, LEGUPDATE("stop", "canceled"));
+	is_int(strat_order(the_cx, &so), -1, "one leg may still fill");
+	is_int(count(output(), "\"ev\":\"cancel\""), 0, "no second cancel");
+	feed(e, LEGUPDATE("target", "canceled"));
+	is_int(strat_open_orders(the_cx), 0, "both legs done: it ends");
 	is_int(strat_order(the_cx, &so), 0, "now the sell goes");
 	output();
+	eng_free(e);
+
+	/*
+	 * Cancelled while its entry is working: the broker places legs for
+	 * the shares filled, which the engine cancels in turn.
+	 */
+	e = eng_new(&o);
+	eng_add(e, &test_strategy, &err);
+	eng_param(e, "probe.bracket=1", &err);
+	buy_on_bar = 1;
+	feed(e, BAR("14:30:00", "10", "10", "10", "10"));
+	buy_on_bar = -1;
+	feed(e, XFILL("probe-X-1", "buy", "40", "10", "c1"));
+	output();
+	strat_exit(the_cx, "out");
+	out = output();
+	ok(count(out, "\"ev\":\"cancel\"") == 1 && !strstr(out, "\"order\""),
+	    "exit: the entry is cancelled, nothing sold yet");
+	is_int(feed(e, UPDATE("probe-X-1", "canceled")), ENG_DONE,
+	    "the entry is over");
+	is_int(strat_open_orders(the_cx), 1, "its legs are to come");
+	feed(e, LEGUPDATE("stop", "new"));
+	feed(e, LEGUPDATE("target", "new"));
+	out = output();
+	ok(count(out, "\"ev\":\"cancel\"") == 1 &&
+	    strstr(out, "\"reason\":\"out\""), "the legs are cancelled too");
+	feed(e, LEGUPDATE("stop", "canceled"));
+	feed(e, LEGUPDATE("target", "canceled"));
+	strat_exit(the_cx, "out");
+	out = output();
+	ok(strstr(out, "\"side\":\"sell\",\"qty\":40") != NULL,
+	    "then the engine sells the 40");
 	eng_free(e);
 }
 
