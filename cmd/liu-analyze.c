@@ -227,8 +227,9 @@ main(int argc, char *argv[])
 	}
 	an_finish(&a);
 	if (nd_policy.verbose)
-		warn("%llu fills, %llu prices, %zu round trips, %llu open, "
-		    "%llu bad lines", (unsigned long long)a.nfills,
+		warn("%llu fills, %llu fills delivered again, %llu prices, "
+		    "%zu round trips, %llu open, %llu bad lines",
+		    (unsigned long long)a.nfills, (unsigned long long)a.ndups,
 		    (unsigned long long)a.nmarks, a.ntrips,
 		    (unsigned long long)a.s.nopen,
 		    (unsigned long long)nd_nbad);

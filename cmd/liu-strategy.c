@@ -20,6 +20,7 @@
 #include "opt.h"
 #include "proc.h"
 #include "strategy.h"
+#include "tm.h"
 #include "util.h"
 #include "banned.h"
 
@@ -115,6 +116,21 @@ batch_id(const char *b)
 	return b;
 }
 
+/* Now, or LIU_NOW when set (tests pin it): the stamp of live order ids. */
+static int64_t
+start_time(void)
+{
+	const char *s = getenv("LIU_NOW");
+	int64_t ns;
+
+	if (s == NULL || *s == '\0')
+		return liu_now_ns();
+	if (tm_parse(s, strlen(s), &ns) < 0 || ns <= 0)
+		die_code(LIU_EXIT_USAGE, "invalid LIU_NOW '%.*s' (want an "
+		    "RFC 3339 time)", LIU_ECHO_MAX, s);
+	return ns;
+}
+
 /*
  * The n-th event refused for a new symbol past --max-symbols: report the
  * 1st, 10th, 100th, ..., so that a flood of new symbols costs a few lines
@@ -202,6 +218,7 @@ main(int argc, char *argv[])
 	if (argc < 1)
 		usage(LIU_EXIT_USAGE);
 	o.batch = batch_id(batch);
+	o.start = start_time();
 	eng = eng_new(&o);
 	for (i = 0; i < (size_t)argc; i++)
 		if (eng_add(eng, load(argv[i]), &err) < 0)

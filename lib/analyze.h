@@ -55,6 +55,7 @@ struct an_opts {
 struct an_fill {
 	int64_t t;
 	const char *sym, *strategy, *batch, *id;
+	const char *exec_id;	/* "" when absent */
 	enum ev_side side;
 	int64_t qty, price;	/* 10^-6 shares, 10^-6 dollars, > 0 */
 	int64_t fee;		/* 10^-6 dollars, 0 when absent */
@@ -157,6 +158,8 @@ struct an {
 	int64_t exposed_since;
 	uint64_t exposed_ns;	/* may pass INT64_MAX ns (292 years) */
 	uint64_t nfills, nmarks;
+	struct symtab execs;	/* batch and exec_id of the fills counted */
+	uint64_t ndups;		/* fills delivered again, not counted */
 	uint32_t bench;		/* symbol id of the benchmark */
 	int64_t bench_first, bench_last;	/* its prices, AN_NONE */
 	struct an_group *by_sym, *by_strat, *by_batch;	/* after finish */
@@ -173,7 +176,10 @@ void an_release(struct an *a);
 
 /*
  * Feed one parsed event: fills are matched, bars (their close) and trades
- * (their price) mark the symbol, other types are ignored.  Returns 0, or -1
+ * (their price) mark the symbol, other types are ignored.  A fill whose
+ * batch and exec_id were counted before is the same fill delivered again
+ * (as liu-db stores a fill once per batch and exec_id): it returns 0 and
+ * changes nothing but the count of such fills.  Returns 0, or -1
  * with *err set (a static message, valid until the next call) when the
  * event is bad: a qty that is not positive, a price that is not a positive
  * finite number, a sell with no long position, a buy_to_cover with no short

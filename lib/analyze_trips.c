@@ -73,6 +73,7 @@ an_release(struct an *a)
 	symtab_release(&a->syms);
 	symtab_release(&a->strats);
 	symtab_release(&a->batches);
+	symtab_release(&a->execs);
 	symtab_release(&a->keynames);
 	memset(a, 0, sizeof(*a));
 }
@@ -262,6 +263,7 @@ an_fill_from_ev(const struct ev *e, struct an_fill *f, const char **err)
 	f->strategy = e->strategy ? e->strategy : "";
 	f->batch = e->batch ? e->batch : "";
 	f->id = e->id ? e->id : "";
+	f->exec_id = e->exec_id ? e->exec_id : "";
 	f->side = e->side;
 	if (!f->sym || !*f->sym) {
 		*err = "fill without \"sym\"";
@@ -382,6 +384,21 @@ id_hash(const char *id)
 	return h ? h : 1;
 }
 
+/*
+ * The key of a fill's exec_id in a->execs, in b: the batch's length, the
+ * batch, the exec_id, so that no two pairs make the same key.  0 if the
+ * fill has no exec_id.
+ */
+static int
+exec_key(const struct an_fill *f, struct buf *b)
+{
+	if (!f->exec_id || !*f->exec_id)
+		return 0;
+	buf_reset(b);
+	buf_addf(b, "%zu:%s%s", strlen(f->batch), f->batch, f->exec_id);
+	return 1;
+}
+
 int
 an_add_fill(struct an *a, const struct an_fill *f, const char **err)
 {
@@ -395,8 +412,16 @@ an_add_fill(struct an *a, const struct an_fill *f, const char **err)
 	uint64_t fid;
 	char q1[32], q2[32];
 	const char *want;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, key = BUF_INIT;
+	int dup;
 
+	/* a fill delivered again: counted once */
+	dup = exec_key(f, &key) && sym_find(&a->execs, key.p, key.len) >= 0;
+	buf_release(&key);
+	if (dup) {
+		a->ndups++;
+		return 0;
+	}
 	s = sym_get(a, f->sym);
 	k = key_get(a, f->strategy, s);
 	switch (f->side) {
@@ -449,6 +474,9 @@ an_add_fill(struct an *a, const struct an_fill *f, const char **err)
 	}
 
 	/* the fill is good: from here on it changes the totals */
+	if (exec_key(f, &key))
+		sym_intern(&a->execs, key.p, key.len);
+	buf_release(&key);
 	a->nfills++;
 	seen_time(a, f->t);
 	buy = f->side == SIDE_BUY || f->side == SIDE_BUY_TO_COVER;

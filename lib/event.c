@@ -17,7 +17,7 @@
 
 static const char *const type_names[EV_NTYPES] = {
 	"", "trade", "quote", "bar", "pick", "drop", "order", "fill",
-	"order_update", "clock"
+	"order_update", "clock", "cancel", "position"
 };
 
 static const char *const side_names[] = {
@@ -29,6 +29,9 @@ enum fkind { F_NUM, F_STR, F_SIDE, F_BOOL, F_RAW };
 #define B(t) (1u << (t))
 #define MARKET (B(EV_TRADE) | B(EV_QUOTE) | B(EV_BAR))
 #define ORDERS (B(EV_ORDER) | B(EV_FILL))
+#define UPDATE B(EV_ORDER_UPDATE)
+#define CANCEL B(EV_CANCEL)
+#define POSITION B(EV_POSITION)
 #define ALL (0xffffu & ~B(EV_OTHER))	/* unknown types: only ev and t */
 
 struct field {
@@ -48,15 +51,17 @@ struct field {
 /* In output order; "ev" and "t" are handled apart. */
 static const struct field fields[] = {
 	STR("sym", sym, ALL & ~B(EV_CLOCK),
-	    MARKET | B(EV_PICK) | B(EV_DROP) | ORDERS),
-	STR("id", id, ORDERS | B(EV_ORDER_UPDATE), ORDERS | B(EV_ORDER_UPDATE)),
-	STR("order_id", order_id, B(EV_FILL) | B(EV_ORDER_UPDATE), 0),
+	    MARKET | B(EV_PICK) | B(EV_DROP) | ORDERS | CANCEL | POSITION),
+	STR("id", id, ORDERS | UPDATE | CANCEL, ORDERS | UPDATE | CANCEL),
+	STR("order_id", order_id, B(EV_FILL) | UPDATE, 0),
 	STR("exec_id", exec_id, B(EV_FILL), 0),
-	STR("status", status, B(EV_ORDER_UPDATE), B(EV_ORDER_UPDATE)),
+	STR("status", status, UPDATE, UPDATE),
 	{ "side", F_SIDE, offsetof(struct ev, side), 0, ORDERS, ORDERS },
-	NUM("qty", qty, ORDERS, ORDERS),
+	NUM("qty", qty, ORDERS | POSITION, ORDERS | POSITION),
+	NUM("filled_qty", filled_qty, UPDATE, 0),
 	STR("type", otype, B(EV_ORDER), 0),
 	NUM("price", price, B(EV_TRADE) | B(EV_FILL), B(EV_TRADE) | B(EV_FILL)),
+	NUM("avg_price", avg_price, POSITION, 0),
 	NUM("size", size, B(EV_TRADE), B(EV_TRADE)),
 	STR("x", x, B(EV_TRADE), 0),
 	RAW("cond", cond, B(EV_TRADE)),
@@ -79,22 +84,32 @@ static const struct field fields[] = {
 	RAW("strategies", strategies, B(EV_PICK)),
 	NUM("limit", limit, B(EV_ORDER), 0),
 	NUM("stop", stop, B(EV_ORDER), 0),
+	NUM("trail_price", trail_price, B(EV_ORDER), 0),
+	NUM("trail_percent", trail_percent, B(EV_ORDER), 0),
 	STR("tif", tif, B(EV_ORDER), 0),
+	{ "extended_hours", F_BOOL, offsetof(struct ev, extended_hours), 0,
+	    B(EV_ORDER), 0 },
+	STR("horizon", horizon, B(EV_ORDER), 0),
 	NUM("fee", fee, B(EV_FILL), 0),
 	{ "partial", F_BOOL, offsetof(struct ev, partial), 0, B(EV_FILL), 0 },
-	STR("strategy", strategy, B(EV_DROP) | ORDERS, 0),
-	STR("batch", batch, ORDERS, 0),
+	STR("strategy", strategy, B(EV_DROP) | ORDERS | UPDATE | CANCEL |
+	    POSITION, 0),
+	STR("batch", batch, ORDERS | UPDATE | CANCEL, 0),
+	STR("parent", parent, ORDERS | UPDATE, 0),
+	STR("portfolio", portfolio, POSITION, 0),
+	{ "bracket", F_BOOL, offsetof(struct ev, bracket), 0, B(EV_ORDER),
+	    0 },
 	NUM("stop_loss", stop_loss, ORDERS, 0),
 	NUM("target", target, ORDERS, 0),
-	RAW("why", why, B(EV_DROP) | B(EV_ORDER) | B(EV_ORDER_UPDATE)),
+	RAW("why", why, B(EV_DROP) | B(EV_ORDER) | UPDATE | CANCEL),
 	{ "synthetic", F_BOOL, offsetof(struct ev, synthetic), 0,
 	    ALL | B(EV_OTHER), 0 },
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
-_Static_assert(NFIELDS <= 48, "raise NFIELDS_MAX");
+_Static_assert(NFIELDS <= EV_NFIELDS_MAX, "raise EV_NFIELDS_MAX");
 
 /* key -> field: the fields of each name length, tried in turn */
-#define FMAXLEN 12
+#define FMAXLEN 15
 #define NFIELDS_MAX EV_NFIELDS_MAX
 #define FPERLEN 12
 static signed char bylen[FMAXLEN][FPERLEN];
@@ -237,7 +252,8 @@ ev_clear(struct ev *e)
 	e->bid = e->bid_size = e->ask = e->ask_size = NAN;
 	e->o = e->h = e->l = e->c = e->v = e->vw = e->n = NAN;
 	e->qty = e->limit = e->stop = e->fee = e->stop_loss = e->target = NAN;
-	e->partial = -1;
+	e->trail_price = e->trail_percent = e->filled_qty = e->avg_price = NAN;
+	e->partial = e->extended_hours = e->bracket = -1;
 	buf_reset(&e->arena);
 }
 
@@ -362,8 +378,9 @@ mark_extra(struct ev *e, int i, int m, const int *keys)
 
 /*
  * Whether the bytes at p (more than keylen[fi] of them before end) are
- * field fi's ',"name":', compared by two words when 16 bytes may be read:
- * the literals are padded with NULs to FMAXLEN + 5 bytes.
+ * field fi's ',"name":', compared by two words when 16 bytes may be read
+ * and the literal has no more: the literals are padded with NULs to
+ * FMAXLEN + 5 bytes.
  */
 static inline int
 key_at(const char *p, const char *end, int fi)
@@ -371,7 +388,7 @@ key_at(const char *p, const char *end, int fi)
 	uint64_t a, b, k0, k1, m;
 	size_t n = keylen[fi];
 
-	if (end - p < 16)
+	if (n > 16 || end - p < 16)
 		return memcmp(p, keylit[fi], n) == 0;
 	memcpy(&a, p, 8);
 	memcpy(&b, p + 8, 8);

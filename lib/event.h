@@ -31,13 +31,15 @@ enum ev_type {
 	EV_FILL,
 	EV_ORDER_UPDATE,
 	EV_CLOCK,		/* ev "clock": time passes (no sym) */
+	EV_CANCEL,		/* a strategy asks to cancel an order */
+	EV_POSITION,		/* a position held, where a run starts */
 	EV_NTYPES
 };
 
 enum ev_side { SIDE_NONE = 0, SIDE_BUY, SIDE_SELL, SIDE_SELL_SHORT,
 	SIDE_BUY_TO_COVER };
 
-#define EV_NFIELDS_MAX 48
+#define EV_NFIELDS_MAX 64	/* bits of a uint64_t */
 
 /*
  * The header: the members "ev", "t" and "sym" that every program reads
@@ -53,7 +55,7 @@ enum ev_side { SIDE_NONE = 0, SIDE_BUY, SIDE_SELL, SIDE_SELL_SHORT,
  *   - "sym": at most once; in a "clock" it is an ordinary unknown member;
  *     elsewhere null is the same as absent, otherwise a string of 1 to
  *     EV_SYM_MAX printable ASCII characters once decoded; required in
- *     trade, quote, bar, pick, drop, order and fill.
+ *     trade, quote, bar, pick, drop, order, fill, cancel and position.
  * Keys are compared decoded: "\u0073ym" is "sym", and a second one of
  * these three keys makes the line bad.
  *
@@ -112,15 +114,28 @@ struct ev {
 	double o, h, l, c, v, vw, n;
 	/* pick */
 	const char *scanner;
-	/* drop, order, fill, order_update */
+	/* drop, order, fill, order_update, cancel, position */
 	const char *strategy, *batch;
 	const char *id;		/* trade id, or client order id */
 	enum ev_side side;
 	double qty, limit, stop, fee, stop_loss, target;
-	const char *otype;	/* order type: market/limit/stop/stop_limit */
+	const char *otype;	/* order type: market/limit/stop/stop_limit/
+				 * trailing_stop */
 	const char *tif;
 	const char *order_id, *exec_id, *status;
 	int partial;		/* fill: -1 absent, 0 false, 1 true */
+	/* order */
+	double trail_price, trail_percent;
+	int extended_hours;	/* -1 absent, 0 false, 1 true */
+	const char *horizon;	/* "day" (NULL: absent, the same) or "swing" */
+	int bracket;		/* -1 absent, 0 false, 1 true */
+	/* order, fill, order_update of a bracket's exit: the bracket's id */
+	const char *parent;
+	/* order_update */
+	double filled_qty;	/* cumulative */
+	/* position */
+	double avg_price;
+	const char *portfolio;
 	int synthetic;		/* "synthetic":true seen */
 	/*
 	 * Set by a caller that reads only the fields above: ev_parse() may

@@ -268,6 +268,8 @@ type_of(const char *s, size_t n)
 	    s[0] == 'f' ? EV_FILL : EV_OTHER; break;
 	case 5: t = s[0] == 't' ? EV_TRADE : s[0] == 'q' ? EV_QUOTE :
 	    s[0] == 'o' ? EV_ORDER : s[0] == 'c' ? EV_CLOCK : EV_OTHER; break;
+	case 6: t = s[0] == 'c' ? EV_CANCEL : EV_OTHER; break;
+	case 8: t = s[0] == 'p' ? EV_POSITION : EV_OTHER; break;
 	case 12: t = EV_ORDER_UPDATE; break;
 	default: return EV_OTHER;
 	}
@@ -279,7 +281,8 @@ type_of(const char *s, size_t n)
 /* Types whose events must name their symbol. */
 #define B(t) (1u << (t))
 static const unsigned need_sym = B(EV_TRADE) | B(EV_QUOTE) | B(EV_BAR) |
-    B(EV_PICK) | B(EV_DROP) | B(EV_ORDER) | B(EV_FILL);
+    B(EV_PICK) | B(EV_DROP) | B(EV_ORDER) | B(EV_FILL) | B(EV_CANCEL) |
+    B(EV_POSITION);
 
 /*
  * The name a string member holds, decoded into buf (max bytes) when it has

@@ -117,6 +117,7 @@ struct router {
 	int failed;		/* a child failed: exit 1 */
 	int sysfail;		/* a child could not be started: exit 3 */
 	uint64_t nin, nall, nbadkey;
+	uint64_t nfbdrop;	/* feedback events not results: dropped */
 };
 
 static volatile sig_atomic_t got_chld, got_usr1;
@@ -730,6 +731,29 @@ enqueue(struct router *r, struct shard *sh, const char *line, size_t len,
 enum { R_TAKEN, R_WAIT };
 
 /*
+ * Feedback carries results only: the fills, order updates and positions
+ * that come back from liu-order.  Anything else on a feedback FIFO (the
+ * orders of "liu-order ... | tee fills.fifo", say) would go round the
+ * loop to the strategies and back out for ever: it is counted and
+ * dropped, and the first one is reported.
+ */
+static int
+feedback_result(struct router *r, struct source *s, const struct ev_head *h)
+{
+	if (h->type == EV_FILL || h->type == EV_ORDER_UPDATE ||
+	    h->type == EV_POSITION)
+		return 1;
+	if (r->nfbdrop++ == 0)
+		warn("%s:%llu: feedback carries fill, order_update and "
+		    "position events only: \"%.*s\" dropped (the first; -v "
+		    "counts them)", s->rd.name,
+		    (unsigned long long)s->rd.lineno,
+		    h->ev_len < LIU_ECHO_MAX ? (int)h->ev_len : LIU_ECHO_MAX,
+		    h->ev);
+	return 0;
+}
+
+/*
  * Route one line of source s: to its shard, to every shard, or nowhere
  * (bad, or late).  Returns R_WAIT if it must wait for room, with nothing
  * changed.
@@ -747,6 +771,8 @@ route_line(struct router *r, struct source *s, char *line, size_t len)
 		nd_bad_event(&s->rd, err);
 		return R_TAKEN;
 	}
+	if (s->feedback && !feedback_result(r, s, h))
+		return R_TAKEN;
 	t = h->ns;
 	r->parsed = 0;
 	if (r->o->validate) {
@@ -1058,9 +1084,10 @@ counters(const struct router *r)
 		    (unsigned long long)sh->nrestart,
 		    (unsigned long long)sh->nout);
 	}
-	warn("input: %llu events routed, %llu to every shard, %llu bad; "
-	    "clock %s", (unsigned long long)r->nin,
-	    (unsigned long long)r->nall, (unsigned long long)nd_nbad,
+	warn("input: %llu events routed, %llu to every shard, %llu bad, "
+	    "%llu not results on feedback; clock %s",
+	    (unsigned long long)r->nin, (unsigned long long)r->nall,
+	    (unsigned long long)nd_nbad, (unsigned long long)r->nfbdrop,
 	    r->o->clock == ROUTE_CLOCK_WALL || r->live ? "wall" : "event");
 }
 

@@ -12,9 +12,11 @@
  *
  * The engine already does the bookkeeping: position, cost basis, open
  * orders, the protective stop and target (it exits with a market order when
- * a bar's low reaches the stop or its high the target), cool-down after an
- * exit, the reject set, the trading window and the flattening before the
- * close.  A strategy mostly decides entries and its own exits.
+ * a bar's low reaches the stop or its high the target; with the parameter
+ * "bracket" at 1 the broker holds them instead: see liu-strategy(1)),
+ * cool-down after an exit, the reject set, the trading window and the
+ * flattening before the close.  A strategy mostly decides entries and its
+ * own exits.
  *
  * Plug-ins: a shared object that defines
  *
@@ -126,8 +128,10 @@ void strat_why(struct strat_order *o, const char *key, double val);
 int strat_order(struct strat_ctx *cx, const struct strat_order *o);
 
 /*
- * Cancel every open order of this strategy and symbol (sim: at once; live:
- * they are forgotten and an order_update is expected from the broker).
+ * Cancel every open order of this strategy and symbol: a "cancel" event
+ * goes out for each, once.  With sim fills they are gone at once; live
+ * they stay open orders, and their fills count, until their final
+ * order_update or last fill.
  */
 void strat_cancel_all(struct strat_ctx *cx);
 
@@ -170,6 +174,7 @@ double strat_avg_cost(const struct strat_ctx *cx);	/* NAN when flat */
 double strat_realized(const struct strat_ctx *cx);	/* P&L, fees off */
 double strat_stop_loss(const struct strat_ctx *cx);
 double strat_target(const struct strat_ctx *cx);
+/* Orders being cancelled, and brackets the broker holds exits of, count. */
 int strat_open_orders(const struct strat_ctx *cx);
 /* The "portfolio_value" parameter (default 100000). */
 double strat_portfolio_value(const struct strat_ctx *cx);

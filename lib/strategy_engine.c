@@ -26,7 +26,8 @@
 #define NAME_MAX_LEN 32
 #define SYM_MAX_LEN 32
 #define BATCH_MAX_LEN 64
-#define ID_MAX (BATCH_MAX_LEN + NAME_MAX_LEN + SYM_MAX_LEN + 32)
+#define STAMP_MAX 16
+#define ID_MAX (BATCH_MAX_LEN + NAME_MAX_LEN + SYM_MAX_LEN + STAMP_MAX + 32)
 #define REASON_MAX 64
 #define EPS 1e-9
 /*
@@ -47,7 +48,15 @@ struct eng_order {
 	double qty, filled;
 	double limit, stop, stop_loss, target;
 	int nfill;
+	int bracket;		/* the broker holds the exits of its fills */
+	double exited;		/* bracket: shares its legs filled */
+	int leg[2];		/* bracket: its stop and target legs */
+	int canceled;		/* a cancel went out: tracked to the end */
+	char why[REASON_MAX];	/* the cancel's reason */
 };
+
+/* A bracket's leg, as its events tell: not seen yet, working, done. */
+enum { LEG_UNSEEN, LEG_OPEN, LEG_DONE };
 
 struct kv {
 	char *key;
@@ -60,6 +69,7 @@ struct eng_strat {
 	size_t nkv;
 	/* engine parameters, resolved when the first event comes */
 	double start, duration, flatten, cooldown, pv;
+	int bracket;
 };
 
 struct eng_sym;
@@ -104,8 +114,12 @@ struct eng {
 	size_t nsym, csym;
 	struct buf out;
 	char err[256];
+	char stamp[STAMP_MAX];	/* of live ids, or "" */
+	size_t stamplen;
+	struct symtab execs;	/* the exec_ids of the fills applied */
 	/* counters for -v */
 	uint64_t nev, nbars, norders, nfills, ndrops, nrefused;
+	uint64_t ncancels, ndups;
 };
 
 /* Parameters the engine itself reads, with their defaults. */
@@ -115,8 +129,32 @@ static const struct strat_param eng_params[] = {
 	{ "flatten", 10 },	/* minutes before the close to go flat */
 	{ "cooldown", 5 },	/* minutes without entries after an exit */
 	{ "portfolio_value", 100000 },
+	{ "bracket", 0 },	/* 1: the broker holds entries' exits */
 	{ NULL, 0 }
 };
+
+/*
+ * The stamp of live ids: the start in milliseconds, base 36, 8 digits
+ * until 2059.  Two starts a millisecond apart have different stamps, and
+ * liu-route waits at least 100 ms before it restarts a shard.
+ */
+static void
+id_stamp(int64_t start, char *b, size_t *len)
+{
+	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+	uint64_t ms = (uint64_t)(start / 1000000);
+	char tmp[STAMP_MAX];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = digits[ms % 36];
+		ms /= 36;
+	} while (ms > 0 && n < STAMP_MAX - 1);
+	for (i = 0; i < n; i++)
+		b[i] = tmp[n - 1 - i];
+	b[n] = '\0';
+	*len = n;
+}
 
 struct eng *
 eng_new(const struct eng_opts *o)
@@ -129,7 +167,10 @@ eng_new(const struct eng_opts *o)
 	if (e->o.history < 16)
 		e->o.history = 16;
 	e->syms = st;
+	e->execs = st;
 	e->out = b;
+	if (!o->fill_sim && o->start > 0)
+		id_stamp(o->start, e->stamp, &e->stamplen);
 	return e;
 }
 
@@ -349,6 +390,7 @@ resolve(struct eng *e)
 		es->flatten = param(e, es, "flatten") * TM_NS_PER_MIN;
 		es->cooldown = param(e, es, "cooldown") * TM_NS_PER_MIN;
 		es->pv = param(e, es, "portfolio_value");
+		es->bracket = param(e, es, "bracket") != 0;
 	}
 	e->ready = 1;
 }
@@ -521,6 +563,10 @@ emit_order(struct strat_ctx *cx, const struct eng_order *o,
 	add_str(b, "strategy", cx->es->s->name);
 	if (e->o.batch)
 		add_str(b, "batch", e->o.batch);
+	if (o->bracket) {
+		json_add_key(b, "bracket");
+		buf_adds(b, "true");
+	}
 	if (isfinite(o->stop_loss))
 		add_num(b, "stop_loss", o->stop_loss);
 	if (isfinite(o->target))
@@ -568,6 +614,25 @@ emit_fill(struct strat_ctx *cx, const struct eng_order *o, double qty,
 }
 
 static void
+emit_cancel(struct strat_ctx *cx, const struct eng_order *o,
+    const char *reason)
+{
+	struct eng *e = cx->eng;
+	struct buf *b = record_start(e, "cancel", cx->sym->now, cx->sym->name);
+
+	add_str(b, "id", o->id);
+	add_str(b, "strategy", cx->es->s->name);
+	if (e->o.batch)
+		add_str(b, "batch", e->o.batch);
+	json_add_key(b, "why");
+	buf_adds(b, "{\"reason\":");
+	json_add_str(b, reason, strlen(reason));
+	buf_addc(b, '}');
+	record_emit(e);
+	e->ncancels++;
+}
+
+static void
 emit_drop(struct strat_ctx *cx, const char *why)
 {
 	struct eng *e = cx->eng;
@@ -609,16 +674,75 @@ remove_order(struct strat_ctx *cx, size_t i)
 }
 
 /*
- * Apply a fill of qty at price to the position.  The caller has checked
- * that it does not sell or cover more than is held.
+ * The engine no longer wants order i: a "cancel" goes out (once).  With
+ * sim fills the order is gone at once; live it stays tracked until its
+ * final update or last fill, since it may fill until the broker has
+ * cancelled it.  Returns 1 if the order was removed.
+ */
+static int
+forget(struct strat_ctx *cx, size_t i, const char *reason)
+{
+	struct eng_order *o = &cx->ord[i];
+
+	if (!o->canceled) {
+		emit_cancel(cx, o, reason);
+		snprintf(o->why, sizeof(o->why), "%s", reason);
+	}
+	o->canceled = 1;
+	if (!cx->eng->o.fill_sim)
+		return 0;
+	remove_order(cx, i);
+	return 1;
+}
+
+/* The side that exits a position opened by 'side'. */
+static enum ev_side
+exit_side(enum ev_side side)
+{
+	return side == SIDE_BUY ? SIDE_SELL : side == SIDE_SELL_SHORT ?
+	    SIDE_BUY_TO_COVER : SIDE_NONE;
+}
+
+/* Whether both legs of a bracket are done: the broker holds no exit. */
+static int
+legs_done(const struct eng_order *o)
+{
+	return o->leg[0] == LEG_DONE && o->leg[1] == LEG_DONE;
+}
+
+/*
+ * Whether the broker holds exits of this position: live, a bracket order
+ * filled more than its legs have, with a leg that may still fill (or is
+ * still to be placed).  The engine then sends no exit of its own.
+ */
+static int
+broker_holds(const struct strat_ctx *cx)
+{
+	const struct eng_order *o;
+	size_t i;
+
+	if (cx->eng->o.fill_sim)
+		return 0;
+	for (i = 0; i < cx->nord; i++) {
+		o = &cx->ord[i];
+		if (o->bracket && o->filled > o->exited + EPS && !legs_done(o))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Apply a fill of qty at price on 'side' to the position; an entry's fill
+ * sets the stop and target it carries.  The caller has checked that it
+ * does not sell or cover more than is held.
  */
 static void
-apply_fill(struct strat_ctx *cx, struct eng_order *o, double qty,
-    double price, double fee)
+apply_fill(struct strat_ctx *cx, enum ev_side side, const struct eng_order *o,
+    double qty, double price, double fee)
 {
 	double pos = cx->pos;
 
-	if (is_buy(o->side)) {
+	if (is_buy(side)) {
 		if (pos >= 0) {
 			cx->cost = pos > 0 ? (cx->cost * pos + price * qty) /
 			    (pos + qty) : price;
@@ -639,7 +763,7 @@ apply_fill(struct strat_ctx *cx, struct eng_order *o, double qty,
 		cx->cost = NAN;
 		cx->stop_loss = cx->target = NAN;
 		cx->cool_until = cx->sym->now + (int64_t)cx->es->cooldown;
-	} else if (o->side == SIDE_BUY || o->side == SIDE_SELL_SHORT) {
+	} else if (side == SIDE_BUY || side == SIDE_SELL_SHORT) {
 		if (isfinite(o->stop_loss))
 			cx->stop_loss = o->stop_loss;
 		if (isfinite(o->target))
@@ -695,7 +819,7 @@ fill_order(struct strat_ctx *cx, size_t i, double price, int64_t t)
 	fee = round(qty * e->o.commission * 1e4) / 1e4;
 	o->filled += qty;
 	o->nfill++;
-	apply_fill(cx, o, qty, price, fee);
+	apply_fill(cx, o->side, o, qty, price, fee);
 	emit_fill(cx, o, qty, price, fee, t);
 	f.id = o->id;
 	f.side = o->side;
@@ -790,6 +914,12 @@ sim_fills(struct eng *e, struct eng_sym *s, const struct mkt *m)
 	}
 }
 
+/*
+ * Exit the position.  Orders that would add to it are cancelled (a
+ * bracket entry with them, which takes its exits back from the broker);
+ * exits already sent stay.  While the broker holds exits, the exit waits
+ * for the bracket's final update: the caller asks again later.
+ */
 static void
 exit_reason(struct strat_ctx *cx, const char *reason, double price)
 {
@@ -797,13 +927,15 @@ exit_reason(struct strat_ctx *cx, const char *reason, double price)
 	double q;
 	size_t i;
 
-	/* cancel orders that would add to the position; keep exits */
 	for (i = 0; i < cx->nord; )
-		if (cx->ord[i].side == SIDE_BUY ||
-		    cx->ord[i].side == SIDE_SELL_SHORT)
-			remove_order(cx, i);
+		if ((cx->ord[i].side == SIDE_BUY ||
+		    cx->ord[i].side == SIDE_SELL_SHORT) &&
+		    !cx->ord[i].canceled && forget(cx, i, reason))
+			continue;
 		else
 			i++;
+	if (broker_holds(cx))
+		return;
 	if (cx->pos > 0) {
 		o.side = SIDE_SELL;
 		q = cx->pos - pending(cx, SIDE_SELL);
@@ -835,6 +967,8 @@ guard(struct strat_ctx *cx, double lo, double hi, double px)
 		exit_reason(cx, "flatten", px);
 		return;
 	}
+	if (broker_holds(cx))
+		return;		/* a bracket: the broker's stop and target */
 	if (cx->pos > 0) {
 		if (lo <= cx->stop_loss)
 			exit_reason(cx, "stop", px);
@@ -1115,11 +1249,13 @@ on_bar(struct eng *e, const struct ev *ev, const char **err)
 
 /*
  * The context that sent the order 'id', or NULL if this process did not
- * send it.  Ids are "[BATCH-]STRATEGY-SYMBOL-N" (strategy names have no
- * '-', symbols may): ours have our batch, a strategy loaded here, a symbol
- * seen here and N between 1 and the count of that context's orders.  This,
- * not a "strategy" field, decides whose a fill or update is: order_update
- * has no such field, and a broker need not echo it.
+ * send it.  Ids are "[BATCH-]STRATEGY-SYMBOL[-STAMP]-N" (strategy names
+ * have no '-', symbols may): ours have our batch, a strategy loaded here,
+ * a symbol seen here, our stamp if we have one, and N between 1 and the
+ * count of that context's orders.  This, not a "strategy" field, decides
+ * whose a fill or update is: a broker need not echo the strategy, and an
+ * order of an earlier process of this batch (before a restart) is not
+ * ours, whatever its strategy.
  */
 static struct strat_ctx *
 sender(const struct eng *e, const char *id)
@@ -1154,6 +1290,13 @@ sender(const struct eng *e, const char *id)
 			return NULL;
 		n = n * 10 + (uint64_t)(*q - '0');
 	}
+	if (e->stamplen) {
+		if ((size_t)(dash - p) < e->stamplen + 2 ||
+		    memcmp(dash - e->stamplen, e->stamp, e->stamplen) != 0 ||
+		    dash[-(long)e->stamplen - 1] != '-')
+			return NULL;
+		dash -= e->stamplen + 1;
+	}
 	if ((sid = sym_find(&e->syms, p, (size_t)(dash - p))) < 0)
 		return NULL;
 	cx = &e->sym[sid]->cx[k];
@@ -1185,38 +1328,112 @@ ours(const struct eng *e, const char *strategy)
 }
 
 /*
- * A fill is ours if we sent its order; one that names none of our orders
- * passes through, unless its "strategy" names a strategy of ours: then it
- * is bad, like one whose symbol or strategy is not its order's, or that
- * comes when the order is no longer open.
+ * Which leg of bracket o the id names: "<o's id>-stop" (0) or
+ * "<o's id>-target" (1), maybe with "-N" after; -1 for neither.
+ */
+static int
+leg_of(const struct eng_order *o, const char *id)
+{
+	size_t n = strlen(o->id);
+	const char *p;
+	int k;
+
+	if (strncmp(id, o->id, n) != 0 || id[n] != '-')
+		return -1;
+	p = id + n + 1;
+	if (strncmp(p, "stop", 4) == 0) {
+		k = 0;
+		p += 4;
+	} else if (strncmp(p, "target", 6) == 0) {
+		k = 1;
+		p += 6;
+	} else
+		return -1;
+	if (*p == '\0')
+		return k;
+	if (*p++ != '-' || *p < '1' || *p > '9')
+		return -1;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return *p == '\0' ? k : -1;
+}
+
+/*
+ * Leg k of bracket o is seen working.  If the engine had cancelled the
+ * bracket (to take its exits back) before these legs were placed, for
+ * the shares filled by then, they are cancelled too.
+ */
+static void
+leg_open(struct strat_ctx *cx, struct eng_order *o, int k)
+{
+	if (o->leg[k] != LEG_UNSEEN)
+		return;
+	if (o->canceled && o->leg[1 - k] == LEG_UNSEEN)
+		emit_cancel(cx, o, o->why);
+	o->leg[k] = LEG_OPEN;
+}
+
+/*
+ * The bracket order i ends once its entry is over and the broker holds
+ * nothing of it: its legs closed all it opened, or both are done.
+ */
+static void
+bracket_end(struct strat_ctx *cx, size_t i)
+{
+	const struct eng_order *o = &cx->ord[i];
+
+	if (o->filled + EPS >= o->qty &&
+	    (o->exited + EPS >= o->filled || legs_done(o)))
+		remove_order(cx, i);
+}
+
+/*
+ * A fill of leg k of bracket order i: on the exit side, it closes part of
+ * what the entry opened.
  */
 static enum eng_result
-on_fill(struct eng *e, const struct ev *ev, const char **err)
+leg_fill(struct strat_ctx *cx, size_t i, int k, const struct ev *ev,
+    double fee, const char **err)
 {
-	struct strat_ctx *cx;
-	struct eng_order *o;
+	struct eng *e = cx->eng;
+	struct eng_order *o = &cx->ord[i];
 	struct strat_fill f;
-	double fee = isfinite(ev->fee) ? ev->fee : 0;
-	long i = -1;
 
-	if (ev->strategy && !ours(e, ev->strategy))
-		return ENG_PASS;
-	cx = sender(e, ev->id);
-	if (cx == NULL && ev->strategy == NULL)
-		return ENG_PASS;
-	if (e->o.fill_sim)
-		return bad_event(e, err, "fill for unknown order \"%s\" "
-		    "(--fill sim fills its own)", ev->id);
-	if (cx && strcmp(cx->sym->name, ev->sym) == 0 &&
-	    (ev->strategy == NULL ||
-	    names(cx->es->s, ev->strategy, strlen(ev->strategy))))
-		i = open_order(cx, ev->id);
-	if (i < 0)
-		return bad_event(e, err, "fill for unknown order \"%s\"",
-		    ev->id);
-	o = &cx->ord[i];
-	if (!isfinite(ev->price) || ev->price <= 0)
-		return bad_event(e, err, "fill price is not positive");
+	if (ev->side != exit_side(o->side))
+		return bad_event(e, err, "fill side is not the exit of the "
+		    "bracket \"%s\"", o->id);
+	if (!(ev->qty > 0) || ev->qty > o->filled - o->exited + EPS ||
+	    ev->qty > fabs(cx->pos) + EPS)
+		return bad_event(e, err, "fill quantity is not positive or "
+		    "more than the bracket \"%s\" holds", o->id);
+	advance(e, cx->sym, ev->t);
+	o->exited += ev->qty;
+	leg_open(cx, o, k);
+	if (ev->partial == 0)
+		o->leg[k] = LEG_DONE;
+	apply_fill(cx, ev->side, o, ev->qty, ev->price, fee);
+	f.id = ev->id;
+	f.side = ev->side;
+	f.qty = ev->qty;
+	f.price = ev->price;
+	f.fee = fee;
+	f.t = ev->t;
+	f.partial = ev->partial == 1;
+	bracket_end(cx, i);
+	if (cx->started && cx->es->s->on_fill)
+		cx->es->s->on_fill(cx, cx->st, &f);
+	return ENG_DONE;
+}
+
+/* A fill of the order itself: all or part of what it asked for. */
+static enum eng_result
+order_fill(struct strat_ctx *cx, size_t i, const struct ev *ev, double fee,
+    const char **err)
+{
+	struct eng *e = cx->eng;
+	struct eng_order *o = &cx->ord[i];
+	struct strat_fill f;
+
 	if (!(ev->qty > 0) || ev->qty > o->qty - o->filled + EPS)
 		return bad_event(e, err, "fill quantity is not positive or "
 		    "more than the order \"%s\" wants", ev->id);
@@ -1226,12 +1443,10 @@ on_fill(struct eng *e, const struct ev *ev, const char **err)
 	if (!is_buy(o->side) && cx->pos > 0 && ev->qty > cx->pos + EPS)
 		return bad_event(e, err, "fill sells more than held for \"%s\"",
 		    ev->id);
-	if (fee < 0)
-		return bad_event(e, err, "fill fee is negative");
 	advance(e, cx->sym, ev->t);
 	o->filled += ev->qty;
 	o->nfill++;
-	apply_fill(cx, o, ev->qty, ev->price, fee);
+	apply_fill(cx, o->side, o, ev->qty, ev->price, fee);
 	f.id = ev->id;
 	f.side = ev->side;
 	f.qty = ev->qty;
@@ -1239,34 +1454,129 @@ on_fill(struct eng *e, const struct ev *ev, const char **err)
 	f.fee = fee;
 	f.t = ev->t;
 	f.partial = o->filled + EPS < o->qty;
-	if (!f.partial)
-		remove_order(cx, (size_t)i);
+	/* a bracket lives on in its exits */
+	if (!f.partial && !o->bracket)
+		remove_order(cx, i);
 	if (cx->started && cx->es->s->on_fill)
 		cx->es->s->on_fill(cx, cx->st, &f);
+	return ENG_DONE;
+}
+
+/* Whether the fill's exec_id was applied before: a second delivery. */
+static int
+fill_seen(const struct eng *e, const struct ev *ev)
+{
+	return ev->exec_id && sym_find(&e->execs, ev->exec_id,
+	    strlen(ev->exec_id)) >= 0;
+}
+
+/*
+ * A fill is ours if we sent its order (or, a bracket's leg, its parent);
+ * one that names none of our orders passes through, unless its "strategy"
+ * names a strategy of ours: then it is bad, like one whose symbol or
+ * strategy is not its order's, or that comes when the order is no longer
+ * tracked.  A fill of ours whose exec_id was applied before is a fill
+ * delivered twice: it counts once.
+ */
+static enum eng_result
+on_fill(struct eng *e, const struct ev *ev, const char **err)
+{
+	struct strat_ctx *cx;
+	const char *id = ev->parent ? ev->parent : ev->id;
+	double fee = isfinite(ev->fee) ? ev->fee : 0;
+	enum eng_result r;
+	long i = -1;
+	int k = -1;
+
+	if (ev->strategy && !ours(e, ev->strategy))
+		return ENG_PASS;
+	cx = sender(e, id);
+	if (cx == NULL && ev->strategy == NULL)
+		return ENG_PASS;
+	if (e->o.fill_sim)
+		return bad_event(e, err, "fill for unknown order \"%s\" "
+		    "(--fill sim fills its own)", ev->id);
+	if (cx && fill_seen(e, ev)) {
+		e->ndups++;
+		return ENG_DONE;
+	}
+	if (cx && strcmp(cx->sym->name, ev->sym) == 0 &&
+	    (ev->strategy == NULL ||
+	    names(cx->es->s, ev->strategy, strlen(ev->strategy))))
+		i = open_order(cx, id);
+	if (i >= 0 && ev->parent && (!cx->ord[i].bracket ||
+	    (k = leg_of(&cx->ord[i], ev->id)) < 0))
+		i = -1;		/* not a leg of one of our brackets */
+	if (i < 0)
+		return bad_event(e, err, "fill for unknown order \"%s\"",
+		    ev->id);
+	if (!isfinite(ev->price) || ev->price <= 0)
+		return bad_event(e, err, "fill price is not positive");
+	if (fee < 0)
+		return bad_event(e, err, "fill fee is negative");
+	if (k >= 0)
+		r = leg_fill(cx, (size_t)i, k, ev, fee, err);
+	else
+		r = order_fill(cx, (size_t)i, ev, fee, err);
+	if (r != ENG_DONE)
+		return r;
+	if (ev->exec_id)
+		sym_intern(&e->execs, ev->exec_id, strlen(ev->exec_id));
 	e->nfills++;
 	return ENG_DONE;
 }
 
 /*
- * An update is ours if we sent its order, found by the id alone; the
- * updates of every other order pass through unchanged.
+ * Whether an order_update status is final: nothing of the order is left
+ * at the broker.  "filled" is not among them here: the fills themselves
+ * end an order, and a bracket's exits outlive its filled entry.
+ */
+static int
+final_status(const char *st)
+{
+	return st && (strcmp(st, "canceled") == 0 ||
+	    strcmp(st, "rejected") == 0 || strcmp(st, "expired") == 0 ||
+	    strcmp(st, "replaced") == 0);
+}
+
+/*
+ * An update is ours if we sent its order (or, a bracket's leg, its
+ * parent), found by the id alone; the updates of every other order pass
+ * through unchanged.  A final one ends the order; a leg's final one ends
+ * the leg, and with both legs done the broker holds no exit of the
+ * bracket any more.
  */
 static enum eng_result
 on_update(struct eng *e, const struct ev *ev)
 {
 	struct strat_ctx *cx;
+	const char *id = ev->parent ? ev->parent : ev->id;
+	struct eng_order *o;
 	long i;
+	int k;
 
 	if (ev->strategy && !ours(e, ev->strategy))
 		return ENG_PASS;
-	if ((cx = sender(e, ev->id)) == NULL)
+	if ((cx = sender(e, id)) == NULL)
 		return ENG_PASS;
-	if ((i = open_order(cx, ev->id)) < 0)
+	if ((i = open_order(cx, id)) < 0)
 		return ENG_DONE;	/* e.g. an update after the last fill */
-	if (ev->status && (strcmp(ev->status, "canceled") == 0 ||
-	    strcmp(ev->status, "rejected") == 0 ||
-	    strcmp(ev->status, "expired") == 0))
-		remove_order(cx, (size_t)i);
+	o = &cx->ord[i];
+	if (!ev->parent && final_status(ev->status)) {
+		/* a bracket's entry is over; legs guard what it filled */
+		if (o->bracket && !e->o.fill_sim && o->filled > EPS) {
+			o->qty = o->filled;
+			bracket_end(cx, (size_t)i);
+		} else
+			remove_order(cx, (size_t)i);
+	} else if (ev->parent && o->bracket &&
+	    (k = leg_of(o, ev->id)) >= 0) {
+		if (final_status(ev->status))
+			o->leg[k] = LEG_DONE;
+		else
+			leg_open(cx, o, k);
+		bracket_end(cx, (size_t)i);
+	}
 	if (cx->started && cx->es->s->on_order_update)
 		cx->es->s->on_order_update(cx, cx->st, ev);
 	return ENG_DONE;
@@ -1409,13 +1719,16 @@ eng_finish(struct eng *e)
 		}
 	if (e->o.verbose)
 		warn("%llu events, %zu symbols, %llu bars, %llu orders, "
-		    "%llu fills, %llu drops, %llu orders refused",
+		    "%llu fills, %llu drops, %llu orders refused, "
+		    "%llu cancels, %llu fills delivered again",
 		    (unsigned long long)e->nev, e->nsym,
 		    (unsigned long long)e->nbars,
 		    (unsigned long long)e->norders,
 		    (unsigned long long)e->nfills,
 		    (unsigned long long)e->ndrops,
-		    (unsigned long long)e->nrefused);
+		    (unsigned long long)e->nrefused,
+		    (unsigned long long)e->ncancels,
+		    (unsigned long long)e->ndups);
 }
 
 void
@@ -1448,6 +1761,7 @@ eng_free(struct eng *e)
 		free(e->gkv[k].key);
 	free(e->gkv);
 	symtab_release(&e->syms);
+	symtab_release(&e->execs);
 	buf_release(&e->out);
 	free(e);
 }
@@ -1479,6 +1793,26 @@ strat_why(struct strat_order *o, const char *key, double val)
 		o->why_key[o->nwhy] = key;
 		o->why_val[o->nwhy++] = val;
 	}
+}
+
+static int
+is_entry(enum ev_side s)
+{
+	return s == SIDE_BUY || s == SIDE_SELL_SHORT;
+}
+
+/* Take the exits back from the broker: cancel the bracket orders. */
+static void
+take_back(struct strat_ctx *cx, const char *reason)
+{
+	size_t i;
+
+	for (i = 0; i < cx->nord; )
+		if (cx->ord[i].bracket && !cx->ord[i].canceled &&
+		    forget(cx, i, reason))
+			continue;
+		else
+			i++;
 }
 
 static int
@@ -1545,15 +1879,20 @@ strat_order(struct strat_ctx *cx, const struct strat_order *req)
 	default:
 		return refuse(cx, "no side");
 	}
+	if (!is_entry(req->side) && broker_holds(cx)) {
+		take_back(cx, req->reason ? req->reason : "exit");
+		return refuse(cx, "the broker holds the exits (a bracket): "
+		    "cancelling it first");
+	}
 	if (cx->nord == cx->cord) {
 		cx->cord = cx->cord ? 2 * cx->cord : 4;
 		cx->ord = xrealloc(cx->ord, cx->cord * sizeof(*cx->ord));
 	}
 	o = &cx->ord[cx->nord++];
 	memset(o, 0, sizeof(*o));
-	snprintf(o->id, sizeof(o->id), "%s%s%s-%s-%llu",
+	snprintf(o->id, sizeof(o->id), "%s%s%s-%s-%s%s%llu",
 	    e->o.batch ? e->o.batch : "", e->o.batch ? "-" : "",
-	    cx->es->s->name, cx->sym->name,
+	    cx->es->s->name, cx->sym->name, e->stamp, e->stamplen ? "-" : "",
 	    (unsigned long long)++cx->norders);
 	o->side = req->side;
 	o->type = type;
@@ -1562,6 +1901,8 @@ strat_order(struct strat_ctx *cx, const struct strat_order *req)
 	o->stop = round4(req->stop);
 	o->stop_loss = round4(req->stop_loss);
 	o->target = round4(req->target);
+	o->bracket = cx->es->bracket && is_entry(req->side) &&
+	    isfinite(o->stop_loss) && isfinite(o->target);
 	emit_order(cx, o, req);
 	return 0;
 }
@@ -1569,7 +1910,13 @@ strat_order(struct strat_ctx *cx, const struct strat_order *req)
 void
 strat_cancel_all(struct strat_ctx *cx)
 {
-	cx->nord = 0;
+	size_t i;
+
+	for (i = 0; i < cx->nord; )
+		if (!cx->ord[i].canceled && forget(cx, i, "cancel_all"))
+			continue;
+		else
+			i++;
 }
 
 void

@@ -10,9 +10,36 @@
  * events (and clock events), so output for a symbol is the same whichever
  * other symbols share the process.
  *
- * Client order ids are "[BATCH-]STRATEGY-SYMBOL-N", N counting the orders of
- * that strategy and symbol from 1; simulated fills have exec_id "ID-K", K
- * counting the fills of that order.
+ * Client order ids are "[BATCH-]STRATEGY-SYMBOL-STAMP-N", N counting the
+ * orders of that strategy and symbol from 1 and STAMP the process's start
+ * (eng_opts.start) in milliseconds, base 36: a process that liu-route
+ * restarts, or a second run in the same batch, starts N at 1 again under
+ * a new stamp, so its ids are new.  With sim fills (a backtest, where
+ * the same input must give the same output) and with no start given, the
+ * stamp is left out: "[BATCH-]STRATEGY-SYMBOL-N".  Simulated fills have
+ * exec_id "ID-K", K counting the fills of that order.
+ *
+ * Exits have one owner.  An entry sent while the strategy's "bracket"
+ * parameter is 1, with a stop_loss and a target, goes out with
+ * "bracket":true: the broker holds its stop and target, as two legs of
+ * their own ("ID-stop", "ID-target", with "parent":"ID"), so live the
+ * engine sends no stop or target exit for what it filled, and the legs'
+ * fills close the position.  Any other exit of that position (the flatten
+ * before the close, the strategy's own) first takes the exits back: the
+ * engine writes a "cancel" of the bracket order and sends the exit only
+ * once both legs have had their final order_update.  With sim fills the
+ * engine is the broker and holds the exits itself, as without a
+ * bracket.
+ *
+ * An order the engine forgets (strat_cancel_all(), an entry left open
+ * when the position is exited) is written as a "cancel" event.  With sim
+ * fills it is gone at once; live it stays tracked, counted in the open
+ * orders and its shares in what may still fill, until its final
+ * order_update (canceled, expired, rejected, replaced) or its last fill,
+ * so that a fill that crosses the cancel counts in the position.
+ *
+ * A fill whose exec_id was seen before is a fill delivered twice: it is
+ * counted once.
  */
 #ifndef LIU_STRATEGY_ENGINE_H
 #define LIU_STRATEGY_ENGINE_H
@@ -35,9 +62,12 @@ struct eng_opts {
 	size_t history;		/* one-minute bars kept per symbol */
 	size_t max_symbols;	/* --max-symbols: new symbols past it refused */
 	int verbose;
+	int64_t start;		/* ns since the epoch: stamped into the ids of
+				 * live orders; 0: no stamp */
 };
 #define ENG_MAX_SYMBOLS 1000000
-#define ENG_OPTS_INIT { 0, 0, 0, 0, NULL, 0, 0, 0, 512, ENG_MAX_SYMBOLS, 0 }
+#define ENG_OPTS_INIT { 0, 0, 0, 0, NULL, 0, 0, 0, 512, ENG_MAX_SYMBOLS, 0, \
+	0 }
 
 struct eng;
 
@@ -77,17 +107,18 @@ enum eng_result {
 };
 
 /*
- * Process one parsed event.  Orders, fills and drops it causes are emitted
- * with nd_emit() (after the event itself when market data is passed
- * through).  A fill or order_update is ours when its id is one this engine
- * sent; those of other orders are ENG_PASS, whatever their "strategy" says,
- * unless a fill names a strategy loaded here.  A bad event (a non-positive
- * or non-finite price, a zero size, time going backwards for its symbol, a
- * bad symbol, a fill for an order of ours no longer open, ...) returns
- * ENG_BAD and leaves every position unchanged.  A market event or pick of
- * a new symbol when max_symbols symbols are already kept returns
- * ENG_REFUSED and changes nothing: memory stays bounded, and the symbols
- * already kept trade on.
+ * Process one parsed event.  Orders, cancels, fills and drops it causes
+ * are emitted with nd_emit() (after the event itself when market data is
+ * passed through).  A fill or order_update is ours when its id is one this
+ * engine sent (this process: its stamp); those of other orders are
+ * ENG_PASS, whatever their "strategy" says, unless a fill names a strategy
+ * loaded here.  A fill of ours seen before (its exec_id) is ENG_DONE and
+ * changes nothing.  A bad event (a non-positive or non-finite price, a
+ * zero size, time going backwards for its symbol, a bad symbol, a fill for
+ * an order of ours no longer tracked, ...) returns ENG_BAD and leaves
+ * every position unchanged.  A market event or pick of a new symbol when
+ * max_symbols symbols are already kept returns ENG_REFUSED and changes
+ * nothing: memory stays bounded, and the symbols already kept trade on.
  * *err points to a static or engine-owned message valid until the next call.
  */
 enum eng_result eng_event(struct eng *e, const struct ev *ev,

@@ -9,8 +9,9 @@ C="$TEST_DATA/contract.ndjson"
 # Lines whose header is bad (schema/events.md, "The header"): a repeated
 # ev, t or sym (3-6, 33), a symbol with a control character, too long,
 # not ASCII or empty (7-9, 11-13), a number sym (16), a bad time (23), a
-# trade without sym (26), an empty ev (27).
-printf '%s\n' 3 4 5 6 7 8 9 11 12 13 16 23 26 27 33 >head.bad
+# trade without sym (26), an empty ev (27), a cancel and a position
+# without sym (35, 36).
+printf '%s\n' 3 4 5 6 7 8 9 11 12 13 16 23 26 27 33 35 36 >head.bad
 # Every program that reads the whole event also rejects an unknown type's
 # "synthetic":"yes" (17) and a price of 1e999 (20).
 printf '%s\n' 17 20 | sort -n head.bad - >all.bad
@@ -65,7 +66,7 @@ shards_of () {
 test_expect_success 'liu-route shards by the decoded symbol' '
 	liu-route -n 3 sh -c "sed \"s/^/\$LIU_SHARD /\"" <"$C" \
 	    >shards.out 2>/dev/null
-	shards_of 1 2 34 | sort -u >a &&
+	shards_of 1 2 34 37 38 | sort -u >a &&
 	test_line_count = 1 a &&
 	shards_of 31 32 | sort -u >g &&
 	test_line_count = 1 g
@@ -96,7 +97,8 @@ test_expect_success 'replay --validate: times in UTC, symbols decoded' '
 	grep "\"k\":22" out | grep "\"t\":\"2017-01-01T00:00:00Z\"" &&
 	grep "\"k\":24" out | grep "\"t\":\"2024-03-01T14:30:07Z\"" &&
 	grep "\"k\":2}" out | grep "\"sym\":\"A\"" &&
-	grep "\"k\":32" out | grep "\"sym\":\"G\""
+	grep "\"k\":32" out | grep "\"sym\":\"G\"" &&
+	grep "\"k\":38" out | grep "^{\"ev\":\"position\",[^}]*\"sym\":\"A\""
 '
 
 test_expect_success 'an unknown type as the first line is checked by the tables' '

@@ -147,6 +147,38 @@ test_expect_success 'bad lines on a feedback FIFO name the FIFO' '
 	test_line_count = 3001 out
 '
 
+# fb EV SYM [FIELDS]: an event of type EV on the feedback, marked "fb".
+fb () {
+	printf '{"ev":"%s","t":"2024-01-02T00:00:00Z","sym":"%s"%s,"fb":1}\n' \
+	    "$1" "$2" "$3"
+}
+
+test_expect_success 'feedback carries results only: the rest is dropped, counted' '
+	ka=$(shard_of S1 3) || exit 1
+	{ { cat many.ndjson; test_wait_for "grep -q .position. out.$ka"; } |
+	  liu-route -n 3 -v -f fills sh -c "cat >out.\$LIU_SHARD" 2>err
+	  echo $? >code5; } &
+	{
+		fb order S1 ",\"id\":\"o\",\"side\":\"buy\",\"qty\":1" &&
+		fb fill S1 ",\"id\":\"o\",\"side\":\"buy\",\"qty\":1,\"price\":2" &&
+		fb drop S1 &&
+		fb pick S1 &&
+		echo "{\"ev\":\"clock\",\"t\":\"2024-01-02T00:00:00Z\",\"fb\":1}" &&
+		fb note S1 &&
+		fb order_update S1 ",\"id\":\"o\",\"status\":\"filled\"" &&
+		fb cancel S1 ",\"id\":\"o\"" &&
+		fb position S1 ",\"qty\":1"
+	} | to_fills &&
+	liu_wait_for_file code5 60 &&
+	echo 0 >expect && test_cmp expect code5 &&
+	cat out.* | grep "\"fb\":1" | cut -d\" -f4 >got &&
+	printf "%s\n" fill order_update position >expect &&
+	test_cmp expect got &&
+	grep "^liu-route: fills:1: feedback carries fill, order_update and position events only: \"order\" dropped" err &&
+	test $(grep -c "feedback carries" err) = 1 &&
+	grep "^liu-route: input: .* 6 not results on feedback" err
+'
+
 test_expect_success '--linger keeps feedback flowing after the input ends' '
 	# the fill is written once all the input is out; 5 s of --linger
 	# leave room for a slow machine between the end of input and the fill

@@ -14,6 +14,12 @@ P="-p momentum_long.or_minutes=3 -p momentum_long.start=3
 -p macd_fast=2 -p macd_slow=3 -p macd_signal=2 -p rsi_period=2
 -p rsi_min=0 -p rsi_max=100 -p rsi_exit=101 -p scale_at=100"
 
+# Live orders' ids carry the process's start, from LIU_NOW here:
+# 2024-03-01T14:00:00Z is 1709301600000 ms, lt8q1fk0 in base 36.
+LIU_NOW=2024-03-01T14:00:00Z
+export LIU_NOW
+S=lt8q1fk0
+
 # keep only the reason of "why" (the rest is checked apart)
 reason () {
 	jq -c 'if .why then .why |= {reason} else . end'
@@ -323,10 +329,10 @@ test_expect_success 'a pick or a drop aimed at "momentum" reaches momentum_long'
 
 test_expect_success 'fills and updates that name "momentum" are momentum_long'"'"'s' '
 	head -n 14 "$BARS" >live &&
-	cat >fills <<-\E &&
+	cat >fills <<-E &&
 	{"ev":"fill","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"nosuch","side":"buy","qty":1,"price":10,"strategy":"momentum"}
-	{"ev":"fill","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"momentum_long-AAA-1","side":"buy","qty":2127,"price":10.45,"strategy":"momentum"}
-	{"ev":"order_update","t":"2024-03-01T14:37:01Z","sym":"BBB","id":"momentum_long-BBB-1","status":"canceled","strategy":"momentum"}
+	{"ev":"fill","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"momentum_long-AAA-$S-1","side":"buy","qty":2127,"price":10.45,"strategy":"momentum"}
+	{"ev":"order_update","t":"2024-03-01T14:37:01Z","sym":"BBB","id":"momentum_long-BBB-$S-1","status":"canceled","strategy":"momentum"}
 	E
 	{ cat live fills; sed -n "15,\$p" "$BARS"; } >in &&
 	test_expect_code 1 liu-strategy $P momentum <in >out 2>err &&
@@ -337,7 +343,7 @@ test_expect_success 'fills and updates that name "momentum" are momentum_long'"'
 	jq -e "select(.ev == \"order\" and .why.reason == \"target\") |
 	    .qty == 2127 and .strategy == \"momentum_long\"" out >/dev/null &&
 	# the canceled BBB order frees BBB for a new entry
-	test_grep "\"id\":\"momentum_long-BBB-2\"" out
+	test_grep "\"id\":\"momentum_long-BBB-$S-2\"" out
 '
 
 test_expect_success 'AAPL session: two runs give byte-identical output' '
@@ -448,13 +454,13 @@ test_expect_success 'live fills: applied to known orders, unknown ones reported'
 	head -n 14 "$BARS" >live &&
 	liu-strategy $P momentum_long <live >orders &&
 	test_line_count = 2 orders &&
-	cat >fills <<-\E &&
+	cat >fills <<-E &&
 	{"ev":"fill","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"nosuch","side":"buy","qty":1,"price":10,"strategy":"momentum_long"}
-	{"ev":"fill","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"momentum_long-AAA-1","side":"sell","qty":1,"price":10,"strategy":"momentum_long"}
-	{"ev":"fill","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"momentum_long-AAA-1","side":"buy","qty":9999,"price":10,"strategy":"momentum_long"}
-	{"ev":"fill","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"momentum_long-AAA-1","side":"buy","qty":2000,"price":10.45,"strategy":"momentum_long"}
-	{"ev":"fill","t":"2024-03-01T14:37:02Z","sym":"AAA","id":"momentum_long-AAA-1","side":"buy","qty":127,"price":10.46,"strategy":"momentum_long"}
-	{"ev":"fill","t":"2024-03-01T14:37:02Z","sym":"AAA","id":"momentum_long-AAA-1","side":"buy","qty":1,"price":10.46,"strategy":"momentum_long"}
+	{"ev":"fill","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"momentum_long-AAA-$S-1","side":"sell","qty":1,"price":10,"strategy":"momentum_long"}
+	{"ev":"fill","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"momentum_long-AAA-$S-1","side":"buy","qty":9999,"price":10,"strategy":"momentum_long"}
+	{"ev":"fill","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"momentum_long-AAA-$S-1","side":"buy","qty":2000,"price":10.45,"strategy":"momentum_long"}
+	{"ev":"fill","t":"2024-03-01T14:37:02Z","sym":"AAA","id":"momentum_long-AAA-$S-1","side":"buy","qty":127,"price":10.46,"strategy":"momentum_long"}
+	{"ev":"fill","t":"2024-03-01T14:37:02Z","sym":"AAA","id":"momentum_long-AAA-$S-1","side":"buy","qty":1,"price":10.46,"strategy":"momentum_long"}
 	{"ev":"fill","t":"2024-03-01T14:37:02Z","sym":"ZZZ","id":"x-1","side":"buy","qty":1,"price":10.46,"strategy":"other"}
 	E
 	{ cat live fills; sed -n "15,\$p" "$BARS"; } >in &&
@@ -471,14 +477,14 @@ test_expect_success 'live fills: applied to known orders, unknown ones reported'
 
 test_expect_success 'live: a canceled order frees the symbol for a new entry' '
 	head -n 14 "$BARS" >in &&
-	echo "{\"ev\":\"order_update\",\"t\":\"2024-03-01T14:37:01Z\",\"sym\":\"AAA\",\"id\":\"momentum_long-AAA-1\",\"status\":\"canceled\",\"strategy\":\"momentum_long\"}" >>in &&
+	echo "{\"ev\":\"order_update\",\"t\":\"2024-03-01T14:37:01Z\",\"sym\":\"AAA\",\"id\":\"momentum_long-AAA-$S-1\",\"status\":\"canceled\",\"strategy\":\"momentum_long\"}" >>in &&
 	sed -n "15,16p" "$BARS" >>in &&
 	liu-strategy $P momentum_long <in >out &&
 	jq -c "[.t, .id]" out >ids &&
-	cat >exp <<-\E &&
-	["2024-03-01T14:37:00Z","momentum_long-AAA-1"]
-	["2024-03-01T14:37:00Z","momentum_long-BBB-1"]
-	["2024-03-01T14:38:00Z","momentum_long-AAA-2"]
+	cat >exp <<-E &&
+	["2024-03-01T14:37:00Z","momentum_long-AAA-$S-1"]
+	["2024-03-01T14:37:00Z","momentum_long-BBB-$S-1"]
+	["2024-03-01T14:38:00Z","momentum_long-AAA-$S-2"]
 	E
 	test_cmp exp ids
 '
@@ -487,34 +493,37 @@ test_expect_success 'live: a canceled order frees the symbol for a new entry' '
 # without it): the id alone finds the order.
 test_expect_success 'live: an update without "sym" closes our order too' '
 	head -n 14 "$BARS" >in &&
-	echo "{\"ev\":\"order_update\",\"t\":\"2024-03-01T14:37:01Z\",\"id\":\"momentum_long-AAA-1\",\"status\":\"rejected\",\"why\":\"insufficient buying power\"}" >>in &&
+	echo "{\"ev\":\"order_update\",\"t\":\"2024-03-01T14:37:01Z\",\"id\":\"momentum_long-AAA-$S-1\",\"status\":\"rejected\",\"why\":\"insufficient buying power\"}" >>in &&
 	sed -n "15,16p" "$BARS" >>in &&
 	liu-strategy $P momentum_long <in >out &&
 	jq -c "[.t, .id]" out >ids &&
-	cat >exp <<-\E &&
-	["2024-03-01T14:37:00Z","momentum_long-AAA-1"]
-	["2024-03-01T14:37:00Z","momentum_long-BBB-1"]
-	["2024-03-01T14:38:00Z","momentum_long-AAA-2"]
+	cat >exp <<-E &&
+	["2024-03-01T14:37:00Z","momentum_long-AAA-$S-1"]
+	["2024-03-01T14:37:00Z","momentum_long-BBB-$S-1"]
+	["2024-03-01T14:38:00Z","momentum_long-AAA-$S-2"]
 	E
 	test_cmp exp ids
 '
 
-# An order is ours when its id is one this process sent; the fills and
-# updates of every other order pass through unchanged, whether or not they
-# name a strategy (order_update has no "strategy" field to go by).
+# An order is ours when its id is one this process sent (its stamp: not
+# an earlier process of the batch); the fills and updates of every other
+# order pass through unchanged, whether or not they name a strategy (a
+# broker need not echo the "strategy" field).
 test_expect_success 'live: fills and updates of orders not ours pass through' '
-	cat >others <<-\E &&
+	cat >others <<-E &&
 	{"ev":"order_update","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"other-AAA-1","status":"accepted","strategy":"other"}
 	{"ev":"order_update","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"x-7","status":"canceled"}
 	{"ev":"order_update","t":"2024-03-01T14:37:01Z","id":"x-8","status":"new"}
 	{"ev":"fill","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"x-9","side":"buy","qty":1,"price":10}
-	{"ev":"order_update","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"momentum_long-AAA-9","status":"new"}
+	{"ev":"order_update","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"momentum_long-AAA-$S-9","status":"new"}
+	{"ev":"order_update","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"momentum_long-AAA-1","status":"canceled"}
+	{"ev":"order_update","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"momentum_long-AAA-lt8q1fk1-1","status":"canceled"}
 	E
-	cat >ours <<-\E &&
-	{"ev":"order_update","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"momentum_long-AAA-1","status":"accepted"}
-	{"ev":"order_update","t":"2024-03-01T14:37:01Z","id":"momentum_long-AAA-1","status":"accepted"}
-	{"ev":"order_update","t":"2024-03-01T14:37:01Z","sym":"BBB","id":"momentum_long-BBB-1","status":"canceled"}
-	{"ev":"order_update","t":"2024-03-01T14:37:02Z","sym":"BBB","id":"momentum_long-BBB-1","status":"canceled"}
+	cat >ours <<-E &&
+	{"ev":"order_update","t":"2024-03-01T14:37:01Z","sym":"AAA","id":"momentum_long-AAA-$S-1","status":"accepted"}
+	{"ev":"order_update","t":"2024-03-01T14:37:01Z","id":"momentum_long-AAA-$S-1","status":"accepted"}
+	{"ev":"order_update","t":"2024-03-01T14:37:01Z","sym":"BBB","id":"momentum_long-BBB-$S-1","status":"canceled"}
+	{"ev":"order_update","t":"2024-03-01T14:37:02Z","sym":"BBB","id":"momentum_long-BBB-$S-1","status":"canceled"}
 	E
 	{ head -n 14 "$BARS"; cat others ours; sed -n "15,16p" "$BARS"; } >in &&
 	liu-strategy $P momentum_long <in >out &&
@@ -522,12 +531,160 @@ test_expect_success 'live: fills and updates of orders not ours pass through' '
 	test_cmp others passed &&
 	# ours are consumed as before: the canceled BBB order frees BBB
 	jq -c "select(.ev == \"order\") | [.t, .id]" out >ids &&
-	cat >exp <<-\E &&
-	["2024-03-01T14:37:00Z","momentum_long-AAA-1"]
-	["2024-03-01T14:37:00Z","momentum_long-BBB-1"]
-	["2024-03-01T14:38:00Z","momentum_long-BBB-2"]
+	cat >exp <<-E &&
+	["2024-03-01T14:37:00Z","momentum_long-AAA-$S-1"]
+	["2024-03-01T14:37:00Z","momentum_long-BBB-$S-1"]
+	["2024-03-01T14:38:00Z","momentum_long-BBB-$S-2"]
 	E
 	test_cmp exp ids
+'
+
+# fill SYM N SIDE QTY PRICE EXEC [T]: a live fill of momentum_long's
+# order N on SYM
+fill () {
+	printf '{"ev":"fill","t":"%s","sym":"%s","id":"momentum_long-%s-%s-%s","exec_id":"%s","side":"%s","qty":%s,"price":%s,"strategy":"momentum_long"}\n' \
+	    "${7:-2024-03-01T14:37:01Z}" "$1" "$1" "$S" "$2" "$6" "$3" "$4" "$5"
+}
+
+# clock T: a clock event at 2024-03-01T...Z
+clock () {
+	printf '{"ev":"clock","t":"2024-03-01T%sZ"}\n' "$1"
+}
+
+# orders_of FILE: the orders and cancels, in short
+orders_of () {
+	jq -c "select(.ev == \"order\" or .ev == \"cancel\") |
+	    [.ev, .sym, .id, .side, .qty, .why.reason, .bracket]" "$1"
+}
+
+test_expect_success 'restart: a second run gives ids of its own; a fill of the first is not its' '
+	head -n 14 "$BARS" >live &&
+	LIU_NOW=2024-03-01T14:00:00Z liu-strategy $P momentum_long <live >a &&
+	LIU_NOW=2024-03-01T14:00:00.1Z liu-strategy $P momentum_long <live >b &&
+	jq -r .id a | sort >ids.a &&
+	jq -r .id b | sort >ids.b &&
+	test_line_count = 2 ids.a && test_line_count = 2 ids.b &&
+	comm -12 ids.a ids.b >same &&
+	test_line_count = 0 same &&
+	# and on the wall clock
+	(unset LIU_NOW; liu-strategy $P momentum_long <live >c &&
+	 liu-strategy $P momentum_long <live >d) &&
+	jq -r .id c | sort >ids.c &&
+	jq -r .id d | sort >ids.d &&
+	comm -12 ids.c ids.d >same &&
+	test_line_count = 0 same &&
+	# at most 48 characters without a batch (liu-order maps longer ones)
+	test $(awk "length > 48" ids.a ids.c | wc -l) = 0 &&
+	# the first run'"'"'s order, filled: the second run does not know it
+	{ cat live; fill AAA 1 buy 2127 10.45 x1; } >in &&
+	LIU_NOW=2024-03-01T14:00:00.1Z test_expect_code 1 \
+	    liu-strategy $P momentum_long <in >out 2>err &&
+	test_grep "<stdin>:15: fill for unknown order \"momentum_long-AAA-$S-1\"" err
+'
+
+test_expect_success 'a fill delivered twice counts once' '
+	{
+		head -n 14 "$BARS" &&
+		fill AAA 1 buy 1000 10.45 e1 &&
+		fill AAA 1 buy 1000 10.45 e1 &&
+		fill AAA 1 buy 1127 10.46 e2 &&
+		fill AAA 1 buy 1127 10.46 e2 &&
+		sed -n "15,\$p" "$BARS"
+	} >in &&
+	liu-strategy -v $P momentum_long <in >out 2>err &&
+	test_grep "2 fills, .* 2 fills delivered again" err &&
+	# the position is 2127: the target exit sells all of it
+	jq -c "select(.ev == \"order\" and .sym == \"AAA\") |
+	    [.side, .qty, .why.reason]" out >got &&
+	cat >exp <<-\E &&
+	["buy",2127,"entry"]
+	["sell",2127,"target"]
+	E
+	test_cmp exp got
+'
+
+test_expect_success 'an entry cancelled by the flatten is tracked: its late fill counts' '
+	{
+		head -n 14 "$BARS" &&
+		fill AAA 1 buy 1000 10.45 p1 &&
+		clock 20:50:00 &&
+		fill AAA 1 buy 500 10.5 p2 2024-03-01T20:50:01Z &&
+		fill AAA 2 sell 1000 10.4 p3 2024-03-01T20:50:02Z &&
+		clock 20:51:00 &&
+		echo "{\"ev\":\"order_update\",\"t\":\"2024-03-01T20:51:01Z\",\"sym\":\"AAA\",\"id\":\"momentum_long-AAA-$S-1\",\"status\":\"canceled\"}" &&
+		clock 20:52:00
+	} >in &&
+	liu-strategy -v $P momentum_long <in >out 2>err &&
+	orders_of out | grep AAA >got &&
+	cat >exp <<-E &&
+	["order","AAA","momentum_long-AAA-$S-1","buy",2127,"entry",null]
+	["cancel","AAA","momentum_long-AAA-$S-1",null,null,"flatten",null]
+	["order","AAA","momentum_long-AAA-$S-2","sell",1000,"flatten",null]
+	["order","AAA","momentum_long-AAA-$S-3","sell",500,"flatten",null]
+	E
+	test_cmp exp got &&
+	test_grep "3 fills, .* 1 cancels" err
+'
+
+# leg SYM LEG STATUS T: an update of the leg (stop, target) of SYM's
+# bracket, momentum_long's order 1
+leg () {
+	printf '{"ev":"order_update","t":"2024-03-01T%sZ","sym":"%s","id":"momentum_long-%s-%s-1-%s","status":"%s","strategy":"momentum_long","parent":"momentum_long-%s-%s-1"}\n' \
+	    "$4" "$1" "$1" "$S" "$2" "$3" "$1" "$S"
+}
+
+# With -p bracket=1 the broker holds the stop and the target: the engine
+# sends none of them.  AAA: bar 14:40 reaches the target, and the broker'"'"'s
+# target leg fills, the stop leg is cancelled.  BBB: bar 14:38 reaches the
+# stop, which the broker has not filled; at the flatten the engine takes
+# the exits back (a cancel of the bracket) and sells once both legs are
+# cancelled.
+test_expect_success 'bracket: the broker holds the exits; the flatten takes them back' '
+	{
+		head -n 14 "$BARS" &&
+		fill AAA 1 buy 2127 10.45 a1 &&
+		fill BBB 1 buy 2127 10.45 b1 &&
+		leg AAA stop new 14:37:02 && leg AAA target new 14:37:02 &&
+		leg BBB stop new 14:37:02 && leg BBB target new 14:37:02 &&
+		sed -n "15,21p" "$BARS" &&
+		fill AAA 1-target sell 2127 11.83 a2 2024-03-01T14:40:30Z |
+		    sed "s/}\$/,\"partial\":false,\"parent\":\"momentum_long-AAA-$S-1\"}/" &&
+		leg AAA stop canceled 14:40:30 &&
+		sed -n "22p" "$BARS" &&
+		clock 20:50:00 &&
+		leg BBB stop canceled 20:50:10 &&
+		clock 20:50:20 &&
+		leg BBB target canceled 20:50:40 &&
+		clock 20:51:00
+	} >in &&
+	liu-strategy -v -p bracket=1 $P momentum_long <in >out 2>err &&
+	orders_of out >got &&
+	cat >exp <<-E &&
+	["order","AAA","momentum_long-AAA-$S-1","buy",2127,"entry",true]
+	["order","BBB","momentum_long-BBB-$S-1","buy",2127,"entry",true]
+	["cancel","BBB","momentum_long-BBB-$S-1",null,null,"flatten",null]
+	["order","BBB","momentum_long-BBB-$S-2","sell",2127,"flatten",null]
+	E
+	test_cmp exp got &&
+	jq -s -e "map(select(.ev == \"order\" and .bracket)) |
+	    length == 2 and all(.stop_loss == 9.95 and .target == 11.83)" \
+	    out >/dev/null &&
+	test_grep "3 fills, .* 1 cancels" err &&
+	test_grep ! "order_update" out &&
+	# without a bracket the engine sends the stop and the target itself,
+	# and the broker'"'"'s legs are not its orders
+	test_expect_code 1 liu-strategy $P momentum_long <in >out 2>err &&
+	test_grep "fill for unknown order \"momentum_long-AAA-$S-1-target\"" err &&
+	orders_of out >got &&
+	test_grep "\"stop\"" got && test_grep "\"target\"" got
+'
+
+test_expect_success 'bracket with sim fills: the engine is the broker and holds the exits' '
+	liu-strategy --fill sim -p bracket=1 $P momentum_long <"$BARS" >raw &&
+	jq -c "select(.ev == \"order\" and .why.reason == \"entry\") | .bracket" raw >b &&
+	printf "true\ntrue\n" >exp && test_cmp exp b &&
+	jq -c "del(.bracket)" raw | reason >out &&
+	test_cmp "$TEST_DATA/strategy-momentum.expected" out
 '
 
 test_expect_success '--seconds builds 1s bars without changing 1m results' '

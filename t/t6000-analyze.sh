@@ -480,6 +480,30 @@ test_expect_success 'several files and stdin read as one session' '
 	test_cmp out in
 '
 
+# A fill delivered twice (a feedback loop, a stage restarted after a
+# crash) is one fill: liu-db stores a fill once per batch and exec_id, and
+# so liu-analyze counts it.
+test_expect_success 'a fill delivered twice counts once (batch and exec_id)' '
+	liu-analyze -f ndjson "$G" >once &&
+	awk "{ print } /\"ev\":\"fill\"/ { print }" "$G" >twice.ndjson &&
+	test $(grep -c "\"ev\":\"fill\"" twice.ndjson) = 22 &&
+	liu-analyze -v -f ndjson twice.ndjson >twice 2>err &&
+	test_cmp once twice &&
+	test_grep "^liu-analyze: 11 fills, 11 fills delivered again," err &&
+	# the same exec_id in another batch is another fill
+	cat >batches.ndjson <<-\EOF &&
+	{"ev":"fill","t":"2024-03-01T14:30:00Z","sym":"X","id":"a","exec_id":"e1","side":"buy","qty":1,"price":10,"batch":"b1"}
+	{"ev":"fill","t":"2024-03-01T14:30:00Z","sym":"X","id":"c","exec_id":"e1","side":"buy","qty":1,"price":10,"batch":"b2"}
+	{"ev":"fill","t":"2024-03-01T14:30:00Z","sym":"X","id":"a","exec_id":"e1","side":"buy","qty":1,"price":10,"batch":"b1"}
+	{"ev":"fill","t":"2024-03-01T14:31:00Z","sym":"X","id":"b","side":"sell","qty":1,"price":11}
+	{"ev":"fill","t":"2024-03-01T14:31:00Z","sym":"X","id":"b","side":"sell","qty":1,"price":11}
+	EOF
+	liu-analyze -v -f ndjson batches.ndjson >b 2>err &&
+	test_grep "^liu-analyze: 4 fills, 1 fills delivered again," err &&
+	jq -e -s "map(select(.ev == \"analysis\")) | length == 2 and
+	    all(.open == false)" b
+'
+
 test_expect_success 'a file that cannot be opened: exit 3, named' '
 	test_expect_code 3 liu-analyze -f ndjson nosuch.ndjson 2>err &&
 	test_grep "^liu-analyze: cannot open .nosuch.ndjson.: No such file" err &&

@@ -74,6 +74,29 @@ static const struct canon canon[] = {
 	    { { "id", STR }, { "status", STR } } },
 	{ EV_CLOCK, "{\"ev\":\"clock\",\"t\":\"2024-03-01T21:00:00Z\"}",
 	    { { NULL, 0 } } },
+	/* every order field, in order (not an order a broker would take) */
+	{ EV_ORDER, "{\"ev\":\"order\",\"t\":\"2024-03-01T14:31:00Z\","
+	    "\"sym\":\"AAPL\",\"id\":\"ml-2\",\"side\":\"sell\",\"qty\":10,"
+	    "\"type\":\"trailing_stop\",\"trail_price\":0.5,"
+	    "\"trail_percent\":0.25,\"tif\":\"gtc\",\"extended_hours\":true,"
+	    "\"horizon\":\"swing\",\"strategy\":\"momentum_long\","
+	    "\"batch\":\"b1\",\"parent\":\"ml-1\",\"bracket\":false,"
+	    "\"stop_loss\":178,\"target\":185,\"why\":{\"reason\":\"trail\"}}",
+	    { { "sym", STR }, { "id", STR }, { "side", SIDE }, { "qty", N } } },
+	{ EV_ORDER_UPDATE, "{\"ev\":\"order_update\","
+	    "\"t\":\"2024-03-01T14:30:03Z\",\"sym\":\"AAPL\",\"id\":\"ml-1\","
+	    "\"order_id\":\"9f1c\",\"status\":\"partially_filled\","
+	    "\"filled_qty\":4,\"strategy\":\"momentum_long\",\"batch\":\"b1\","
+	    "\"parent\":\"ml-0\"}",
+	    { { "id", STR }, { "status", STR } } },
+	{ EV_CANCEL, "{\"ev\":\"cancel\",\"t\":\"2024-03-01T14:30:04Z\","
+	    "\"sym\":\"AAPL\",\"id\":\"ml-1\",\"strategy\":\"momentum_long\","
+	    "\"batch\":\"b1\",\"why\":{\"reason\":\"flatten\"}}",
+	    { { "sym", STR }, { "id", STR } } },
+	{ EV_POSITION, "{\"ev\":\"position\",\"t\":\"2024-03-01T13:30:00Z\","
+	    "\"sym\":\"AAPL\",\"qty\":-25,\"avg_price\":180.25,"
+	    "\"strategy\":\"vwap_short\",\"portfolio\":\"main\"}",
+	    { { "sym", STR }, { "qty", N } } },
 };
 #define NCANON (sizeof(canon) / sizeof(canon[0]))
 
@@ -223,6 +246,36 @@ test_canonical(void)
 
 	parse(&e, canon[8].line, &err);
 	ok(e.t == 1709326800LL * TM_NS_PER_SEC && e.sym == NULL, "clock: t");
+
+	parse(&e, canon[9].line, &err);
+	ok(e.otype && !strcmp(e.otype, "trailing_stop") &&
+	    e.trail_price == 0.5 && e.trail_percent == 0.25,
+	    "order: trailing_stop, trail_price, trail_percent");
+	ok(e.extended_hours == 1 && e.bracket == 0 && e.horizon &&
+	    !strcmp(e.horizon, "swing") && e.parent &&
+	    !strcmp(e.parent, "ml-1"), "order: extended_hours, bracket, "
+	    "horizon, parent");
+	parse(&e, canon[5].line, &err);
+	ok(e.extended_hours == -1 && e.bracket == -1 && !e.horizon &&
+	    isnan(e.trail_price) && isnan(e.trail_percent),
+	    "order: the new fields absent");
+
+	parse(&e, canon[10].line, &err);
+	ok(e.status && !strcmp(e.status, "partially_filled") &&
+	    e.filled_qty == 4 && e.strategy &&
+	    !strcmp(e.strategy, "momentum_long") && e.batch &&
+	    !strcmp(e.batch, "b1") && e.parent && !strcmp(e.parent, "ml-0"),
+	    "order_update: filled_qty, strategy, batch, parent");
+
+	parse(&e, canon[11].line, &err);
+	ok(e.id && !strcmp(e.id, "ml-1") && e.strategy && e.batch &&
+	    e.why && e.why_len == 20, "cancel: id, strategy, batch, why");
+
+	parse(&e, canon[12].line, &err);
+	ok(e.qty == -25 && e.avg_price == 180.25 && e.portfolio &&
+	    !strcmp(e.portfolio, "main") && e.strategy &&
+	    !strcmp(e.strategy, "vwap_short"), "position: qty, avg_price, "
+	    "strategy, portfolio");
 	ev_release(&e);
 }
 
@@ -1009,6 +1062,18 @@ test_fast_path(void)
 		"{\"ev\":\"trade\",\"t\":\"2024-03-01T14:30:00Z\","
 		    "\"sym\":\"A\",\"price\":1.5,\"size\":100,"
 		    "\"cond\":[\"@\",12,true],\"tape\":\"C\"}",
+		/* keys longer than the two words key_at() compares */
+		"{\"ev\":\"order\",\"t\":\"2024-03-01T14:30:00Z\","
+		    "\"sym\":\"A\",\"id\":\"s-A-2\",\"side\":\"sell\","
+		    "\"qty\":100,\"type\":\"trailing_stop\","
+		    "\"trail_percent\":1.5,\"extended_hours\":false,"
+		    "\"horizon\":\"day\",\"bracket\":true}",
+		"{\"ev\":\"cancel\",\"t\":\"2024-03-01T14:30:00Z\","
+		    "\"sym\":\"A\",\"id\":\"s-A-1\",\"strategy\":\"s\","
+		    "\"why\":{\"reason\":\"flatten\"}}",
+		"{\"ev\":\"position\",\"t\":\"2024-03-01T14:30:00Z\","
+		    "\"sym\":\"A\",\"qty\":-3,\"avg_price\":10.5,"
+		    "\"strategy\":\"s\",\"portfolio\":\"p\"}",
 	};
 #define NUSUAL (sizeof(usual) / sizeof(usual[0]))
 	struct ev a = EV_INIT, b = EV_INIT;

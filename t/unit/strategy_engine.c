@@ -454,6 +454,200 @@ test_sim_short(void)
 	eng_free(e);
 }
 
+#define UPDATE(id, st) "{\"ev\":\"order_update\"," \
+	"\"t\":\"2024-03-01T15:00:01Z\",\"id\":\"" id "\",\"status\":\"" st \
+	"\"}"
+#define XFILL(id, side, q, p, x) "{\"ev\":\"fill\"," \
+	"\"t\":\"2024-03-01T15:00:00Z\",\"sym\":\"X\",\"id\":\"" id "\"," \
+	"\"exec_id\":\"" x "\",\"side\":\"" side "\",\"qty\":" q \
+	",\"price\":" p "}"
+
+/*
+ * strat_cancel_all(): a cancel goes out for every open order.  With sim
+ * fills they are gone at once; live they stay (open orders, what may
+ * still fill) until their final update, and a fill that crossed the
+ * cancel counts.
+ */
+static void
+test_cancels(void)
+{
+	struct eng_opts o = ENG_OPTS_INIT;
+	struct eng *e;
+	struct strat_order so = STRAT_ORDER_INIT;
+	const char *err, *out;
+
+	o.fill_sim = 1;
+	e = eng_new(&o);
+	eng_add(e, &test_strategy, &err);
+	feed(e, BAR("14:30:00", "10", "10", "10", "10"));
+	so.side = SIDE_BUY;
+	so.qty = 10;
+	so.type = "limit";
+	so.limit = 9;
+	is_int(strat_order(the_cx, &so), 0, "sim: a limit buy");
+	output();
+	strat_cancel_all(the_cx);
+	out = output();
+	ok(strstr(out, "{\"ev\":\"cancel\",\"t\":\"2024-03-01T14:31:00Z\","
+	    "\"sym\":\"X\",\"id\":\"probe-X-1\",\"strategy\":\"probe\","
+	    "\"why\":{\"reason\":\"cancel_all\"}}") != NULL,
+	    "sim: the cancel is written");
+	is_int(strat_open_orders(the_cx), 0, "sim: gone at once");
+	feed(e, BAR("14:31:00", "8", "8", "8", "8"));
+	is_dbl(strat_position(the_cx), 0, 0, "sim: it never fills");
+	eng_free(e);
+
+	o.fill_sim = 0;
+	o.start = 1709301600000000000LL;	/* lt8q1fk0 ms, base 36 */
+	e = eng_new(&o);
+	eng_add(e, &test_strategy, &err);
+	feed(e, BAR("14:30:00", "10", "10", "10", "10"));
+	is_int(strat_order(the_cx, &so), 0, "live: a limit buy");
+	out = output();
+	ok(strstr(out, "\"id\":\"probe-X-lt8q1fk0-1\"") != NULL,
+	    "live: the id has the start's stamp");
+	strat_cancel_all(the_cx);
+	strat_cancel_all(the_cx);
+	out = output();
+	ok((out = strstr(out, "\"ev\":\"cancel\"")) != NULL &&
+	    strstr(out + 1, "\"ev\":\"cancel\"") == NULL,
+	    "live: one cancel, however often asked");
+	is_int(strat_open_orders(the_cx), 1, "live: still open");
+	ok(!strat_can_enter(the_cx), "live: no entry while it may fill");
+	so.qty = 1;
+	is_int(strat_order(the_cx, &so), 0, "live: a second order");
+	output();
+	is_int(feed(e, XFILL("probe-X-lt8q1fk0-1", "buy", "4", "9", "x1")),
+	    ENG_DONE, "live: a fill that crossed the cancel counts");
+	is_dbl(strat_position(the_cx), 4, 0, "live: long 4");
+	is_int(feed(e, XFILL("probe-X-lt8q1fk0-1", "buy", "4", "9", "x1")),
+	    ENG_DONE, "live: the same fill again is taken");
+	is_dbl(strat_position(the_cx), 4, 0, "live: and counted once");
+	is_int(feed(e, UPDATE("probe-X-lt8q1fk0-1", "pending_cancel")),
+	    ENG_DONE, "live: pending_cancel");
+	is_int(strat_open_orders(the_cx), 2, "live: pending_cancel is not "
+	    "final");
+	is_int(feed(e, UPDATE("probe-X-lt8q1fk0-1", "canceled")), ENG_DONE,
+	    "live: canceled");
+	is_int(strat_open_orders(the_cx), 1, "live: the final update ends it");
+	is_int(feed(e, XFILL("probe-X-lt8q1fk0-1", "buy", "1", "9", "x2")),
+	    ENG_BAD, "live: a fill after the final update is unknown");
+	is_int(feed(e, XFILL("probe-X-1", "buy", "1", "9", "x3")), ENG_PASS,
+	    "live: an id without our stamp is not ours");
+	eng_free(e);
+}
+
+#define LEGFILL(leg, q, partial, x) "{\"ev\":\"fill\"," \
+	"\"t\":\"2024-03-01T15:00:00Z\",\"sym\":\"X\"," \
+	"\"id\":\"probe-X-1-" leg "\",\"exec_id\":\"" x "\"," \
+	"\"side\":\"sell\",\"qty\":" q ",\"price\":9,\"partial\":" partial \
+	",\"parent\":\"probe-X-1\"}"
+#define LEGUPDATE(leg, st) "{\"ev\":\"order_update\"," \
+	"\"t\":\"2024-03-01T15:00:01Z\",\"sym\":\"X\"," \
+	"\"id\":\"probe-X-1-" leg "\",\"status\":\"" st "\"," \
+	"\"parent\":\"probe-X-1\"}"
+
+/* The count of "needle" in "s". */
+static int
+count(const char *s, const char *needle)
+{
+	int n = 0;
+
+	while ((s = strstr(s, needle)) != NULL) {
+		n++;
+		s++;
+	}
+	return n;
+}
+
+/*
+ * A bracket, live: the entry goes out with "bracket":true; the broker's
+ * legs, probe-X-1-stop and probe-X-1-target, fill on the exit side, at
+ * most what the entry filled; a sell of the strategy's own first takes the
+ * exits back, and goes once both legs are done.
+ */
+static void
+test_bracket(void)
+{
+	struct eng_opts o = ENG_OPTS_INIT;
+	struct eng *e;
+	struct strat_order so = STRAT_ORDER_INIT;
+	const char *err, *out;
+
+	e = eng_new(&o);
+	eng_add(e, &test_strategy, &err);
+	is_int(eng_param(e, "probe.bracket=1", &err), 0, "bracket=1");
+	buy_on_bar = 1;
+	feed(e, BAR("14:30:00", "10", "10", "10", "10"));
+	buy_on_bar = -1;
+	out = output();
+	ok(strstr(out, "\"strategy\":\"probe\",\"bracket\":true,"
+	    "\"stop_loss\":9,\"target\":20,") != NULL, "the bracket entry");
+	is_int(feed(e, XFILL("probe-X-1", "buy", "100", "10", "b1")),
+	    ENG_DONE, "entry filled");
+	is_int(strat_open_orders(the_cx), 1, "the bracket lives on");
+	is_int(feed(e, LEGUPDATE("stop", "new")), ENG_DONE, "a leg: ours");
+	is_int(feed(e, LEGUPDATE("target", "new")), ENG_DONE, "the other");
+	feed(e, BAR("14:31:00", "10", "10", "8", "8"));
+	ok(strlen(output()) == 0, "the stop is reached: no exit of ours");
+	is_int(feed(e, LEGFILL("stop", "101", "false", "b2")), ENG_BAD,
+	    "a leg's fill beyond what the entry filled is bad");
+	is_int(feed(e, LEGFILL("stop-x", "1", "false", "b4")), ENG_BAD,
+	    "a fill of no leg of ours is bad");
+	is_int(feed(e, LEGFILL("stop", "40", "true", "b3")), ENG_DONE,
+	    "the broker's stop fills 40");
+	is_dbl(strat_position(the_cx), 60, 0, "60 left");
+	so.side = SIDE_SELL;
+	so.qty = 10;
+	so.reason = "mine";
+	is_int(strat_order(the_cx, &so), -1, "a sell of our own waits");
+	out = output();
+	ok(count(out, "\"ev\":\"cancel\"") == 1 &&
+	    strstr(out, "\"id\":\"probe-X-1\"") &&
+	    strstr(out, "\"reason\":\"mine\"") && !strstr(out, "\"order\""),
+	    "the exits are taken back first");
+	feed(e, LEGUPDATE("stop", "canceled"));
+	is_int(strat_order(the_cx, &so), -1, "one leg may still fill");
+	is_int(count(output(), "\"ev\":\"cancel\""), 0, "no second cancel");
+	feed(e, LEGUPDATE("target", "canceled"));
+	is_int(strat_open_orders(the_cx), 0, "both legs done: it ends");
+	is_int(strat_order(the_cx, &so), 0, "now the sell goes");
+	output();
+	eng_free(e);
+
+	/*
+	 * Cancelled while its entry is working: the broker places legs for
+	 * the shares filled, which the engine cancels in turn.
+	 */
+	e = eng_new(&o);
+	eng_add(e, &test_strategy, &err);
+	eng_param(e, "probe.bracket=1", &err);
+	buy_on_bar = 1;
+	feed(e, BAR("14:30:00", "10", "10", "10", "10"));
+	buy_on_bar = -1;
+	feed(e, XFILL("probe-X-1", "buy", "40", "10", "c1"));
+	output();
+	strat_exit(the_cx, "out");
+	out = output();
+	ok(count(out, "\"ev\":\"cancel\"") == 1 && !strstr(out, "\"order\""),
+	    "exit: the entry is cancelled, nothing sold yet");
+	is_int(feed(e, UPDATE("probe-X-1", "canceled")), ENG_DONE,
+	    "the entry is over");
+	is_int(strat_open_orders(the_cx), 1, "its legs are to come");
+	feed(e, LEGUPDATE("stop", "new"));
+	feed(e, LEGUPDATE("target", "new"));
+	out = output();
+	ok(count(out, "\"ev\":\"cancel\"") == 1 &&
+	    strstr(out, "\"reason\":\"out\""), "the legs are cancelled too");
+	feed(e, LEGUPDATE("stop", "canceled"));
+	feed(e, LEGUPDATE("target", "canceled"));
+	strat_exit(the_cx, "out");
+	out = output();
+	ok(strstr(out, "\"side\":\"sell\",\"qty\":40") != NULL,
+	    "then the engine sells the 40");
+	eng_free(e);
+}
+
 /* "momentum" names momentum_long; no strategy may take it as its name. */
 static void
 test_aliases(void)
@@ -489,6 +683,8 @@ main(void)
 	test_positions();
 	test_sim_short();
 	test_updated();
+	test_cancels();
+	test_bracket();
 	test_aliases();
 	return done_testing();
 }
