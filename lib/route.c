@@ -118,6 +118,7 @@ struct router {
 	int sysfail;		/* a child could not be started: exit 3 */
 	uint64_t nin, nall, nbadkey;
 	uint64_t nfbdrop;	/* feedback events not results: dropped */
+	uint64_t nfbwarn;	/* of them, not orders or cancels */
 };
 
 static volatile sig_atomic_t got_chld, got_usr1;
@@ -735,7 +736,8 @@ enum { R_TAKEN, R_WAIT };
  * that come back from liu-order.  Anything else on a feedback FIFO (the
  * orders of "liu-order ... | tee fills.fifo", say) would go round the
  * loop to the strategies and back out for ever: it is counted and
- * dropped, and the first one is reported.
+ * dropped, and the first one that is not an order or a cancel is
+ * reported.
  */
 static int
 feedback_result(struct router *r, struct source *s, const struct ev_head *h)
@@ -743,7 +745,10 @@ feedback_result(struct router *r, struct source *s, const struct ev_head *h)
 	if (h->type == EV_FILL || h->type == EV_ORDER_UPDATE ||
 	    h->type == EV_POSITION)
 		return 1;
-	if (r->nfbdrop++ == 0)
+	/* liu-order writes the orders and cancels it handled, which a tee
+	 * brings here on every run: those are dropped without a word */
+	r->nfbdrop++;
+	if (h->type != EV_ORDER && h->type != EV_CANCEL && r->nfbwarn++ == 0)
 		warn("%s:%llu: feedback carries fill, order_update and "
 		    "position events only: \"%.*s\" dropped (the first; -v "
 		    "counts them)", s->rd.name,

@@ -174,7 +174,7 @@ test_expect_success 'feedback carries results only: the rest is dropped, counted
 	cat out.* | grep "\"fb\":1" | cut -d\" -f4 >got &&
 	printf "%s\n" fill order_update position >expect &&
 	test_cmp expect got &&
-	grep "^liu-route: fills:1: feedback carries fill, order_update and position events only: \"order\" dropped" err &&
+	grep "^liu-route: fills:3: feedback carries fill, order_update and position events only: \"drop\" dropped" err &&
 	test $(grep -c "feedback carries" err) = 1 &&
 	grep "^liu-route: input: .* 6 not results on feedback" err
 '
