@@ -20,6 +20,10 @@
 #	them), --port-file NAME.port and --log NAME.log, and waits until it
 #	listens.  See "t/fake-stream.py --help" for the options and the
 #	scenario file.
+# fake_trade_start NAME [OPTION...]
+#	the same for t/fake-alpaca-trade.py, the fake Alpaca trading API (REST
+#	and the trade_updates stream at /stream, on one port); see
+#	"t/fake-alpaca-trade.py --help" for the options and the scenario.
 # fake_start NAME CMD...
 #	the same for any server CMD that writes its port to NAME.port (the
 #	caller passes that option): starts CMD in the background from the
@@ -32,6 +36,16 @@
 #	started it.
 # fake_stop NAME
 #	SIGTERM to the server NAME and wait until it has gone.
+# fake_trade_steps NAME STEPS
+#	runs STEPS (JSON: a step or a list of them) on the trading fake NAME
+#	(over TLS) at once: POST /_fake/steps, NAME.steps the body; returns
+#	when they are done, non-zero if the fake refuses them.
+# alpaca_curl [CURL-OPTION...] URL
+#	curl -sS with --cacert $TLS_CA and the Alpaca credentials of the
+#	environment (APCA_API_KEY_ID, APCA_API_SECRET_KEY) as the headers
+#	APCA-API-KEY-ID and APCA-API-SECRET-KEY, given to curl as a config
+#	in a here-document on its stdin, never in argv (ps) or a file of the
+#	test; so a request body comes from a file (--data-binary @FILE).
 # ws_client [OPTION...] URL [ACTION...]
 #	t/ws-client.py with --cacert $TLS_CA, a small client that prints what
 #	the server sends; see "t/ws-client.py --help".
@@ -94,6 +108,33 @@ fake_stream_start () {
 	fake_start "$fake_sname" "$FAKE_PYTHON" "$SRC_DIR/t/fake-stream.py" \
 	    --provider "$fake_prov" --port-file "$fake_sname.port" \
 	    --log "$fake_sname.log" "$@"
+}
+
+fake_trade_start () {
+	fake_tname=$1
+	shift
+	case " $* " in
+	*" --plain "*|*" --cert "*) set -- "$@" ;;
+	*) set -- --cert "$TLS_CERT" --key "$TLS_KEY" "$@" ;;
+	esac
+	fake_start "$fake_tname" "$FAKE_PYTHON" \
+	    "$SRC_DIR/t/fake-alpaca-trade.py" --port-file "$fake_tname.port" \
+	    --log "$fake_tname.log" "$@"
+}
+
+fake_trade_steps () {
+	printf '%s' "$2" >"$1.steps" &&
+	curl -sS -f -o /dev/null --cacert "$TLS_CA" --data-binary "@$1.steps" \
+	    "https://127.0.0.1:$(cat "$1.port")/_fake/steps"
+}
+
+# The config comes from a here-document: neither ps nor a shell trace
+# (-x) shows it.
+alpaca_curl () {
+	curl -sS --cacert "$TLS_CA" -K - "$@" <<-EOF
+	header = "APCA-API-KEY-ID: $APCA_API_KEY_ID"
+	header = "APCA-API-SECRET-KEY: $APCA_API_SECRET_KEY"
+	EOF
 }
 
 fake_stop () {
