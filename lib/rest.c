@@ -516,6 +516,43 @@ rest_add_escaped(struct buf *b, const char *s)
 	}
 }
 
+/* A variable of the environment, NULL if unset or empty. */
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+int
+rest_env_provider(const char **name, const char **why)
+{
+	const char *v = env("LIU_DATA_PROVIDER");
+
+	if (v) {
+		if (strcmp(v, "alpaca") == 0 || strcmp(v, "polygon") == 0) {
+			*name = strcmp(v, "alpaca") == 0 ? "alpaca" :
+			    "polygon";
+			return 0;
+		}
+		*why = "LIU_DATA_PROVIDER is neither alpaca nor polygon";
+		return -1;
+	}
+	if (env("APCA_API_KEY_ID") && env("APCA_API_SECRET_KEY")) {
+		*name = "alpaca";
+		return 0;
+	}
+	if (env("POLYGON_API_KEY")) {
+		*name = "polygon";
+		return 0;
+	}
+	*why = "no data provider: set APCA_API_KEY_ID and APCA_API_SECRET_KEY "
+	    "(Alpaca) or POLYGON_API_KEY (Polygon), and LIU_DATA_PROVIDER to "
+	    "choose when both are set";
+	return -1;
+}
+
 void
 rest_close(struct rest *r)
 {
