@@ -588,9 +588,13 @@ scan_src_open(struct scan_src *src, const struct scan_opts *o)
 int
 scan_src_fetch(struct scan_src *src, struct scan_set *set)
 {
+	uint64_t nbad = src->nbad;
+	int rc;
+
 	set->n = 0;
-	return src->o->provider == SCAN_ALPACA ? alpaca_fetch(src, set) :
+	rc = src->o->provider == SCAN_ALPACA ? alpaca_fetch(src, set) :
 	    polygon_fetch(src, set);
+	return rc ? rc : src->nbad > nbad ? LIU_EXIT_DATA : 0;
 }
 
 void
