@@ -134,11 +134,10 @@ static int
 parse(struct scan_src *src, struct rest *r, char *p, size_t len)
 {
 	const char *err;
-	size_t k;
+	char *q, *end = p + len;
 
-	for (k = 0; k < len; k++)
-		if (p[k] == '\n')
-			p[k] = '\r';
+	for (q = p; (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
+		*q = '\r';
 	if (json_parse(&src->j, p, len, &err) == 0)
 		return 0;
 	warn("%s: bad response: %s (GET %s)", src->name, err,
