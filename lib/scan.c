@@ -214,7 +214,8 @@ emit_pick(struct scan *s, const struct scan_snap *sn, int64_t t)
 
 	add_head(b, "pick", t, sn->sym);
 	buf_adds(b, ",\"scanner\":\"momentum\"");
-	buf_add(b, s->strategies.p, s->strategies.len);
+	if (s->strategies.len)
+		buf_add(b, s->strategies.p, s->strategies.len);
 	add_num(b, "price", sn->price);
 	add_num(b, "change_pct", sn->change_pct);
 	add_num(b, "volume", sn->volume);
