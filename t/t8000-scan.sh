@@ -606,6 +606,32 @@ test_expect_success '--from: a day out of order is a bad line' '
 	test_grep "^liu-scan: order.ndjson:10: bar out of time order" err
 '
 
+test_expect_success '--from: a line over --line-max is a bad line' '
+	{
+		head -n 9 "$TEST_DATA/scan-days.ndjson" &&
+		printf "{\"ev\":\"x\",\"t\":\"2024-03-06T05:00:00Z\",\"pad\":\"%0300d\"}\n" 0 &&
+		tail -n +10 "$TEST_DATA/scan-days.ndjson"
+	} >long.ndjson &&
+	test_expect_code 1 liu-scan momentum --from long.ndjson --line-max 200 \
+	    >out 2>err &&
+	test_cmp days.expect out &&
+	test_grep "^liu-scan: long.ndjson:10: " err
+'
+
+test_expect_success '--from | head -n 1: SIGPIPE ends it quietly, 141' '
+	awk "BEGIN {
+		for (d = 4; d <= 8; d++)
+			for (i = 0; i < 2000; i++)
+				printf \"{\\\"ev\\\":\\\"bar\\\",\\\"t\\\":\\\"2024-03-0%dT05:00:00Z\\\",\\\"sym\\\":\\\"S%d\\\",\\\"tf\\\":\\\"1d\\\",\\\"o\\\":%d,\\\"h\\\":%d,\\\"l\\\":1,\\\"c\\\":%d,\\\"v\\\":100000}\\n\", d, i, d, d, d
+	}" >many.ndjson &&
+	test_line_count = 10000 many.ndjson &&
+	{ liu-scan snapshot --from many.ndjson 2>err; echo $? >rc; } |
+	head -n 1 >out &&
+	echo 141 >expect && test_cmp expect rc &&
+	test_must_be_empty err &&
+	test_line_count = 1 out
+'
+
 test_expect_success '--from a file that is not there: exit 3' '
 	test_expect_code 3 liu-scan momentum --from nothere 2>err &&
 	test_grep "^liu-scan: cannot open .nothere.: " err
