@@ -20,7 +20,7 @@ static const char *const usage_text[] = {
 	"usage: liu COMMAND [ARGS ...]",
 	"       liu help | version",
 	"       liu -h | --help | --version",
-	"COMMAND is stream, route, strategy, ta, analyze or db.",
+	"COMMAND is stream, scan, route, strategy, ta, analyze or db.",
 	"See liu(1).",
 	NULL
 };

@@ -1296,26 +1296,11 @@ env(const char *name)
 int
 live_default_provider(enum live_provider *p, const char **why)
 {
-	const char *v = env("LIU_DATA_PROVIDER");
+	const char *name;
 
-	if (v) {
-		if (live_provider_from(v, p) == 0)
-			return 0;
-		*why = "LIU_DATA_PROVIDER is neither alpaca nor polygon";
+	if (rest_env_provider(&name, why) < 0)
 		return -1;
-	}
-	if (env("APCA_API_KEY_ID") && env("APCA_API_SECRET_KEY")) {
-		*p = LIVE_ALPACA;
-		return 0;
-	}
-	if (env("POLYGON_API_KEY")) {
-		*p = LIVE_POLYGON;
-		return 0;
-	}
-	*why = "no data provider: set APCA_API_KEY_ID and APCA_API_SECRET_KEY "
-	    "(Alpaca) or POLYGON_API_KEY (Polygon), and LIU_DATA_PROVIDER to "
-	    "choose when both are set";
-	return -1;
+	return live_provider_from(name, p);
 }
 
 static void

@@ -215,11 +215,18 @@ on_body(char *p, size_t size, size_t n, void *arg)
 {
 	struct rest *r = arg;
 
+	curl_off_t cl;
+
 	n *= size;
 	if (n > r->o.body_max - r->body->len) {
 		r->toobig = 1;
 		return 0;	/* CURLE_WRITE_ERROR */
 	}
+	/* a large body announced: its room at once, not by doublings */
+	if (r->body->len == 0 && curl_easy_getinfo(r->curl,
+	    CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK && cl > 0 &&
+	    (uint64_t)cl <= r->o.body_max && (size_t)cl > r->body->cap)
+		buf_grow(r->body, (size_t)cl);
 	buf_add(r->body, p, n);
 	return n;
 }
@@ -302,6 +309,8 @@ rest_open(struct rest *r, const char *base, const struct rest_opts *o,
 	    (long)(o->stall_timeout / 1000000000 > 0 ?
 	    o->stall_timeout / 1000000000 : 1));
 	SET(r, CURLOPT_TCP_KEEPALIVE, 1L);
+	/* large bodies (a market's snapshot) in fewer, larger reads */
+	SET(r, CURLOPT_BUFFERSIZE, 256L * 1024);
 	SET(r, CURLOPT_ACCEPT_ENCODING, "");
 	SET(r, CURLOPT_USERAGENT, "liu/" LIU_VERSION);
 	SET(r, CURLOPT_WRITEFUNCTION, on_body);
@@ -514,6 +523,43 @@ rest_add_escaped(struct buf *b, const char *s)
 		buf_addc(b, hex[c >> 4]);
 		buf_addc(b, hex[c & 15]);
 	}
+}
+
+/* A variable of the environment, NULL if unset or empty. */
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+int
+rest_env_provider(const char **name, const char **why)
+{
+	const char *v = env("LIU_DATA_PROVIDER");
+
+	if (v) {
+		if (strcmp(v, "alpaca") == 0 || strcmp(v, "polygon") == 0) {
+			*name = strcmp(v, "alpaca") == 0 ? "alpaca" :
+			    "polygon";
+			return 0;
+		}
+		*why = "LIU_DATA_PROVIDER is neither alpaca nor polygon";
+		return -1;
+	}
+	if (env("APCA_API_KEY_ID") && env("APCA_API_SECRET_KEY")) {
+		*name = "alpaca";
+		return 0;
+	}
+	if (env("POLYGON_API_KEY")) {
+		*name = "polygon";
+		return 0;
+	}
+	*why = "no data provider: set APCA_API_KEY_ID and APCA_API_SECRET_KEY "
+	    "(Alpaca) or POLYGON_API_KEY (Polygon), and LIU_DATA_PROVIDER to "
+	    "choose when both are set";
+	return -1;
 }
 
 void

@@ -115,6 +115,16 @@ struct rest_ws_url {
 };
 int rest_ws_url(const char *url, struct rest_ws_url *u, const char **why);
 
+/*
+ * The market-data provider the environment names, for the programs that
+ * take one without being told: LIU_DATA_PROVIDER ("alpaca" or "polygon"),
+ * or when it is unset Alpaca if APCA_API_KEY_ID and APCA_API_SECRET_KEY
+ * are both set, else Polygon if POLYGON_API_KEY is.  Returns 0 with *name
+ * set to "alpaca" or "polygon" (constant strings), or -1 with *why set to
+ * a constant message that says which variables to set.
+ */
+int rest_env_provider(const char **name, const char **why);
+
 /* Free everything r holds; r is then as after REST_INIT. */
 void rest_close(struct rest *r);
 
