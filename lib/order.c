@@ -650,9 +650,12 @@ check_money(struct ob *ob, size_t i)
 			    "available", o->qty, fmax(0, avail));
 			return ob->err;
 		}
-	} else if (o->side == SIDE_BUY)
-		opening = fmax(0, o->qty - fmax(0, -p->qty));
-	else
+	} else if (o->side == SIDE_BUY ? p->qty < 0 : p->qty > 0) {
+		snprintf(ob->err, sizeof(ob->err), "%s while %s: %s first",
+		    ev_side_name(o->side), p->qty < 0 ? "short" : "long",
+		    p->qty < 0 ? "buy_to_cover" : "sell");
+		return ob->err;
+	} else
 		opening = o->qty;
 	if (isnan(ob->o.capital) || opening <= 0)
 		return NULL;
@@ -876,7 +879,7 @@ cancel_one(struct ob *ob, size_t i, int64_t t)
 		return;
 	ob->ncancels++;
 	ob_status(ob, i, OS_PENDING_CANCEL, NULL, t);
-	ob->bk->cancel(ob->bk, ob, i, OB_END_REQUEST);
+	ob->bk->cancel(ob->bk, ob, i, OB_END_REQUEST, t);
 }
 
 /*
@@ -942,6 +945,7 @@ on_position(struct ob *ob, const struct ev *e, const char **err)
 	const char *strategy;
 	double qty, avg;
 	struct pos *p;
+	size_t k;
 
 	if (e->sym == NULL) {
 		*err = "missing \"sym\"";
@@ -961,7 +965,8 @@ on_position(struct ob *ob, const struct ev *e, const char **err)
 	}
 	if (ob->o.pass)
 		nd_emit(e->line, e->len);
-	p = &ob->pos[pos_index(ob, strategy, e->sym)];
+	k = pos_index(ob, strategy, e->sym);	/* may move ob->pos */
+	p = &ob->pos[k];
 	p->qty = qty;
 	p->cost = qty != 0 ? avg : NAN;
 	return OB_DONE;
@@ -1071,7 +1076,7 @@ ob_end(struct ob *ob, enum ob_end how)
 		if ((ob->ord[i].day || ob->ord[i].state ==
 		    OS_PENDING_CANCEL) && !ob->o.keep_open) {
 			ob->nended++;
-			ob->bk->cancel(ob->bk, ob, i, how);
+			ob->bk->cancel(ob->bk, ob, i, how, ob_now(ob));
 		}
 	}
 	if (!ob->o.verbose)

@@ -20,7 +20,9 @@
  *     rejected ("duplicate client order id") and never reaches the broker.
  *   - No accidental shorts: a sell larger than the long position of its
  *     strategy and symbol, less what open sells already want, is rejected,
- *     as is a buy_to_cover larger than the short position.
+ *     as is a buy_to_cover larger than the short position, a sell_short
+ *     while long and a buy while short: a position changes sides only
+ *     through flat.
  *   - Buying power, when a capital is set: an order that would take the
  *     positions at cost and the open entry orders beyond capital (plus
  *     realized gains, less fees) times margin is rejected.
@@ -91,6 +93,7 @@ struct ob_order {
 	int trig;		/* sim: a stop that triggered */
 	int64_t expire;		/* sim: when a day order expires */
 	uint64_t after;		/* sim: market events to let pass first */
+	int64_t cancel_t;	/* sim: when a cancel was asked for */
 };
 
 struct ob_opts {
@@ -110,10 +113,10 @@ struct ob;
  * and ob_fill(), at once or when later events come.
  *   submit: order i passed the book's rules; place it (and set its oid
  *     with ob_set_oid() before the first status).
- *   cancel: cancel order i.  OB_END_REQUEST: a cancel event asked for it
- *     (the book has written "pending_cancel"); OB_END_EOF and OB_END_STOP:
- *     the run ends, and the order must be closed now, "expired" or
- *     "canceled".
+ *   cancel: cancel order i, at time t.  OB_END_REQUEST: a cancel event
+ *     asked for it (the book has written "pending_cancel"); OB_END_EOF and
+ *     OB_END_STOP: the run ends, and the order must be closed now,
+ *     "expired" or "canceled".
  *   market: a market event (trade, quote, bar or clock) that the book has
  *     checked: positive prices and sizes, a quote not crossed, a bar's
  *     open and close within its low and high.
@@ -123,7 +126,7 @@ struct broker {
 	const char *name;
 	void (*submit)(struct broker *b, struct ob *ob, size_t i);
 	void (*cancel)(struct broker *b, struct ob *ob, size_t i,
-	    enum ob_end how);
+	    enum ob_end how, int64_t t);
 	void (*market)(struct broker *b, struct ob *ob, const struct ev *e);
 	void (*release)(struct broker *b);
 };

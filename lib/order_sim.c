@@ -33,9 +33,9 @@
  *     it; gtc orders do not; ioc fills what the first event it is worked
  *     against gives and cancels the rest; fok fills whole at that event or
  *     is cancelled.
- *   - A cancel asked for takes effect at the next event of the symbol,
- *     after that event's fills: an order can still fill then (a late
- *     fill).
+ *   - A cancel asked for takes effect at the next event of the symbol
+ *     whose time is not before the cancel's, after that event's fills: an
+ *     order can still fill then (a late fill).
  *   - Brackets: when the entry has filled (or is cancelled after a partial
  *     fill), a stop leg at its stop_loss and a limit leg at its target are
  *     placed for what was filled; the first fill of either cancels the
@@ -127,18 +127,19 @@ sim_submit(struct broker *b, struct ob *ob, size_t i)
 }
 
 static void
-sim_cancel(struct broker *b, struct ob *ob, size_t i, enum ob_end how)
+sim_cancel(struct broker *b, struct ob *ob, size_t i, enum ob_end how,
+    int64_t t)
 {
 	struct ob_order *o = ob_order(ob, i);
 
 	(void)b;
 	if (how == OB_END_REQUEST)
-		return;		/* at the symbol's next event */
-	if (how == OB_END_EOF && o->state != OS_PENDING_CANCEL)
-		ob_status(ob, i, OS_EXPIRED, "end of input", ob_now(ob));
+		o->cancel_t = t;	/* at the symbol's next event */
+	else if (how == OB_END_EOF && o->state != OS_PENDING_CANCEL)
+		ob_status(ob, i, OS_EXPIRED, "end of input", t);
 	else
 		ob_status(ob, i, OS_CANCELED, how == OB_END_EOF ?
-		    "canceled on request" : "liu-order stopped", ob_now(ob));
+		    "canceled on request" : "liu-order stopped", t);
 }
 
 /* An event as a buyer (buy) or seller sees it: a price and a range. */
@@ -279,7 +280,7 @@ work(struct sim *s, struct ob *ob, size_t i, const struct ev *e)
 	if (o->state == OS_FILLED || o->state == OS_CANCELED ||
 	    o->state == OS_EXPIRED || o->state == OS_REJECTED)
 		return;
-	if (o->state == OS_PENDING_CANCEL) {
+	if (o->state == OS_PENDING_CANCEL && e->t >= o->cancel_t) {
 		ob_status(ob, i, OS_CANCELED, "canceled on request", e->t);
 		if (o->bracket && o->filled > 0)
 			legs(s, ob, i, o->filled, e->t);

@@ -34,12 +34,14 @@ t_submit(struct broker *b, struct ob *ob, size_t i)
 }
 
 static void
-t_cancel(struct broker *b, struct ob *ob, size_t i, enum ob_end how)
+t_cancel(struct broker *b, struct ob *ob, size_t i, enum ob_end how,
+    int64_t t)
 {
 	(void)b;
 	(void)ob;
 	(void)i;
 	(void)how;
+	(void)t;
 	ncancel++;
 }
 
