@@ -63,6 +63,8 @@ struct ob {
 	struct symtab syms;	/* symbol -> last price index */
 	double *last;
 	size_t nlast;
+	size_t *open;		/* indices of orders maybe open */
+	size_t nopen, capopen;
 	double realized, fees;
 	int64_t now;
 	int have_now;
@@ -509,21 +511,48 @@ is_open(const struct ob_order *o)
 }
 
 /*
+ * The open orders, for the scans below: a list of indices kept in the
+ * order they came, from which those closed since are dropped at each scan,
+ * so that a scan costs what is open, not every order of the run.
+ */
+static void
+open_add(struct ob *ob, size_t i)
+{
+	if (ob->nopen == ob->capopen) {
+		ob->capopen = ob->capopen ? 2 * ob->capopen : 64;
+		ob->open = xrealloc(ob->open, ob->capopen * sizeof(*ob->open));
+	}
+	ob->open[ob->nopen++] = i;
+}
+
+static void
+open_compact(struct ob *ob)
+{
+	size_t k, n = 0;
+
+	for (k = 0; k < ob->nopen; k++)
+		if (is_open(&ob->ord[ob->open[k]]))
+			ob->open[n++] = ob->open[k];
+	ob->nopen = n;
+}
+
+/*
  * Shares that open orders of 'side' but order 'self' still want for
  * position p; of the two legs of a bracket, one or the other fills: the
  * stop is counted.
  */
 static double
-pending(const struct ob *ob, size_t p, enum ev_side side, size_t self)
+pending(struct ob *ob, size_t p, enum ev_side side, size_t self)
 {
 	const struct ob_order *o;
 	double q = 0;
-	size_t i;
+	size_t i, k;
 
-	for (i = 0; i < ob->nord; i++) {
+	open_compact(ob);
+	for (k = 0; k < ob->nopen; k++) {
+		i = ob->open[k];
 		o = &ob->ord[i];
-		if (i == self || o->pos != p || o->side != side ||
-		    !is_open(o))
+		if (i == self || o->pos != p || o->side != side)
 			continue;
 		if (o->kind == LEG_TARGET && o->parent >= 0 &&
 		    ob->ord[o->parent].leg[0] >= 0 &&
@@ -536,22 +565,23 @@ pending(const struct ob *ob, size_t p, enum ev_side side, size_t self)
 
 /* Money tied up: positions at cost and what open entry orders want. */
 static double
-exposure(const struct ob *ob)
+exposure(struct ob *ob)
 {
 	const struct ob_order *o;
 	const struct priv *pv;
 	double x = 0, c;
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < ob->npos; i++) {
 		c = ob->pos[i].cost;
 		if (ob->pos[i].qty != 0 && !isnan(c))
 			x += fabs(ob->pos[i].qty) * c;
 	}
-	for (i = 0; i < ob->nord; i++) {
-		o = &ob->ord[i];
-		pv = &ob->pv[i];
-		if (is_open(o) && pv->bp_qty > 0)
+	open_compact(ob);
+	for (k = 0; k < ob->nopen; k++) {
+		o = &ob->ord[ob->open[k]];
+		pv = &ob->pv[ob->open[k]];
+		if (pv->bp_qty > 0)
 			x += fmax(0, pv->bp_qty - o->filled) * pv->bp_px;
 	}
 	return x;
@@ -734,6 +764,7 @@ on_order(struct ob *ob, const struct ev *e, const char **err)
 		ob_status(ob, i, OS_REJECTED, why, e->t);
 		return OB_DONE;
 	}
+	open_add(ob, i);
 	ob->bk->submit(ob->bk, ob, i);
 	return OB_DONE;
 }
@@ -784,6 +815,7 @@ ob_leg(struct ob *ob, size_t parent, enum ob_leg kind, double qty,
 	o->parent = (long)parent;
 	o->kind = kind;
 	p->leg[kind == LEG_STOP ? 0 : 1] = (long)i;
+	open_add(ob, i);
 	return i;
 }
 
@@ -1139,6 +1171,7 @@ ob_free(struct ob *ob)
 	free(ob->pv);
 	free(ob->pos);
 	free(ob->last);
+	free(ob->open);
 	symtab_release(&ob->keys);
 	symtab_release(&ob->cids);
 	symtab_release(&ob->poskeys);
