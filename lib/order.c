@@ -173,8 +173,10 @@ ob_client_id(const char *batch, const char *id, char *out)
 	if (bl && strncmp(id, batch, bl) == 0 && id[bl] == '-')
 		src = id + bl + 1;
 	m = strlen(src);
-	if (m > OB_CID_MAX - 17)
-		src += m - (OB_CID_MAX - 17), m = OB_CID_MAX - 17;
+	if (m > OB_CID_MAX - 17) {
+		src += m - (OB_CID_MAX - 17);
+		m = OB_CID_MAX - 17;
+	}
 	for (k = 0; k < m; k++)
 		out[k] = cid_char((unsigned char)src[k]) ? src[k] : '_';
 	out[k++] = '-';
@@ -1129,12 +1131,10 @@ ob_end(struct ob *ob, enum ob_end how)
 	    how == OB_END_EOF ? "expired" : "canceled");
 	for (i = 0; i < ob->nord; i++) {
 		o = &ob->ord[i];
-		if (is_open(o)) {
-			nopen++;
+		if (is_open(o) && ++nopen <= 20)	/* a few, by name */
 			warn("open: %.60s %s %.10g %.32s, %.10g filled",
 			    o->id, ev_side_name(o->side), o->qty, o->sym,
 			    o->filled);
-		}
 	}
 	for (i = 0; i < ob->npos; i++) {
 		name = sym_name(&ob->poskeys, (uint32_t)i);
