@@ -81,7 +81,9 @@ nd_next_event_any(struct nd_reader *const *r, int n, int *which,
 		if (nd_poll(p, (unsigned)np) < 0)
 			return 0;
 		for (k = 0; k < np; k++) {
-			if (!(p[k].revents & (POLLIN | POLLHUP | POLLERR)))
+			/* on POLLNVAL too: read(2) fails and says why */
+			if (!(p[k].revents & (POLLIN | POLLHUP | POLLERR |
+			    POLLNVAL)))
 				continue;
 			i = idx[k];
 			if (nd_fill(r[i]) < 0 && errno != EINTR) {
