@@ -35,7 +35,7 @@ LDLIBS_db = -lpq
 # these (t4000 checks that liu-strategy exports every one)
 OBJS_liu-strategy = lib/ind_spec.o lib/ind_json.o
 
-.PHONY: all test check bench lint install uninstall clean demo
+.PHONY: all test check bench lint install uninstall clean demo paper
 all: $(BINS) $(UNITS) $(EXAMPLES)
 
 lib/%.o: lib/%.c $(LIB_HDR)
@@ -67,6 +67,12 @@ bench: all
 demo: all
 	PATH="$(CURDIR)/bin:$(CURDIR)/scripts:$$PATH" scripts/liu-backtest \
 		-o out data/aapl-2012-01-26-1m.ndjson
+
+# the order loop: a synthetic session paper-traded through liu-order sim
+# in about a minute, then its report
+paper: all
+	PATH="$(CURDIR)/bin:$(CURDIR)/scripts:$$PATH" scripts/liu-paper \
+		-o out/paper
 
 lint:
 	mandoc -Tlint -Wwarning man/*.1 man/*.7

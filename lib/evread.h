@@ -25,6 +25,21 @@ struct nd_reader;
 int nd_next_event(struct nd_reader *r, struct ev *e);
 
 /*
+ * The same over several inputs: the next event of whichever of the n
+ * readers has a line, r[0] the main input and the others extras read while
+ * it lasts (liu-order's --market FIFO).  Buffered lines come first, taken
+ * from the readers in turn, one line each, so no input starves another;
+ * when none is buffered, the event writer is flushed and nd_poll() waits
+ * for any reader not at its end.  Returns 1 with an event and *which set to
+ * its reader's index, 0 once r[0] is at its end and read out (what is left
+ * in the others is not read) or when liu_stop or the bad-line policy says
+ * stop, and -1 on a read error, which has been reported.  The descriptors
+ * are read only when poll says so and may be blocking.
+ */
+int nd_next_event_any(struct nd_reader *const *r, int n, int *which,
+    struct ev *e);
+
+/*
  * Report the line last read from r as "bad event: REASON" through nd_bad():
  * the line is not a valid event, or lacks a field this reader requires
  * (liu-db store: a fill without "exec_id").  A valid event that the

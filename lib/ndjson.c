@@ -239,16 +239,15 @@ nd_getline(struct nd_reader *r, char **line, size_t *len)
 }
 
 /*
- * Wait until fd is readable, or until SIGTERM or SIGINT asks us to stop.
- * Checking liu_stop and then calling read(2) would leave a window where
- * the signal lands between the two and read(2) sleeps on: so the signals
- * are blocked from the check until ppoll(2), which lets them in only while
- * it waits.  Returns 0 to read, -1 to stop.
+ * Wait until one of the descriptors is ready, or until SIGTERM or SIGINT
+ * asks us to stop.  Checking liu_stop and then calling read(2) would leave
+ * a window where the signal lands between the two and read(2) sleeps on:
+ * so the signals are blocked from the check until ppoll(2), which lets them
+ * in only while it waits.
  */
-static int
-wait_readable(int fd)
+int
+nd_poll(struct pollfd *p, unsigned n)
 {
-	struct pollfd p = { fd, POLLIN, 0 };
 	sigset_t blk, old;
 
 	sigemptyset(&blk);
@@ -256,9 +255,18 @@ wait_readable(int fd)
 	sigaddset(&blk, SIGINT);
 	sigprocmask(SIG_BLOCK, &blk, &old);
 	if (!liu_stop)
-		(void)ppoll(&p, 1, NULL, &old);	/* EINTR if signalled */
+		(void)ppoll(p, n, NULL, &old);	/* EINTR if signalled */
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return liu_stop ? -1 : 0;
+}
+
+/* Wait until fd is readable (nd_poll()).  Returns 0 to read, -1 to stop. */
+static int
+wait_readable(int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	return nd_poll(&p, 1);
 }
 
 int

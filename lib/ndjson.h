@@ -71,6 +71,15 @@ int nd_getline(struct nd_reader *r, char **line, size_t *len);
 long nd_fill(struct nd_reader *r);
 
 /*
+ * Wait in ppoll(2) until one of the n descriptors is ready (their revents
+ * set), without losing a SIGTERM or SIGINT that comes between the caller's
+ * check of liu_stop and the wait: returns 0, or -1 when liu_stop is set.
+ * Does not flush the writer.
+ */
+struct pollfd;
+int nd_poll(struct pollfd *p, unsigned n);
+
+/*
  * Report a bad line as "PROG: SOURCE:LINE: message", count it, and apply
  * the policy.  Returns 0 to go on, or -1 if input must stop (--strict or
  * --max-bad reached); nd_stopped is then set and nd_next() returns 0.

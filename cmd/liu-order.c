@@ -1,0 +1,180 @@
+/*
+ * liu-order: orders out, fills and order updates in.  Reads the orders
+ * and cancels of strategies (and market events) on standard input, sends
+ * them to a broker through the order book of lib/order.c, and writes the
+ * orders it handled and the broker's fill and order_update events.  The
+ * broker is "sim" (lib/order_sim.c), a local one that fills from the market
+ * events it reads; "alpaca" comes later.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "event.h"
+#include "evread.h"
+#include "ndjson.h"
+#include "opt.h"
+#include "order.h"
+#include "proc.h"
+#include "util.h"
+#include "banned.h"
+
+static const char *const usage_text[] = {
+	"usage: liu-order sim [--market FIFO] [--pass] [--keep-open]",
+	"                 [--capital C] [--margin M] [--fee-per-share F]",
+	"                 [--max-fill-qty N] [--strict] [--max-bad N]",
+	"                 [--line-max BYTES] [-uv]",
+	"       liu-order -h | --help | --version",
+	"See liu-order(1).",
+	NULL
+};
+
+static _Noreturn void
+usage(int status)
+{
+	opt_usage(usage_text, status);
+}
+
+enum { O_MARKET = 300, O_PASS, O_KEEP_OPEN, O_CAPITAL, O_MARGIN, O_FEE,
+	O_MAX_FILL, O_VERSION };
+
+static const struct option longopts[] = {
+	{ "market", required_argument, NULL, O_MARKET },
+	{ "pass", no_argument, NULL, O_PASS },
+	{ "keep-open", no_argument, NULL, O_KEEP_OPEN },
+	{ "capital", required_argument, NULL, O_CAPITAL },
+	{ "margin", required_argument, NULL, O_MARGIN },
+	{ "fee-per-share", required_argument, NULL, O_FEE },
+	{ "max-fill-qty", required_argument, NULL, O_MAX_FILL },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ "verbose", no_argument, NULL, 'v' },
+	ND_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+/*
+ * Open the --market input: a FIFO read and write, so that its writers may
+ * come and go without an end of file; anything else read only.
+ */
+static int
+open_market(const char *path)
+{
+	struct stat st;
+	int fd, flags = O_RDONLY;
+
+	if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode))
+		flags = O_RDWR;
+	do
+		fd = open(path, flags | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR && !liu_stop);
+	if (fd < 0)
+		die("%.*s:", LIU_ECHO_MAX, path);
+	return fd;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ob_opts o = OB_OPTS_INIT;
+	struct nd_reader in = ND_READER_INIT, mk = ND_READER_INIT;
+	struct nd_reader *rd[2] = { &in, &mk };
+	struct ev ev = EV_INIT;
+	struct ob *ob;
+	const char *mode, *market = NULL, *err;
+	double max_fill = 0;
+	int ch, rc, which, status, nrd = 1;
+
+	liu_init(argv[0]);
+	if (argc < 2)
+		usage(LIU_EXIT_USAGE);
+	mode = argv[1];
+	if (strcmp(mode, "-h") == 0 || strcmp(mode, "--help") == 0)
+		usage(0);
+	if (strcmp(mode, "--version") == 0)
+		liu_version();
+	if (mode[0] == '-') {
+		/* the options follow the broker */
+		warn("unknown option '%.*s'", LIU_ECHO_MAX, mode);
+		usage(LIU_EXIT_USAGE);
+	}
+	if (strcmp(mode, "sim") != 0)
+		die_code(LIU_EXIT_USAGE, "unknown broker '%.*s' (want sim; "
+		    "see liu-order(1))", LIU_ECHO_MAX, mode);
+	argc--;
+	argv++;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":huv", longopts, NULL)) != -1) {
+		if (nd_option(ch, optarg))
+			continue;
+		switch (ch) {
+		case O_MARKET: market = optarg; break;
+		case O_PASS: o.pass = 1; break;
+		case O_KEEP_OPEN: o.keep_open = 1; break;
+		case O_CAPITAL:
+			o.capital = liu_strtod(optarg, 0, 1e15, "--capital");
+			break;
+		case O_MARGIN:
+			o.margin = liu_strtod(optarg, 1e-6, 100, "--margin");
+			break;
+		case O_FEE:
+			o.fee_per_share = liu_strtod(optarg, 0, 1000,
+			    "--fee-per-share");
+			break;
+		case O_MAX_FILL:
+			max_fill = liu_strtod(optarg, 1e-9, 1e15,
+			    "--max-fill-qty");
+			break;
+		case 'v': o.verbose = nd_policy.verbose = 1; break;
+		case 'h': usage(0);
+		case O_VERSION: liu_version();
+		default:
+			opt_error(ch, argv, longopts);
+			usage(LIU_EXIT_USAGE);
+		}
+	}
+	if (optind != argc)
+		usage(LIU_EXIT_USAGE);
+	ob = ob_new(&o);
+	ob_set_broker(ob, sim_broker(max_fill));
+	nd_fdopen(&in, 0, "<stdin>");
+	if (market) {
+		nd_fdopen(&mk, open_market(market), market);
+		nrd = 2;
+	}
+	while ((rc = nd_next_event_any(rd, nrd, &which, &ev)) == 1) {
+		switch (ob_event(ob, &ev, &err)) {
+		case OB_DONE:
+			continue;
+		case OB_BAD:
+			rc = nd_bad_event(rd[which], err);
+			break;
+		case OB_REFUSED:
+			rc = nd_bad(rd[which], "%s", err);
+			break;
+		}
+		if (rc < 0)
+			break;
+	}
+	ob_end(ob, liu_stop ? OB_END_STOP : OB_END_EOF);
+	status = nd_summary();
+	if (rc < 0 && !nd_stopped)
+		status = LIU_EXIT_SYS;
+	if (nd_policy.verbose)
+		warn("%llu lines, %llu events out, %llu bad",
+		    (unsigned long long)(in.nlines + mk.nlines),
+		    (unsigned long long)nd_nout, (unsigned long long)nd_nbad);
+	ob_free(ob);
+	if (market)
+		close(mk.fd);
+	nd_close(&mk);
+	nd_close(&in);
+	ev_release(&ev);
+	return liu_finish(status);
+}

@@ -1,0 +1,224 @@
+/*
+ * order.h: liu-order's order book and the rules of the order loop, with
+ * the broker behind an interface (struct broker), so that the simulated
+ * broker (order_sim.c) and a real one plug into the same book.
+ *
+ * The book reads the events of a pipeline one at a time (ob_event()).  It
+ * acts on "order" and "cancel" events, takes "position" events as where a
+ * strategy's positions start, hands market events (trade, quote, bar,
+ * clock) to the broker, and writes with nd_emit() the orders and cancels it
+ * acted on and the results it originates: "order_update" and "fill"
+ * events.  The rules it keeps, whatever the broker:
+ *
+ *   - Results in are never results out: a "fill" or "order_update" read is
+ *     counted and dropped, even with pass set, so that a result fed back
+ *     (liu-order | tee fills.fifo) cannot circle.
+ *   - Client ids: an order is known by its batch and id.  Its id at the
+ *     broker (ob_client_id()) is at most OB_CID_MAX bytes and the same for
+ *     the same batch and id on every run.  The same order seen again,
+ *     field for field, is ignored; another one with a known batch and id is
+ *     rejected ("duplicate client order id") and never reaches the broker.
+ *   - No accidental shorts: a sell larger than the long position of its
+ *     strategy and symbol, less what open sells already want, is rejected,
+ *     as is a buy_to_cover larger than the short position, a sell_short
+ *     while long and a buy while short: a position changes sides only
+ *     through flat.
+ *   - Buying power, when a capital is set: an order that would take the
+ *     positions at cost and the open entry orders beyond capital (plus
+ *     realized gains, less fees) times margin is rejected.
+ *   - Fills count once: the book keeps each order's cumulative filled
+ *     quantity, and a broker's report (ob_fill()) makes a fill only for an
+ *     increase.  A fill after a cancel was asked for, or after the order
+ *     was cancelled, is still written (a late fill), and counted.
+ *   - At the end (ob_end()), open day orders (horizon "day" or none) are
+ *     expired at the end of input, or cancelled when a signal stopped the
+ *     program, unless keep_open is set.
+ *
+ * The book owns every order it has seen during the run, closed ones too
+ * (memory grows with the orders of the run, not with market events), and
+ * every string in them.  It dies only on out of memory.
+ */
+#ifndef LIU_ORDER_H
+#define LIU_ORDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+/* The longest client id a broker takes (Alpaca: 48 characters). */
+#define OB_CID_MAX 48
+
+enum ob_type { OT_MARKET, OT_LIMIT, OT_STOP, OT_STOP_LIMIT, OT_TRAIL };
+enum ob_tif { TIF_DAY, TIF_GTC, TIF_IOC, TIF_FOK };
+enum ob_state {
+	OS_NEW,			/* passed the book's rules, at the broker */
+	OS_OPEN,		/* the broker took it ("new") */
+	OS_PENDING_CANCEL,	/* a cancel was asked for */
+	OS_FILLED,		/* the rest are final */
+	OS_CANCELED,
+	OS_EXPIRED,
+	OS_REJECTED
+};
+enum ob_leg { LEG_NONE, LEG_STOP, LEG_TARGET };
+enum ob_end { OB_END_REQUEST, OB_END_EOF, OB_END_STOP };
+
+struct ob_order {
+	char *id;		/* the client order id, as the order gave it */
+	char *cid;		/* the id at the broker, <= OB_CID_MAX bytes */
+	char *oid;		/* the broker's order id, or NULL */
+	char *sym;
+	char *strategy, *batch;	/* NULL when the order had none */
+	enum ev_side side;
+	enum ob_type type;
+	enum ob_tif tif;
+	int day;		/* horizon "day" (or none), not "swing" */
+	int bracket;
+	int ext_hours;
+	double qty;
+	double limit, stop;	/* NAN when not given */
+	double trail_price, trail_pct;
+	double stop_loss, target;
+	int64_t t;		/* the order's time */
+	enum ob_state state;
+	double filled;		/* cumulative */
+	uint32_t nfill;		/* fills written */
+	size_t pos;		/* index of its position (strategy, symbol) */
+	long parent;		/* a bracket leg: index of its entry, else -1 */
+	long leg[2];		/* a bracket entry: its stop and target legs */
+	enum ob_leg kind;
+
+	/* the broker's own: the book neither reads nor writes these */
+	double mark;		/* sim: a trailing stop's best price */
+	int trig;		/* sim: a stop that triggered */
+	int64_t expire;		/* sim: when a day order expires */
+	uint64_t after;		/* sim: market events to let pass first */
+	int64_t cancel_t;	/* sim: when a cancel was asked for */
+};
+
+struct ob_opts {
+	double capital;		/* NAN: no buying-power check */
+	double margin;		/* buying power is equity times this */
+	double fee_per_share;	/* dollars, rounded to 1/100 cent a fill */
+	int pass;		/* write every input event but results */
+	int keep_open;		/* leave open day orders open at the end */
+	int verbose;
+};
+#define OB_OPTS_INIT { NAN, 1, 0, 0, 0, 0 }
+
+struct ob;
+
+/*
+ * A broker: callbacks the book calls.  Each reports back with ob_status()
+ * and ob_fill(), at once or when later events come.
+ *   submit: order i passed the book's rules; place it (and set its oid
+ *     with ob_set_oid() before the first status).
+ *   cancel: cancel order i, at time t.  OB_END_REQUEST: a cancel event
+ *     asked for it (the book has written "pending_cancel"); OB_END_EOF and
+ *     OB_END_STOP: the run ends, and the order must be closed now,
+ *     "expired" or "canceled".
+ *   market: a market event (trade, quote, bar or clock) that the book has
+ *     checked: positive prices and sizes, a quote not crossed, a bar's
+ *     open and close within its low and high.
+ *   release: free the broker.
+ */
+struct broker {
+	const char *name;
+	void (*submit)(struct broker *b, struct ob *ob, size_t i);
+	void (*cancel)(struct broker *b, struct ob *ob, size_t i,
+	    enum ob_end how, int64_t t);
+	void (*market)(struct broker *b, struct ob *ob, const struct ev *e);
+	void (*release)(struct broker *b);
+};
+
+/* A new book with a copy of the options.  Dies on out of memory only. */
+struct ob *ob_new(const struct ob_opts *o);
+
+/* The broker the book sends to; the book releases it in ob_free(). */
+void ob_set_broker(struct ob *ob, struct broker *b);
+
+enum ob_result {
+	OB_DONE,		/* acted on, passed or dropped as documented */
+	OB_BAD,			/* a bad line: *err says why */
+	OB_REFUSED		/* a valid event refused (*err): a bad line
+				   too, reported without "bad event:" */
+};
+
+/*
+ * Take one parsed event (e->line is the line as read).  Whatever it causes
+ * is written with nd_emit(): with pass set, the event itself first, then
+ * its results.  *err points to a message owned by the book, valid until the
+ * next call.
+ */
+enum ob_result ob_event(struct ob *ob, const struct ev *e, const char **err);
+
+/*
+ * The end of the run: expire (OB_END_EOF) or cancel (OB_END_STOP) every
+ * open day order through the broker, unless keep_open is set; with verbose,
+ * report the counters and the orders still open on stderr.
+ */
+void ob_end(struct ob *ob, enum ob_end how);
+
+/* Free the book, its orders and its broker. */
+void ob_free(struct ob *ob);
+
+/*
+ * The client id at the broker of order 'id' of 'batch' (may be NULL),
+ * written to out (OB_CID_MAX + 1 bytes, NUL-terminated): 'id' itself when
+ * it has at most OB_CID_MAX bytes; otherwise its last 31 bytes (after the
+ * batch and a dash, if it starts with them), each byte not in
+ * [A-Za-z0-9._-] made '_', then '-' and the 16 hex digits of the FNV-1a 64
+ * hash of the batch, a NUL and the id.  Returns the length.
+ */
+size_t ob_client_id(const char *batch, const char *id, char *out);
+
+/* For brokers. */
+
+/* Order i; the pointer is valid until the book adds an order. */
+struct ob_order *ob_order(struct ob *ob, size_t i);
+/* The number of orders; they are indexed 0 to ob_norders() - 1. */
+size_t ob_norders(const struct ob *ob);
+/* Set order i's broker id (copied). */
+void ob_set_oid(struct ob *ob, size_t i, const char *oid);
+/* The latest event time seen, or the wall clock if none yet. */
+int64_t ob_now(const struct ob *ob);
+/* The last price of a symbol (trade, bar close, quote midpoint) or NAN. */
+double ob_last(const struct ob *ob, const char *sym);
+
+/*
+ * Order i's state changed: record it and write an order_update with the
+ * status (OS_OPEN is written "new") and why (may be NULL), at time t.  A
+ * final state is kept: a later change is ignored.
+ */
+void ob_status(struct ob *ob, size_t i, enum ob_state st, const char *why,
+    int64_t t);
+
+/*
+ * The broker says order i has 'cum' shares filled, the latest at 'price',
+ * at time t.  If cum is above what the book knows, the increase is written
+ * as one fill (its fee from fee_per_share when 'fee' is NAN, its exec_id
+ * 'exec_id' or, when NULL, the order id, a dash and the fill's number,
+ * "synthetic":true if 'synthetic'), the position is updated, and an
+ * order_update "partially_filled" or "filled" follows.  Returns 1 if a
+ * fill was written, 0 if the report brought nothing new (counted).
+ */
+int ob_fill(struct ob *ob, size_t i, double cum, double price, double fee,
+    int64_t t, const char *exec_id, int synthetic);
+
+/*
+ * Make the stop (LEG_STOP, a stop order at the entry's stop_loss) or target
+ * (LEG_TARGET, a limit at its target) leg of bracket entry 'parent', for
+ * 'qty' shares, on the other side, at time t: id "<entry id>-stop" or
+ * "-target", state OS_NEW.  The broker places it.  Returns its index.
+ */
+size_t ob_leg(struct ob *ob, size_t parent, enum ob_leg kind, double qty,
+    int64_t t);
+
+/*
+ * The simulated broker (order_sim.c): fills from the market events it is
+ * given; see liu-order(1).  max_fill: the most shares one market event
+ * fills of an order, 0 for no limit.
+ */
+struct broker *sim_broker(double max_fill);
+
+#endif
