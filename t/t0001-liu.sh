@@ -43,7 +43,7 @@ test_expect_success 'exit status and signals of the command come through' '
 	test "$(cat status)" = 141 &&
 	liu stream synth --rate 1000 >out 2>/dev/null &
 	pid=$! &&
-	sleep 0.5 &&
+	test_wait_for "test -s out" 60 &&
 	kill -TERM $pid &&
 	{ wait $pid; echo $? >status; } &&
 	test "$(cat status)" = 143
