@@ -26,6 +26,7 @@
 
 static const char *const usage_text[] = {
 	"usage: liu-strategy [--fill sim] [--slippage S] [--commission C]",
+	"                    [--capital DOLLARS] [--margin X]",
 	"                    [-p KEY=VALUE ...] [--batch ID] [--require-pick]",
 	"                    [--pass] [--seconds] [--history N]",
 	"                    [--max-symbols N] [--strict] [--max-bad N]",
@@ -44,12 +45,15 @@ usage(int status)
 }
 
 enum { O_FILL = 300, O_SLIPPAGE, O_COMMISSION, O_BATCH, O_REQUIRE_PICK,
-	O_PASS, O_SECONDS, O_HISTORY, O_MAX_SYMBOLS, O_VERSION };
+	O_PASS, O_SECONDS, O_HISTORY, O_MAX_SYMBOLS, O_VERSION, O_CAPITAL,
+	O_MARGIN };
 
 static const struct option longopts[] = {
 	{ "fill", required_argument, NULL, O_FILL },
 	{ "slippage", required_argument, NULL, O_SLIPPAGE },
 	{ "commission", required_argument, NULL, O_COMMISSION },
+	{ "capital", required_argument, NULL, O_CAPITAL },
+	{ "margin", required_argument, NULL, O_MARGIN },
 	{ "param", required_argument, NULL, 'p' },
 	{ "batch", required_argument, NULL, O_BATCH },
 	{ "require-pick", no_argument, NULL, O_REQUIRE_PICK },
@@ -187,6 +191,12 @@ main(int argc, char *argv[])
 		case O_COMMISSION:
 			o.commission = liu_strtod(optarg, 0, 1000,
 			    "--commission");
+			break;
+		case O_CAPITAL:
+			o.capital = liu_strtod(optarg, 1, 1e15, "--capital");
+			break;
+		case O_MARGIN:
+			o.margin = liu_strtod(optarg, 1, 4, "--margin");
 			break;
 		case 'p':
 			params = xrealloc(params, (nparams + 1) *

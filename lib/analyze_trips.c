@@ -27,6 +27,7 @@
 
 #include "analyze.h"
 #include "analyze_impl.h"
+#include "bars.h"
 #include "buf.h"
 #include "event.h"
 #include "json.h"
@@ -557,8 +558,9 @@ an_event(struct an *a, const struct ev *e, const char **err)
 		if (field_dec(e, "o", &open) != 0 || open <= 0)
 			open = AN_NONE;
 		/* a bar's close is seen at the end of its interval */
-		if (liu_parse_duration(e->tf ? e->tf : "1m", &tf) < 0)
-			tf = 0;
+		if (liu_parse_duration(e->tf ? e->tf : "1m", &tf) < 0 &&
+		    (tf = bar_tf_parse(e->tf)) < 0)
+			tf = 0;		/* "1mo": a nominal month */
 		an_add_mark(a, e->sym, t_after(e->t, tf), price, open);
 		return 0;
 	case EV_TRADE:

@@ -245,9 +245,12 @@ bar_tf_parse(const char *s)
 		if (n > 1000000)
 			return -1;
 	}
-	if (p == s || n == 0 || p[1] != '\0')
+	if (p == s || n == 0 || *p == '\0')
 		return -1;
-	switch (*p) {
+	switch (strcmp(p, "mo") == 0 ? 'M' : p[1] == '\0' ? *p : '?') {
+	case 'M':
+		unit = BAR_TF_MONTH;
+		break;
 	case 's':
 		unit = 1000000000LL;
 		break;
@@ -263,6 +266,8 @@ bar_tf_parse(const char *s)
 	default:
 		return -1;
 	}
+	if (n > INT64_MAX / unit)
+		return -1;	/* 1000000d would overflow */
 	return n * unit;
 }
 

@@ -130,8 +130,17 @@ size_t bar_resample(const struct bar *in, size_t n, int64_t tf,
     struct bar *out, size_t cap);
 
 /*
- * Parse a timeframe name: "1s", "1m", "2m", "5m", "10m", "15m", "1h", "1d"
- * (any positive count of s, m, h or d).  Returns ns, or -1.
+ * A month's nominal length, 30 days: what bar_tf_parse() gives for "1mo".
+ * A monthly bar's t is midnight New York time of the first of its month
+ * and it ends at the next first; the nominal length orders it (a bar is
+ * over at t + tf) without a calendar, and no bucket is aligned on it.
+ */
+#define BAR_TF_MONTH (30 * 86400 * 1000000000LL)
+
+/*
+ * Parse a timeframe name: "1s", "1m", "2m", "5m", "10m", "15m", "1h", "1d",
+ * "1mo" (any positive count of s, m, h, d or mo; a month is BAR_TF_MONTH).
+ * Returns ns, or -1.
  */
 int64_t bar_tf_parse(const char *s);
 

@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bars.h"
 #include "buf.h"
 #include "event.h"
 #include "evread.h"
@@ -630,8 +631,8 @@ tf_ns(struct router *r, const char *s, size_t n)
 		return -1;
 	memcpy(tf, s, n);
 	tf[n] = '\0';
-	if (liu_parse_duration(tf, &d) < 0)
-		return -1;
+	if (liu_parse_duration(tf, &d) < 0 && (d = bar_tf_parse(tf)) < 0)
+		return -1;	/* "1mo" is bar_tf_parse()'s nominal month */
 	if (n <= sizeof(r->tf)) {
 		memcpy(r->tf, s, n);
 		r->tf_len = n;

@@ -122,7 +122,10 @@ void strat_why(struct strat_order *o, const char *key, double val);
  * and goes out as an "order" event (with --fill sim the engine also fills
  * it).  Refused, returning -1 and reporting with -v, when the quantity is
  * not a positive whole number, a price is not finite and positive, the
- * symbol is rejected, or it would sell or cover more than is held.
+ * symbol is rejected, or it would sell or cover more than is held.  With
+ * sim fills, an entry over the buying power (liu-strategy --capital,
+ * --margin) goes out and is rejected at once (an order_update "rejected",
+ * "insufficient buying power"): -1 too.
  * Returns 0 when sent.  Copies what it needs from o.
  */
 int strat_order(struct strat_ctx *cx, const struct strat_order *o);

@@ -119,7 +119,7 @@ struct eng {
 	struct symtab execs;	/* the exec_ids of the fills applied */
 	/* counters for -v */
 	uint64_t nev, nbars, norders, nfills, ndrops, nrefused;
-	uint64_t ncancels, ndups;
+	uint64_t ncancels, ndups, nrejected;
 };
 
 /* Parameters the engine itself reads, with their defaults. */
@@ -1720,7 +1720,8 @@ eng_finish(struct eng *e)
 	if (e->o.verbose)
 		warn("%llu events, %zu symbols, %llu bars, %llu orders, "
 		    "%llu fills, %llu drops, %llu orders refused, "
-		    "%llu cancels, %llu fills delivered again",
+		    "%llu cancels, %llu fills delivered again, "
+		    "%llu rejected for buying power",
 		    (unsigned long long)e->nev, e->nsym,
 		    (unsigned long long)e->nbars,
 		    (unsigned long long)e->norders,
@@ -1728,7 +1729,8 @@ eng_finish(struct eng *e)
 		    (unsigned long long)e->ndrops,
 		    (unsigned long long)e->nrefused,
 		    (unsigned long long)e->ncancels,
-		    (unsigned long long)e->ndups);
+		    (unsigned long long)e->ndups,
+		    (unsigned long long)e->nrejected);
 }
 
 void
@@ -1813,6 +1815,52 @@ take_back(struct strat_ctx *cx, const char *reason)
 			continue;
 		else
 			i++;
+}
+
+/*
+ * With sim fills, an entry the account could not pay for is refused as a
+ * broker refuses it: the order goes out and an order_update "rejected"
+ * follows it.  Each strategy's position in each symbol is checked on its
+ * own, as each strategy sizes against its own portfolio_value (and a run
+ * gives the same trades with any liu-route -n): what it holds and its
+ * entries still open, this order among them (it is in cx's open orders
+ * already), at the order's price (its limit or stop, else the last
+ * price), may not cost more than capital x margin.  Exits are never
+ * refused.  An order before any price is not checked.
+ */
+static int
+over_buying_power(const struct strat_ctx *cx, enum otype type,
+    double limit, double stop)
+{
+	const struct eng *e = cx->eng;
+	double px, held, cap;
+
+	if (!e->o.fill_sim)
+		return 0;
+	px = type == OT_LIMIT ? limit : type == OT_STOP ? stop : cx->sym->last;
+	if (!(px > 0))
+		return 0;
+	held = fabs(cx->pos) + pending(cx, SIDE_BUY) +
+	    pending(cx, SIDE_SELL_SHORT);
+	cap = isnan(e->o.capital) ? cx->es->pv : e->o.capital;
+	return held * px > cap * e->o.margin * (1 + EPS);
+}
+
+static void
+emit_rejected(struct strat_ctx *cx, const struct eng_order *o,
+    const char *why)
+{
+	struct eng *e = cx->eng;
+	struct buf *b = record_start(e, "order_update", cx->sym->now,
+	    cx->sym->name);
+
+	add_str(b, "id", o->id);
+	add_str(b, "status", "rejected");
+	add_str(b, "strategy", cx->es->s->name);
+	if (e->o.batch)
+		add_str(b, "batch", e->o.batch);
+	add_str(b, "why", why);
+	record_emit(e);
 }
 
 static int
@@ -1903,6 +1951,14 @@ strat_order(struct strat_ctx *cx, const struct strat_order *req)
 	o->target = round4(req->target);
 	o->bracket = cx->es->bracket && is_entry(req->side) &&
 	    isfinite(o->stop_loss) && isfinite(o->target);
+	if (is_entry(req->side) && over_buying_power(cx, type, o->limit,
+	    o->stop)) {
+		emit_order(cx, o, req);
+		emit_rejected(cx, o, "insufficient buying power");
+		cx->nord--;
+		e->nrejected++;
+		return refuse(cx, "insufficient buying power");
+	}
 	emit_order(cx, o, req);
 	return 0;
 }

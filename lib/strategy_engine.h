@@ -44,6 +44,7 @@
 #ifndef LIU_STRATEGY_ENGINE_H
 #define LIU_STRATEGY_ENGINE_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,6 +56,9 @@ struct eng_opts {
 	double slippage;	/* adverse slippage on market and stop fills */
 	int slip_cents;		/* slippage in cents, else bps */
 	double commission;	/* per share, dollars */
+	double capital;		/* --capital: buying power of a symbol with
+				 * sim fills; NAN: portfolio_value */
+	double margin;		/* --margin: capital x margin may be held */
 	const char *batch;	/* LIU_BATCH_ID, or NULL */
 	int require_pick;	/* trade only symbols named by pick events */
 	int pass_market;	/* copy market events to output */
@@ -66,8 +70,8 @@ struct eng_opts {
 				 * live orders; 0: no stamp */
 };
 #define ENG_MAX_SYMBOLS 1000000
-#define ENG_OPTS_INIT { 0, 0, 0, 0, NULL, 0, 0, 0, 512, ENG_MAX_SYMBOLS, 0, \
-	0 }
+#define ENG_OPTS_INIT { 0, 0, 0, 0, NAN, 1, NULL, 0, 0, 0, 512, \
+	ENG_MAX_SYMBOLS, 0, 0 }
 
 struct eng;
 

@@ -826,4 +826,62 @@ test_expect_success 'SIGTERM flushes whole lines and exits 143' '
 	liu-stream replay --max --strict --validate out >/dev/null
 '
 
+# Buying power.  my_strategy sizes an entry as portfolio_value x risk /
+# (entry - stop): on the AAPL day 1533 to 5882 shares at about $445, $0.68M
+# to $2.6M, on $100k.  With sim fills every such entry is rejected; with
+# --capital 1000000 those under $1M fill.  held.jq: the most any fill left
+# held, at its price.
+cat >held.jq <<'E'
+reduce (.[] | select(.ev == "fill")) as $f ({p: 0, m: 0};
+    .p += (if $f.side == "buy" or $f.side == "buy_to_cover" then $f.qty
+	   else -$f.qty end) |
+    .m = ([.m, (.p | fabs) * $f.price] | max)) | .m
+E
+
+test_expect_success 'buying power: entries over the capital are rejected' '
+	liu-strategy --fill sim "$PLUGIN" <"$AAPL" >out &&
+	test $(grep -c "\"ev\":\"order\"" out) -ge 10 &&
+	test $(grep -c "\"ev\":\"fill\"" out) = 0 &&
+	jq -r "select(.ev == \"order_update\") | [.status, .why] | @tsv" out |
+	    sort -u >st &&
+	printf "rejected\tinsufficient buying power\n" >expect &&
+	test_cmp expect st &&
+	jq -r "select(.ev == \"order\") | .id" out >orders &&
+	jq -r "select(.ev == \"order_update\") | .id" out >updates &&
+	test_cmp orders updates
+'
+
+test_expect_success 'buying power: --capital, never more held than allowed' '
+	liu-strategy --fill sim --capital 1000000 "$PLUGIN" <"$AAPL" >out &&
+	test $(grep -c "\"ev\":\"fill\"" out) -ge 4 &&
+	test $(grep -c "\"status\":\"rejected\"" out) -ge 4 &&
+	jq -s -f held.jq out >held &&
+	jq -e ". > 0 and . <= 1000000" held
+'
+
+test_expect_success 'buying power: --margin multiplies the capital' '
+	liu-strategy --fill sim --capital 1000000 --margin 2 "$PLUGIN" \
+	    <"$AAPL" >m2 &&
+	liu-strategy --fill sim --capital 2000000 "$PLUGIN" <"$AAPL" >c2 &&
+	test_cmp c2 m2 &&
+	jq -s -f held.jq m2 >held && jq -e ". > 1000000 and . <= 2000000" held
+'
+
+test_expect_success 'buying power: the same with liu-route -n 1 and -n 4' '
+	liu-strategy --fill sim --capital 1000000 "$PLUGIN" <"$AAPL" >one &&
+	for n in 1 4
+	do
+		liu-route -n $n -- liu-strategy --fill sim --capital 1000000 \
+		    "$PLUGIN" <"$AAPL" >r$n &&
+		test_cmp one r$n || return 1
+	done
+'
+
+test_expect_success 'buying power: bad --capital and --margin are usage errors' '
+	test_expect_code 2 liu-strategy --fill sim --margin 5 "$PLUGIN" \
+	    </dev/null &&
+	test_expect_code 2 liu-strategy --fill sim --capital 0 "$PLUGIN" \
+	    </dev/null
+'
+
 test_done

@@ -185,7 +185,12 @@ test_misc(void)
 	is_int(bar_tf_parse("15m"), 15 * MIN, "15m");
 	is_int(bar_tf_parse("1s"), SEC, "1s");
 	is_int(bar_tf_parse("1d"), 86400 * SEC, "1d");
+	is_int(bar_tf_parse("1mo"), 30 * 86400 * SEC, "1mo: a nominal month");
+	is_int(bar_tf_parse("3mo"), 90 * 86400 * SEC, "3mo");
+	is_int(bar_tf_parse("1mon"), -1, "1mon is bad");
+	is_int(bar_tf_parse("1000000d"), -1, "1000000d overflows: bad");
 	is_int(bar_tf_parse("0m"), -1, "0m is bad");
+	is_int(bar_tf_parse("5"), -1, "5 (no unit) is bad");
 	is_int(bar_tf_parse("m"), -1, "m is bad");
 	is_int(bar_tf_parse("5x"), -1, "5x is bad");
 	is_int(bar_tf_parse("5mm"), -1, "5mm is bad");
