@@ -246,9 +246,11 @@ struct net {
 	struct subreq *req;
 	int nreq, reqcap;
 
-	lws_sorted_usec_list_t sul_retry, sul_timeout;
+	lws_sorted_usec_list_t sul_retry, sul_timeout, sul_auth;
 	int tries;		/* failed attempts in a row */
 	int limit_hit;		/* 406 / max_connections: back off longer */
+	int auth_tries;		/* Alpaca 406 answers to auth in a row */
+	int64_t limit_since;	/* when the first of them came */
 	int64_t down_since;	/* when the connection was lost; 0: up */
 	int64_t last_rt;	/* the receive time of the last event */
 	int ever_up;
@@ -550,6 +552,7 @@ now_up(struct net *n)
 
 	n->tries = 0;
 	n->limit_hit = 0;
+	n->auth_tries = 0;
 	lws_sul_cancel(&n->sul_timeout);
 	if (!n->down_since) {
 		n->ever_up = 1;
@@ -640,14 +643,17 @@ timeout_cb(lws_sorted_usec_list_t *sul)
 	}
 }
 
-/* The wait before the next attempt: doubling, capped, with jitter. */
+/*
+ * The wait before the next attempt, after 'tries' failed ones: doubling,
+ * capped, with jitter.
+ */
 static int64_t
-backoff(struct net *n)
+backoff(struct net *n, int tries)
 {
 	int64_t d = n->o->backoff_min;
 	int i;
 
-	for (i = 0; i < n->tries && d < n->o->backoff_max; i++)
+	for (i = 0; i < tries && d < n->o->backoff_max; i++)
 		d *= 2;
 	if (n->limit_hit && d < 4 * n->o->backoff_min)
 		d = 4 * n->o->backoff_min;
@@ -667,6 +673,7 @@ lost(struct net *n, const char *why)
 	n->wsi = NULL;
 	n->state = S_DOWN;
 	lws_sul_cancel(&n->sul_timeout);
+	lws_sul_cancel(&n->sul_auth);
 	drop_reqs(n);
 	buf_reset(&n->tx);
 	n->txpos = 0;
@@ -681,7 +688,7 @@ lost(struct net *n, const char *why)
 		    "up", why, (double)(now - n->down_since) / NS_S);
 		return;
 	}
-	wait = backoff(n);
+	wait = backoff(n, n->tries);
 	if (n->tries == 0 || n->o->verbose)
 		warn("%s: %s; reconnecting in %.1fs", n->name, why,
 		    (double)wait / NS_S);
@@ -714,6 +721,46 @@ connect_now(struct net *n)
 	    (lws_usec_t)(n->o->timeout / 1000));
 	if (!lws_client_connect_via_info(&ci) && n->state == S_CONNECTING)
 		lost(n, "cannot connect");
+}
+
+static void
+auth_cb(lws_sorted_usec_list_t *sul)
+{
+	struct net *n = lws_container_of(sul, struct net, sul_auth);
+
+	if (n->stopping || !n->wsi || n->state != S_AUTH)
+		return;
+	lws_sul_schedule(n->ctx, 0, &n->sul_timeout, timeout_cb,
+	    (lws_usec_t)(n->o->timeout / 1000));
+	send_auth(n);
+}
+
+/*
+ * Alpaca's 406 to an auth request: another client holds the connection
+ * the plan allows.  The server keeps this one open, so the same request
+ * is sent again on it after a back-off, as Alpaca's own SDK does (15
+ * times there; here until --give-up, said once).
+ */
+static void
+auth_later(struct net *n, const char *msg)
+{
+	int64_t now = liu_clock_ns(), wait;
+
+	if (n->auth_tries == 0)
+		n->limit_since = now;
+	if (n->o->give_up && now - n->limit_since >= n->o->give_up) {
+		fatal(n, "%s, still after %.0fs; giving up", msg,
+		    (double)(now - n->limit_since) / NS_S);
+		return;
+	}
+	wait = backoff(n, n->auth_tries);
+	if (n->auth_tries == 0 || n->o->verbose)
+		warn("%s: %s (another client holds the connection); asking "
+		    "again in %.1fs", n->name, msg, (double)wait / NS_S);
+	n->auth_tries++;
+	lws_sul_cancel(&n->sul_timeout);
+	lws_sul_schedule(n->ctx, 0, &n->sul_auth, auth_cb,
+	    (lws_usec_t)(wait / 1000));
 }
 
 /* Alpaca: the answer to the oldest request (a subscription, or 405). */
@@ -784,6 +831,8 @@ note(struct net *n, const struct feed_note *nt)
 		} else if (nt->code == 409 || nt->code == 410 ||
 		    nt->code == 411 || nt->code == 402) {
 			fatal(n, "error %ld: %s", nt->code, msg);
+		} else if (nt->code == 406 && n->state == S_AUTH && n->wsi) {
+			auth_later(n, msg);
 		} else if (nt->code == 406 ||
 		    strcmp(nt->status, "max_connections") == 0) {
 			warn("%s: %s%s (another client holds the connection)",
