@@ -1235,6 +1235,7 @@ start_control(struct net *n, struct control *c, int fd, const char *name)
 {
 	c->net = n;
 	nd_fdopen(&c->r, fd, name);
+	c->r.no_flush = 1;	/* stdout is the writer thread's alone */
 	if (pthread_create(&c->th, NULL, control_main, c) != 0)
 		die("cannot start a thread");
 	pthread_detach(c->th);

@@ -271,7 +271,7 @@ nd_next(struct nd_reader *r, char **line, size_t *len)
 			return nd_stopped ? 0 : 1;
 		if (nd_stopped || r->eof)
 			return 0;
-		if (nd_out_flush() < 0)
+		if (!r->no_flush && nd_out_flush() < 0)
 			die("write error:");
 		if (wait_readable(r->fd) < 0)
 			return 0;
