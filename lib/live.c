@@ -1451,6 +1451,14 @@ wait_alarm(void)
 			;
 }
 
+/*
+ * The writer.  SIGTERM and SIGINT come in while it waits for the alarm,
+ * and while it writes: a write that blocks (the reader has stopped
+ * reading) is then taken up again after the first signal, so that only
+ * whole lines go out, and a second SIGINT ends the process (liu_init()),
+ * as in every liu program; with the signals blocked there, nothing but
+ * SIGKILL could end it.
+ */
 static void
 write_loop(struct net *n)
 {
@@ -1458,7 +1466,11 @@ write_loop(struct net *n)
 	uint64_t ndrop;
 	char t0[40], t1[40];
 	int done, asked = 0;
+	sigset_t stops;
 
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
 	for (;;) {
 		if (liu_stop && !asked) {
 			asked = 1;
@@ -1469,10 +1481,7 @@ write_loop(struct net *n)
 		if (q.ev.len == 0 && q.pri.len == 0 && !done) {
 			q.armed = 1;
 			pthread_mutex_unlock(&q.mu);
-			if (!liu_stop || !asked)
-				wait_alarm();
-			else
-				wait_alarm();
+			wait_alarm();
 			continue;
 		}
 		t = q.pri;
@@ -1490,12 +1499,14 @@ write_loop(struct net *n)
 			warn("%s: output too slow: dropped the %llu oldest "
 			    "events (gap %s to %s); queue limit %zu bytes",
 			    n->name, (unsigned long long)ndrop, t0, t1, q.max);
+		pthread_sigmask(SIG_UNBLOCK, &stops, NULL);
 		emit_lines(&pri);
 		emit_lines(&ev);
-		buf_reset(&pri);
-		buf_reset(&ev);
 		if (nd_out_flush() < 0)
 			die("write error:");
+		pthread_sigmask(SIG_BLOCK, &stops, NULL);
+		buf_reset(&pri);
+		buf_reset(&ev);
 		if (done)
 			break;
 	}

@@ -913,6 +913,25 @@ test_expect_success 'SIGINT mid-stream: whole lines out, status 130' '
 	killed INT 130
 '
 
+# The reader never reads: the writer blocks in write(2) (Linux says
+# where a process waits in wchan).  The first SIGINT cannot get a whole
+# line out; once it has been taken (no signal pending), the second ends
+# the process, as in every liu program.
+test_expect_success 'a reader that never reads: the second SIGINT ends it' '
+	mkfifo stuck.out &&
+	exec 8<>stuck.out &&
+	bg stuck alp fast AAPL 8>&- &&
+	test_wait_for "ps -o wchan= -p $bg_pid | grep -q pipe_write" &&
+	kill -INT $bg_pid &&
+	test_wait_for "grep -q \"^ShdPnd:[	 ]*0*\$\" /proc/$bg_pid/status" &&
+	kill -0 $bg_pid &&
+	kill -INT $bg_pid &&
+	test_wait_for "fake_gone $bg_pid" 20 &&
+	{ wait $bg_pid; echo $? >code; } &&
+	echo 130 >expect &&
+	test_cmp expect code
+'
+
 test_expect_success 'keep-alive: --ping; a server that hangs is left' '
 	bg live alp hang --ping 1s --timeout 1s AAPL &&
 	test_wait_for "grep -q \"^# connection 2 \" hang.log" 20 &&
