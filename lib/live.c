@@ -1202,6 +1202,25 @@ backfill_main(void *arg)
 
 /* The control threads. */
 
+/*
+ * Whether s can be subscribed to: the contract's symbol, less the bytes
+ * that would break a subscription message (Polygon's params are a comma
+ * list in a JSON string, written as they are).
+ */
+#define SYMBOL_RULE "not 1 to 32 printable ASCII characters, without " \
+	"a comma, a quote or a backslash"
+static int
+symbol_ok(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] < '!' || s[i] > '~' || s[i] == ',' || s[i] == '"' ||
+		    s[i] == '\\')
+			return 0;
+	return n > 0 && n <= EV_SYM_MAX;
+}
+
 struct control {
 	struct net *net;
 	struct nd_reader r;
@@ -1218,6 +1237,14 @@ control_main(void *arg)
 	while (nd_next_event(&c->r, &e) > 0) {
 		if (e.type != EV_PICK && e.type != EV_DROP)
 			continue;
+		if (!symbol_ok(e.sym)) {
+			/* not passed on either: it is not subscribed to */
+			if (nd_bad(&c->r, "%s of a symbol that cannot be "
+			    "subscribed to: %s", e.type == EV_PICK ? "pick" :
+			    "drop", SYMBOL_RULE) < 0)
+				break;
+			continue;
+		}
 		queue_line(e.line, e.len);
 		pthread_mutex_lock(&n->chmu);
 		buf_addc(&n->changes, e.type == EV_PICK ? '+' : '-');
@@ -1353,15 +1380,9 @@ check_key(const char *var)
 static void
 check_symbol(const char *s)
 {
-	size_t n = strlen(s), i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] < '!' || s[i] > '~' || s[i] == ',' || s[i] == '"' ||
-		    s[i] == '\\')
-			break;
-	if (n == 0 || n > EV_SYM_MAX || i < n)
-		die_code(LIU_EXIT_USAGE, "bad symbol '%.*s': not 1 to 32 "
-		    "printable ASCII characters", LIU_ECHO_MAX, s);
+	if (!symbol_ok(s))
+		die_code(LIU_EXIT_USAGE, "bad symbol '%.*s': %s",
+		    LIU_ECHO_MAX, s, SYMBOL_RULE);
 }
 
 static void

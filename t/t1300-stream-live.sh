@@ -453,15 +453,18 @@ cat >dyn.subs <<\EOF
 {"action":"unsubscribe","trades":["AAPL"],"quotes":["AAPL"],"bars":["AAPL"],"updatedBars":["AAPL"],"statuses":["AAPL"],"lulds":["AAPL"]}
 EOF
 
-# dyn_run N: with liu-stream started as bg live, on the fake "dynamic"
+# dyn_run N SOURCE: with liu-stream started as bg live, on the fake "dynamic"
 # (its connection N), reading control lines from the file descriptor 7:
-# a pick of AMD, a bad line, an event that is neither a pick nor a drop,
-# a drop of AAPL, each once the data before it is out.
+# a pick of AMD, a bad line, the pick of a symbol that would break a
+# subscription (Polygon's is a comma list), an event that is neither a
+# pick nor a drop, a drop of AAPL, each once the data before it is out.
+# The control source is $2 in the messages.
 dyn_run () {
 	test_wait_for "test \$(lines live.out) -ge 2" &&
 	echo "$PICK" >&7 &&
 	test_wait_for "test \$(lines live.out) -ge 6" &&
 	echo "{\"ev\":\"pick\"" >&7 &&
+	echo "{\"ev\":\"pick\",\"t\":\"2021-02-22T15:51:50Z\",\"sym\":\"X,T.*\"}" >&7 &&
 	echo "{\"ev\":\"clock\",\"t\":\"2021-02-22T15:51:50Z\"}" >&7 &&
 	echo "$DROP" >&7 &&
 	test_wait_for "test \$(lines live.out) -ge 8" &&
@@ -472,16 +475,19 @@ dyn_run () {
 	test_cmp dyn.expect actual &&
 	sed -n "/^# connection $1 /,\$p" dynamic.log |
 	    grep "^{\"action\":\"[a-z]*subscribe\"" >actual &&
-	test_cmp dyn.subs actual
+	test_cmp dyn.subs actual &&
+	cat >expect <<-EOF &&
+	liu-stream: $2:2: bad event: truncated JSON
+	liu-stream: $2:3: pick of a symbol that cannot be subscribed to: not 1 to 32 printable ASCII characters, without a comma, a quote or a backslash
+	EOF
+	test_cmp expect live.err
 }
 
 test_expect_success 'a --control FIFO: pick subscribes, drop unsubscribes' '
 	mkfifo ctl &&
 	bg live alp dynamic --control ctl AAPL &&
 	exec 7>ctl &&
-	dyn_run 1 &&
-	echo "liu-stream: ctl:2: bad event: truncated JSON" >expect &&
-	test_cmp expect live.err
+	dyn_run 1 ctl
 '
 
 test_expect_success 'the same from stdin, a pipe' '
@@ -495,9 +501,7 @@ test_expect_success 'the same from stdin, a pipe' '
 	} &&
 	bg_pid=$! &&
 	test_kill_at_end $bg_pid &&
-	dyn_run 2 &&
-	echo "liu-stream: stdin:2: bad event: truncated JSON" >expect &&
-	test_cmp expect live.err
+	dyn_run 2 stdin
 '
 
 # 3. Disconnects, gaps
