@@ -263,6 +263,21 @@ struct net {
 
 static struct net *the_net;	/* for the timers' callbacks */
 
+/*
+ * What libwebsockets logs (errors, and warnings with -v) goes to stderr,
+ * but while lws_keep is set: then its first words are kept in lws_said
+ * (and shown as well with -v).
+ * So its reason for a failed connection attempt ("SSL error: unable to
+ * get local issuer certificate") becomes the reason liu-stream gives,
+ * said once, not a line at every attempt; and a --cacert it cannot load
+ * while the context is made ends the run.  Set and read by the network
+ * thread, or by the calling thread before it starts.
+ */
+static int lws_keep, lws_verbose;
+static char lws_said[200];
+
+static void lws_log(int level, const char *line);
+
 /* A provider's text, safe to print: control bytes as '?', 200 at most. */
 static const char *
 clean(const char *s, char *out, size_t cap)
@@ -672,6 +687,7 @@ lost(struct net *n, const char *why)
 
 	n->wsi = NULL;
 	n->state = S_DOWN;
+	lws_keep = 0;
 	lws_sul_cancel(&n->sul_timeout);
 	lws_sul_cancel(&n->sul_auth);
 	drop_reqs(n);
@@ -714,6 +730,8 @@ connect_now(struct net *n)
 	ci.retry_and_idle_policy = &n->idle;
 	ci.pwsi = &n->wsi;
 	n->state = S_CONNECTING;
+	lws_keep = 1;
+	lws_said[0] = '\0';
 	n->close_code = 0;
 	n->close_why[0] = '\0';
 	feed_release(&n->feed);
@@ -957,6 +975,9 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		return 0;
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		lws_keep = 0;
+		if (lws_said[0])
+			in = lws_said;
 		if (upgrade_refused(wsi, in ? clean(in, tmp, sizeof(tmp)) :
 		    NULL, why, sizeof(why))) {
 			n->wsi = NULL;
@@ -966,6 +987,7 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			lost(n, why);
 		break;
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+		lws_keep = 0;
 		n->state = S_WELCOME;
 		if (n->o->verbose)
 			warn("%s: connected", n->name);
@@ -1389,11 +1411,19 @@ static void
 lws_log(int level, const char *line)
 {
 	size_t n = strlen(line);
+	const char *p;
 
 	(void)level;
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		n--;
-	warn("libwebsockets: %.*s", (int)n, line);
+	if (!lws_keep || lws_verbose)
+		warn("libwebsockets: %.*s", (int)n, line);
+	if (!lws_keep || lws_said[0])
+		return;
+	/* OpenSSL's figures, for those who can read them: -v */
+	if ((p = memmem(line, n, " (preverify_ok", 14)))
+		n = (size_t)(p - line);
+	snprintf(lws_said, sizeof(lws_said), "%.*s", (int)n, line);
 }
 
 static void
@@ -1427,6 +1457,7 @@ make_context(struct net *n)
 	struct lws_context_creation_info ci;
 	struct lws_context *ctx;
 
+	lws_verbose = n->o->verbose;
 	lws_set_log_level(n->o->verbose ? LLL_ERR | LLL_WARN : LLL_ERR,
 	    lws_log);
 	memset(&ci, 0, sizeof(ci));
@@ -1439,7 +1470,18 @@ make_context(struct net *n)
 	if (ci.timeout_secs < 1)
 		ci.timeout_secs = 1;
 	ci.fd_limit_per_thread = 64;
-	if (!(ctx = lws_create_context(&ci)))
+	if (n->o->cacert && access(n->o->cacert, R_OK) < 0)
+		die_code(LIU_EXIT_USAGE, "--cacert %s:", n->o->cacert);
+	lws_keep = 1;
+	lws_said[0] = '\0';
+	ctx = lws_create_context(&ci);
+	lws_keep = 0;
+	if (lws_said[0] && n->o->cacert)
+		die_code(LIU_EXIT_USAGE, "--cacert %s: %s", n->o->cacert,
+		    lws_said);
+	if (lws_said[0])
+		die("%s: cannot set up libwebsockets: %s", n->name, lws_said);
+	if (!ctx)
 		die("%s: cannot set up libwebsockets", n->name);
 	return ctx;
 }
