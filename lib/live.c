@@ -241,6 +241,7 @@ struct net {
 	int nwant, wantcap;
 	pthread_mutex_t chmu;
 	struct buf changes;	/* "+SYM\n" and "-SYM\n" */
+	int stop_asked;		/* the writer took a signal (chmu) */
 
 	/* Alpaca's subscription requests, in the order sent */
 	struct subreq *req;
@@ -969,6 +970,7 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 {
 	struct net *n = the_net;
 	char why[300], tmp[200];
+	int stop;
 
 	(void)user;
 	if (!n)
@@ -1032,7 +1034,10 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		lost(n, why);
 		break;
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-		if (liu_stop && !n->stopping) {
+		pthread_mutex_lock(&n->chmu);
+		stop = n->stop_asked;
+		pthread_mutex_unlock(&n->chmu);
+		if (stop && !n->stopping) {
 			n->stopping = 1;
 			if (n->wsi)
 				lws_callback_on_writable(n->wsi);
@@ -1537,6 +1542,10 @@ write_loop(struct net *n)
 	for (;;) {
 		if (liu_stop && !asked) {
 			asked = 1;
+			/* liu_stop is the signal handler's: read here only */
+			pthread_mutex_lock(&n->chmu);
+			n->stop_asked = 1;
+			pthread_mutex_unlock(&n->chmu);
 			lws_cancel_service(n->ctx);
 		}
 		pthread_mutex_lock(&q.mu);

@@ -960,6 +960,14 @@ test_expect_success 'a reader that never reads: the second SIGINT ends it' '
 	test_cmp expect code
 '
 
+test_expect_success 'a reader that leaves: SIGPIPE, quietly' '
+	{ alp fast AAPL 2>err; echo $? >code; } | head -n 1 >out &&
+	echo 141 >expect &&
+	test_cmp expect code &&
+	test_must_be_empty err &&
+	test_line_count = 1 out
+'
+
 test_expect_success 'keep-alive: --ping; a server that hangs is left' '
 	bg live alp hang --ping 1s --timeout 1s AAPL &&
 	test_wait_for "grep -q \"^# connection 2 \" hang.log" 20 &&
