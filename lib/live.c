@@ -206,7 +206,8 @@ release_sym(const char *sym)
 
 	if (!hd)
 		return;
-	buf_add(&q.pri, hd->lines.p, hd->lines.len);
+	if (hd->lines.len)	/* none held: lines.p may be NULL */
+		buf_add(&q.pri, hd->lines.p, hd->lines.len);
 	buf_release(&hd->lines);
 	*hd = q.hold[--q.nhold];
 }
