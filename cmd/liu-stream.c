@@ -252,6 +252,21 @@ static const struct option live_longopts[] = {
 };
 
 /*
+ * Whether the first argument is a symbol rather than a source: the
+ * synopsis lets the provider be left out before the symbols.  Symbols
+ * are written in capitals, sources are not, so a mistyped source is
+ * still an error and not a subscription.
+ */
+static int
+is_symbol_like(const char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'a' && *s <= 'z')
+			return 0;
+	return 1;
+}
+
+/*
  * liu-stream [alpaca | polygon] [options] [SYM...]: argv[0] is the
  * provider, or with 'named' 0 the program name (the provider from the
  * environment).
@@ -377,6 +392,8 @@ main(int argc, char *argv[])
 		return history_main(argc - 1, argv + 1);
 	if (strcmp(mode, "alpaca") == 0 || strcmp(mode, "polygon") == 0)
 		return live_main(argc - 1, argv + 1, 1);
+	if (is_symbol_like(mode))	/* liu-stream AAPL SPY: live */
+		return live_main(argc, argv, 0);
 	if (strcmp(mode, "replay") != 0 && strcmp(mode, "synth") != 0)
 		die_code(LIU_EXIT_USAGE, "unknown source '%.*s' (want replay, "
 		    "synth, history, alpaca or polygon; see liu-stream(1))",

@@ -216,7 +216,8 @@ release_sym(const char *sym)
 
 	if (!hd)
 		return;
-	buf_add(&q.pri, hd->lines.p, hd->lines.len);
+	if (hd->lines.len)	/* none held: lines.p may be NULL */
+		buf_add(&q.pri, hd->lines.p, hd->lines.len);
 	q.held -= hd->lines.len;
 	buf_release(&hd->lines);
 	*hd = q.hold[--q.nhold];
@@ -252,14 +253,17 @@ struct net {
 	int nwant, wantcap;
 	pthread_mutex_t chmu;
 	struct buf changes;	/* "+SYM\n" and "-SYM\n" */
+	int stop_asked;		/* the writer took a signal (chmu) */
 
 	/* Alpaca's subscription requests, in the order sent */
 	struct subreq *req;
 	int nreq, reqcap;
 
-	lws_sorted_usec_list_t sul_retry, sul_timeout;
+	lws_sorted_usec_list_t sul_retry, sul_timeout, sul_auth;
 	int tries;		/* failed attempts in a row */
 	int limit_hit;		/* 406 / max_connections: back off longer */
+	int auth_tries;		/* Alpaca 406 answers to auth in a row */
+	int64_t limit_since;	/* when the first of them came */
 	int64_t down_since;	/* when the connection was lost; 0: up */
 	int64_t last_rt;	/* the receive time of the last event */
 	int ever_up;
@@ -271,6 +275,21 @@ struct net {
 };
 
 static struct net *the_net;	/* for the timers' callbacks */
+
+/*
+ * What libwebsockets logs (errors, and warnings with -v) goes to stderr,
+ * but while lws_keep is set: then its first words are kept in lws_said
+ * (and shown as well with -v).
+ * So its reason for a failed connection attempt ("SSL error: unable to
+ * get local issuer certificate") becomes the reason liu-stream gives,
+ * said once, not a line at every attempt; and a --cacert it cannot load
+ * while the context is made ends the run.  Set and read by the network
+ * thread, or by the calling thread before it starts.
+ */
+static int lws_keep, lws_verbose;
+static char lws_said[200];
+
+static void lws_log(int level, const char *line);
 
 /* A provider's text, safe to print: control bytes as '?', 200 at most. */
 static const char *
@@ -561,6 +580,7 @@ now_up(struct net *n)
 
 	n->tries = 0;
 	n->limit_hit = 0;
+	n->auth_tries = 0;
 	lws_sul_cancel(&n->sul_timeout);
 	if (!n->ever_up) {	/* the first connection: no gap */
 		n->ever_up = 1;
@@ -657,14 +677,17 @@ timeout_cb(lws_sorted_usec_list_t *sul)
 	}
 }
 
-/* The wait before the next attempt: doubling, capped, with jitter. */
+/*
+ * The wait before the next attempt, after 'tries' failed ones: doubling,
+ * capped, with jitter.
+ */
 static int64_t
-backoff(struct net *n)
+backoff(struct net *n, int tries)
 {
 	int64_t d = n->o->backoff_min;
 	int i;
 
-	for (i = 0; i < n->tries && d < n->o->backoff_max; i++)
+	for (i = 0; i < tries && d < n->o->backoff_max; i++)
 		d *= 2;
 	if (n->limit_hit && d < 4 * n->o->backoff_min)
 		d = 4 * n->o->backoff_min;
@@ -683,7 +706,9 @@ lost(struct net *n, const char *why)
 
 	n->wsi = NULL;
 	n->state = S_DOWN;
+	lws_keep = 0;
 	lws_sul_cancel(&n->sul_timeout);
+	lws_sul_cancel(&n->sul_auth);
 	drop_reqs(n);
 	buf_reset(&n->tx);
 	n->txpos = 0;
@@ -698,7 +723,7 @@ lost(struct net *n, const char *why)
 		    "up", why, (double)(now - n->down_since) / NS_S);
 		return;
 	}
-	wait = backoff(n);
+	wait = backoff(n, n->tries);
 	if (n->tries == 0 || n->o->verbose)
 		warn("%s: %s; reconnecting in %.1fs", n->name, why,
 		    (double)wait / NS_S);
@@ -725,12 +750,54 @@ connect_now(struct net *n)
 	ci.retry_and_idle_policy = &n->idle;
 	ci.pwsi = &n->wsi;
 	n->state = S_CONNECTING;
+	lws_keep = 1;
+	lws_said[0] = '\0';
 	n->close_code = 0;
 	n->close_why[0] = '\0';
 	lws_sul_schedule(n->ctx, 0, &n->sul_timeout, timeout_cb,
 	    (lws_usec_t)(n->o->timeout / 1000));
 	if (!lws_client_connect_via_info(&ci) && n->state == S_CONNECTING)
 		lost(n, "cannot connect");
+}
+
+static void
+auth_cb(lws_sorted_usec_list_t *sul)
+{
+	struct net *n = lws_container_of(sul, struct net, sul_auth);
+
+	if (n->stopping || !n->wsi || n->state != S_AUTH)
+		return;
+	lws_sul_schedule(n->ctx, 0, &n->sul_timeout, timeout_cb,
+	    (lws_usec_t)(n->o->timeout / 1000));
+	send_auth(n);
+}
+
+/*
+ * Alpaca's 406 to an auth request: another client holds the connection
+ * the plan allows.  The server keeps this one open, so the same request
+ * is sent again on it after a back-off, as Alpaca's own SDK does (15
+ * times there; here until --give-up, said once).
+ */
+static void
+auth_later(struct net *n, const char *msg)
+{
+	int64_t now = liu_clock_ns(), wait;
+
+	if (n->auth_tries == 0)
+		n->limit_since = now;
+	if (n->o->give_up && now - n->limit_since >= n->o->give_up) {
+		fatal(n, "%s, still after %.0fs; giving up", msg,
+		    (double)(now - n->limit_since) / NS_S);
+		return;
+	}
+	wait = backoff(n, n->auth_tries);
+	if (n->auth_tries == 0 || n->o->verbose)
+		warn("%s: %s (another client holds the connection); asking "
+		    "again in %.1fs", n->name, msg, (double)wait / NS_S);
+	n->auth_tries++;
+	lws_sul_cancel(&n->sul_timeout);
+	lws_sul_schedule(n->ctx, 0, &n->sul_auth, auth_cb,
+	    (lws_usec_t)(wait / 1000));
 }
 
 /* Alpaca: the answer to the oldest request (a subscription, or 405). */
@@ -801,6 +868,8 @@ note(struct net *n, const struct feed_note *nt)
 		} else if (nt->code == 409 || nt->code == 410 ||
 		    nt->code == 411 || nt->code == 402) {
 			fatal(n, "error %ld: %s", nt->code, msg);
+		} else if (nt->code == 406 && n->state == S_AUTH && n->wsi) {
+			auth_later(n, msg);
 		} else if (nt->code == 406 ||
 		    strcmp(nt->status, "max_connections") == 0) {
 			warn("%s: %s%s (another client holds the connection)",
@@ -919,12 +988,16 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 {
 	struct net *n = the_net;
 	char why[300], tmp[200];
+	int stop;
 
 	(void)user;
 	if (!n)
 		return 0;
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		lws_keep = 0;
+		if (lws_said[0])
+			in = lws_said;
 		if (upgrade_refused(wsi, in ? clean(in, tmp, sizeof(tmp)) :
 		    NULL, why, sizeof(why))) {
 			n->wsi = NULL;
@@ -934,6 +1007,7 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			lost(n, why);
 		break;
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+		lws_keep = 0;
 		n->state = S_WELCOME;
 		if (n->o->verbose)
 			warn("%s: connected", n->name);
@@ -978,7 +1052,10 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		lost(n, why);
 		break;
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-		if (liu_stop && !n->stopping) {
+		pthread_mutex_lock(&n->chmu);
+		stop = n->stop_asked;
+		pthread_mutex_unlock(&n->chmu);
+		if (stop && !n->stopping) {
 			n->stopping = 1;
 			if (n->wsi)
 				lws_callback_on_writable(n->wsi);
@@ -1167,15 +1244,23 @@ backfill_main(void *arg)
 
 /* The control threads. */
 
-/* Whether a symbol can go in a subscription message as it is. */
+/*
+ * Whether s can be subscribed to: the contract's symbol, less the bytes
+ * that would break a subscription message (Polygon's params are a comma
+ * list in a JSON string, written as they are).
+ */
+#define SYMBOL_RULE "not 1 to 32 printable ASCII characters, without " \
+	"a comma, a quote or a backslash"
 static int
-subscribable(const char *s)
+symbol_ok(const char *s)
 {
-	for (; *s; s++)
-		if (*s < '!' || *s > '~' || *s == ',' || *s == '"' ||
-		    *s == '\\')
+	size_t n = strlen(s), i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] < '!' || s[i] > '~' || s[i] == ',' || s[i] == '"' ||
+		    s[i] == '\\')
 			return 0;
-	return 1;
+	return n > 0 && n <= EV_SYM_MAX;
 }
 
 struct control {
@@ -1194,9 +1279,11 @@ control_main(void *arg)
 	while (nd_next_event(&c->r, &e) > 0) {
 		if (e.type != EV_PICK && e.type != EV_DROP)
 			continue;
-		if (!subscribable(e.sym)) {
-			if (nd_bad_event(&c->r, "a symbol with a ',', '\"' "
-			    "or '\\' cannot be subscribed") < 0)
+		if (!symbol_ok(e.sym)) {
+			/* not passed on either: it is not subscribed to */
+			if (nd_bad(&c->r, "%s of a symbol that cannot be "
+			    "subscribed to: %s", e.type == EV_PICK ? "pick" :
+			    "drop", SYMBOL_RULE) < 0)
 				break;
 			continue;
 		}
@@ -1217,7 +1304,7 @@ start_control(struct net *n, struct control *c, int fd, const char *name)
 {
 	c->net = n;
 	nd_fdopen(&c->r, fd, name);
-	c->r.no_flush = 1;	/* the writer is another thread */
+	c->r.no_flush = 1;	/* stdout is the writer thread's alone */
 	if (pthread_create(&c->th, NULL, control_main, c) != 0)
 		die("cannot start a thread");
 	pthread_detach(c->th);
@@ -1320,22 +1407,28 @@ check_key(const char *var)
 static void
 check_symbol(const char *s)
 {
-	size_t n = strlen(s);
-
-	if (n == 0 || n > EV_SYM_MAX || !subscribable(s))
-		die_code(LIU_EXIT_USAGE, "bad symbol '%.*s': not 1 to 32 "
-		    "printable ASCII characters", LIU_ECHO_MAX, s);
+	if (!symbol_ok(s))
+		die_code(LIU_EXIT_USAGE, "bad symbol '%.*s': %s",
+		    LIU_ECHO_MAX, s, SYMBOL_RULE);
 }
 
 static void
 lws_log(int level, const char *line)
 {
 	size_t n = strlen(line);
+	const char *p;
 
 	(void)level;
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		n--;
-	warn("libwebsockets: %.*s", (int)n, line);
+	if (!lws_keep || lws_verbose)
+		warn("libwebsockets: %.*s", (int)n, line);
+	if (!lws_keep || lws_said[0])
+		return;
+	/* OpenSSL's figures, for those who can read them: -v */
+	if ((p = memmem(line, n, " (preverify_ok", 14)))
+		n = (size_t)(p - line);
+	snprintf(lws_said, sizeof(lws_said), "%.*s", (int)n, line);
 }
 
 static void
@@ -1369,6 +1462,7 @@ make_context(struct net *n)
 	struct lws_context_creation_info ci;
 	struct lws_context *ctx;
 
+	lws_verbose = n->o->verbose;
 	lws_set_log_level(n->o->verbose ? LLL_ERR | LLL_WARN : LLL_ERR,
 	    lws_log);
 	memset(&ci, 0, sizeof(ci));
@@ -1382,7 +1476,18 @@ make_context(struct net *n)
 		ci.timeout_secs = 1;
 	ci.fd_limit_per_thread = 64;
 	ci.pt_serv_buf_size = 256 << 10;	/* fewer, larger reads */
-	if (!(ctx = lws_create_context(&ci)))
+	if (n->o->cacert && access(n->o->cacert, R_OK) < 0)
+		die_code(LIU_EXIT_USAGE, "--cacert %s:", n->o->cacert);
+	lws_keep = 1;
+	lws_said[0] = '\0';
+	ctx = lws_create_context(&ci);
+	lws_keep = 0;
+	if (lws_said[0] && n->o->cacert)
+		die_code(LIU_EXIT_USAGE, "--cacert %s: %s", n->o->cacert,
+		    lws_said);
+	if (lws_said[0])
+		die("%s: cannot set up libwebsockets: %s", n->name, lws_said);
+	if (!ctx)
 		die("%s: cannot set up libwebsockets", n->name);
 	return ctx;
 }
@@ -1415,6 +1520,14 @@ wait_alarm(void)
 			;
 }
 
+/*
+ * The writer.  SIGTERM and SIGINT come in while it waits for the alarm,
+ * and while it writes: a write that blocks (the reader has stopped
+ * reading) is then taken up again after the first signal, so that only
+ * whole lines go out, and a second SIGINT ends the process (liu_init()),
+ * as in every liu program; with the signals blocked there, nothing but
+ * SIGKILL could end it.
+ */
 static void
 write_loop(struct net *n)
 {
@@ -1422,10 +1535,18 @@ write_loop(struct net *n)
 	uint64_t ndrop;
 	char t0[40], t1[40];
 	int done, asked = 0;
+	sigset_t stops;
 
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
 	for (;;) {
 		if (liu_stop && !asked) {
 			asked = 1;
+			/* liu_stop is the signal handler's: read here only */
+			pthread_mutex_lock(&n->chmu);
+			n->stop_asked = 1;
+			pthread_mutex_unlock(&n->chmu);
 			lws_cancel_service(n->ctx);
 		}
 		pthread_mutex_lock(&q.mu);
@@ -1437,8 +1558,10 @@ write_loop(struct net *n)
 			 * coming, they are written as the buffer fills.
 			 */
 			pthread_mutex_unlock(&q.mu);
+			pthread_sigmask(SIG_UNBLOCK, &stops, NULL);
 			if (nd_out_flush() < 0)
 				die("write error:");
+			pthread_sigmask(SIG_BLOCK, &stops, NULL);
 			pthread_mutex_lock(&q.mu);
 			if (q.ev.len == 0 && q.pri.len == 0 && !q.done) {
 				q.armed = 1;
@@ -1463,8 +1586,10 @@ write_loop(struct net *n)
 			warn("%s: output too slow: dropped the %llu oldest "
 			    "events (gap %s to %s); queue limit %zu bytes",
 			    n->name, (unsigned long long)ndrop, t0, t1, q.max);
+		pthread_sigmask(SIG_UNBLOCK, &stops, NULL);
 		emit_lines(&pri);
 		emit_lines(&ev);
+		pthread_sigmask(SIG_BLOCK, &stops, NULL);
 		buf_reset(&pri);
 		buf_reset(&ev);
 		if (done)

@@ -37,8 +37,9 @@ struct nd_reader {
 	uint64_t nlines;	/* lines returned, not counting empty ones */
 	int eof;
 	int discarding;		/* inside an over-long line */
-	int no_flush;		/* read in a thread that is not the writer's:
-				   nd_next() leaves the writer alone */
+	int no_flush;		/* nd_next() leaves the event writer alone:
+				   the reader runs in a thread that does not
+				   own it (set it after nd_fdopen()) */
 };
 #define ND_READER_INIT { -1, 0, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0 }
 
@@ -57,7 +58,8 @@ void nd_close(struct nd_reader *r);
  * place.  *line stays valid until the next call.  Returns 1 for a line,
  * 0 at end of input (or when liu_stop or the bad-line policy says stop),
  * and -1 on a read error, which has been reported.  Flushes the event
- * writer before each read(2), that is, before it might block.
+ * writer before each read(2), that is, before it might block, unless
+ * r->no_flush is set.
  */
 int nd_next(struct nd_reader *r, char **line, size_t *len);
 
