@@ -28,6 +28,7 @@ LDLIBS_liu-db = -lpq
 LDLIBS_liu-strategy = -ldl
 LDLIBS_liu-stream = -lcurl -lwebsockets -lpthread
 LDLIBS_liu-scan = -lcurl -ljq
+LDLIBS_liu-order = -lcurl -lwebsockets -lpthread
 LDLIBS_rest = -lcurl
 LDLIBS_db = -lpq
 # objects linked whole: a plug-in may call any function of PLUGIN_HDRS

@@ -4,7 +4,8 @@
  * them to a broker through the order book of lib/order.c, and writes the
  * orders it handled and the broker's fill and order_update events.  The
  * broker is "sim" (lib/order_sim.c), a local one that fills from the market
- * events it reads; "alpaca" comes later.
+ * events it reads, or "alpaca" (lib/order_alpaca.c), Alpaca's trading API,
+ * paper unless asked for live on purpose.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +31,11 @@ static const char *const usage_text[] = {
 	"                 [--capital C] [--margin M] [--fee-per-share F]",
 	"                 [--max-fill-qty N] [--strict] [--max-bad N]",
 	"                 [--line-max BYTES] [-uv]",
+	"       liu-order alpaca [--paper | --live] [--url URL]",
+	"                 [--cacert FILE] [--timeout DURATION]",
+	"                 [--max-wait DURATION] [--pass]",
+	"                 [--keep-open] [--strict] [--max-bad N]",
+	"                 [--line-max BYTES] [-uv]",
 	"       liu-order -h | --help | --version",
 	"See liu-order(1).",
 	NULL
@@ -42,7 +48,8 @@ usage(int status)
 }
 
 enum { O_MARKET = 300, O_PASS, O_KEEP_OPEN, O_CAPITAL, O_MARGIN, O_FEE,
-	O_MAX_FILL, O_VERSION };
+	O_MAX_FILL, O_VERSION, O_PAPER, O_LIVE, O_URL, O_CACERT, O_TIMEOUT,
+	O_MAX_WAIT };
 
 static const struct option longopts[] = {
 	{ "market", required_argument, NULL, O_MARKET },
@@ -52,6 +59,12 @@ static const struct option longopts[] = {
 	{ "margin", required_argument, NULL, O_MARGIN },
 	{ "fee-per-share", required_argument, NULL, O_FEE },
 	{ "max-fill-qty", required_argument, NULL, O_MAX_FILL },
+	{ "paper", no_argument, NULL, O_PAPER },
+	{ "live", no_argument, NULL, O_LIVE },
+	{ "url", required_argument, NULL, O_URL },
+	{ "cacert", required_argument, NULL, O_CACERT },
+	{ "timeout", required_argument, NULL, O_TIMEOUT },
+	{ "max-wait", required_argument, NULL, O_MAX_WAIT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -79,6 +92,52 @@ open_market(const char *path)
 	return fd;
 }
 
+#define PAPER_URL "https://paper-api.alpaca.markets"
+#define LIVE_URL "https://api.alpaca.markets"
+
+/* An environment variable, NULL if unset or empty. */
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+/*
+ * The Alpaca broker, live only on purpose: a live URL, however given, needs
+ * --live and LIU_ENV=PROD; --live needs a live URL.
+ */
+static struct broker *
+alpaca(struct alp_opts *ao, int live, const char *url)
+{
+	const char *why, *e = env("LIU_ENV");
+	struct broker *b;
+
+	if (!url)
+		url = env("APCA_API_BASE_URL");
+	if (!url)
+		url = live ? LIVE_URL : PAPER_URL;
+	if (alp_url_live(url) && !live)
+		die_code(LIU_EXIT_USAGE, "%.*s is Alpaca's live endpoint: "
+		    "refused without --live", LIU_ECHO_MAX, url);
+	if (live && !alp_url_live(url))
+		die_code(LIU_EXIT_USAGE, "--live with a URL that is not the "
+		    "live endpoint (%.*s): refused", LIU_ECHO_MAX, url);
+	if (live && (!e || strcmp(e, "PROD") != 0))
+		die_code(LIU_EXIT_USAGE, "--live is refused unless "
+		    "LIU_ENV=PROD");
+	ao->url = url;
+	ao->key = env("APCA_API_KEY_ID");
+	ao->secret = env("APCA_API_SECRET_KEY");
+	if (!ao->key || !ao->secret)
+		die_code(LIU_EXIT_USAGE, "set APCA_API_KEY_ID and "
+		    "APCA_API_SECRET_KEY");
+	if (!(b = alp_broker(ao, &why)))
+		die_code(LIU_EXIT_USAGE, "%.*s: %s", LIU_ECHO_MAX, url, why);
+	return b;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -87,9 +146,12 @@ main(int argc, char *argv[])
 	struct nd_reader *rd[2] = { &in, &mk };
 	struct ev ev = EV_INIT;
 	struct ob *ob;
-	const char *mode, *market = NULL, *err;
+	struct alp_opts ao = { NULL, NULL, NULL, NULL, 30000000000LL,
+		60000000000LL, 0 };
+	struct broker *bk = NULL;
+	const char *mode, *market = NULL, *err, *url = NULL;
 	double max_fill = 0;
-	int ch, rc, which, status, nrd = 1;
+	int ch, rc, which, status, nrd = 1, sim, live = 0, paper = 0;
 
 	liu_init(argv[0]);
 	if (argc < 2)
@@ -104,9 +166,10 @@ main(int argc, char *argv[])
 		warn("unknown option '%.*s'", LIU_ECHO_MAX, mode);
 		usage(LIU_EXIT_USAGE);
 	}
-	if (strcmp(mode, "sim") != 0)
-		die_code(LIU_EXIT_USAGE, "unknown broker '%.*s' (want sim; "
-		    "see liu-order(1))", LIU_ECHO_MAX, mode);
+	if (strcmp(mode, "sim") != 0 && strcmp(mode, "alpaca") != 0)
+		die_code(LIU_EXIT_USAGE, "unknown broker '%.*s' (want sim or "
+		    "alpaca; see liu-order(1))", LIU_ECHO_MAX, mode);
+	sim = strcmp(mode, "sim") == 0;
 	argc--;
 	argv++;
 	opterr = 0;
@@ -131,7 +194,21 @@ main(int argc, char *argv[])
 			max_fill = liu_strtod(optarg, 1e-9, 1e15,
 			    "--max-fill-qty");
 			break;
-		case 'v': o.verbose = nd_policy.verbose = 1; break;
+		case O_PAPER: paper = 1; break;
+		case O_LIVE: live = 1; break;
+		case O_URL: url = optarg; break;
+		case O_CACERT: ao.cacert = optarg; break;
+		case O_TIMEOUT:
+			ao.timeout = liu_duration_arg(optarg, 1000000,
+			    "--timeout");
+			break;
+		case O_MAX_WAIT:
+			ao.max_wait = liu_duration_arg(optarg, 0,
+			    "--max-wait");
+			break;
+		case 'v':
+			o.verbose = nd_policy.verbose = ao.verbose = 1;
+			break;
 		case 'h': usage(0);
 		case O_VERSION: liu_version();
 		default:
@@ -141,8 +218,15 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage(LIU_EXIT_USAGE);
+	if (sim ? (live || paper || url || ao.cacert) :
+	    (market || max_fill > 0 || !isnan(o.capital)))
+		die_code(LIU_EXIT_USAGE, "an option of the other broker "
+		    "given to %s (see liu-order(1))", mode);
+	if (live && paper)
+		die_code(LIU_EXIT_USAGE, "--paper or --live, not both");
+	bk = sim ? sim_broker(max_fill) : alpaca(&ao, live, url);
 	ob = ob_new(&o);
-	ob_set_broker(ob, sim_broker(max_fill));
+	ob_set_broker(ob, bk);
 	nd_fdopen(&in, 0, "<stdin>");
 	if (market) {
 		nd_fdopen(&mk, open_market(market), market);
@@ -162,6 +246,8 @@ main(int argc, char *argv[])
 		if (rc < 0)
 			break;
 	}
+	if (!sim && !liu_stop)
+		alp_recheck(bk, ob);	/* what happened since */
 	ob_end(ob, liu_stop ? OB_END_STOP : OB_END_EOF);
 	status = nd_summary();
 	if (rc < 0 && !nd_stopped)

@@ -833,6 +833,16 @@ ob_status(struct ob *ob, size_t i, enum ob_state st, const char *why,
 	emit_update(ob, o, t, state_names[st], why, NULL);
 }
 
+void
+ob_note(struct ob *ob, size_t i, const char *status, const char *why,
+    int64_t t)
+{
+	struct ob_order *o = ob_order(ob, i);
+
+	if (!is_final(o->state))
+		emit_update(ob, o, t, status, why, NULL);
+}
+
 /* A fill of qty at price on the order's position, realizing P&L. */
 static void
 apply_fill(struct ob *ob, struct ob_order *o, double qty, double price,

@@ -194,6 +194,14 @@ void ob_status(struct ob *ob, size_t i, enum ob_state st, const char *why,
     int64_t t);
 
 /*
+ * Write an order_update of order i with a broker's own status ("accepted",
+ * "replaced", "done_for_day", ...) that changes nothing in the book, at
+ * time t; nothing once the order is final.
+ */
+void ob_note(struct ob *ob, size_t i, const char *status, const char *why,
+    int64_t t);
+
+/*
  * The broker says order i has 'cum' shares filled, the latest at 'price',
  * at time t.  If cum is above what the book knows, the increase is written
  * as one fill (its fee from fee_per_share when 'fee' is NAN, its exec_id
@@ -220,5 +228,24 @@ size_t ob_leg(struct ob *ob, size_t parent, enum ob_leg kind, double qty,
  * fills of an order, 0 for no limit.
  */
 struct broker *sim_broker(double max_fill);
+
+/*
+ * Alpaca's trading API (order_alpaca.c); see liu-order(1).  The strings
+ * must outlive the broker; key and secret are sent as headers only.
+ * Returns NULL with *why set when the URL is refused (rest_url_check()).
+ */
+struct alp_opts {
+	const char *url;	/* the base URL, checked */
+	const char *cacert;
+	const char *key, *secret;
+	int64_t timeout;	/* one request, ns */
+	int64_t max_wait;	/* the longest wait for a 429's reset, ns */
+	int verbose;
+};
+struct broker *alp_broker(const struct alp_opts *ao, const char **why);
+/* Get every open order from the broker and write what changed. */
+void alp_recheck(struct broker *b, struct ob *ob);
+/* Whether a URL names Alpaca's live endpoint (api.alpaca.markets). */
+int alp_url_live(const char *url);
 
 #endif

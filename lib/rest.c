@@ -231,16 +231,22 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	return n;
 }
 
-/* libcurl's header callback: X-Ratelimit-Reset, the epoch second. */
+/*
+ * libcurl's header callback: X-Ratelimit-Reset, the epoch second, and
+ * X-Ratelimit-Limit, requests a minute.
+ */
 static size_t
 on_header(char *p, size_t size, size_t n, void *arg)
 {
 	static const char name[] = "x-ratelimit-reset:";
+	static const char lname[] = "x-ratelimit-limit:";
 	struct rest *r = arg;
 	size_t len = size * n, k = sizeof(name) - 1, i;
-	int64_t v = 0;
+	int64_t v = 0, *to = &r->reset;
 
-	if (len <= k || strncasecmp(p, name, k) != 0)
+	if (len > k && strncasecmp(p, lname, k) == 0)
+		to = &r->limit;
+	else if (len <= k || strncasecmp(p, name, k) != 0)
 		return len;
 	for (i = k; i < len && (p[i] == ' ' || p[i] == '\t'); i++)
 		;
@@ -249,7 +255,7 @@ on_header(char *p, size_t size, size_t n, void *arg)
 			return len;	/* absurd: ignored */
 		v = v * 10 + (p[i] - '0');
 	}
-	r->reset = v;
+	*to = v;
 	return len;
 }
 
@@ -389,8 +395,19 @@ nap(int64_t ns)
 	}
 }
 
+/* Whether a request may be sent again after status (or -1, no answer). */
+static int
+retryable_for(const char *method, long status)
+{
+	if (status == 429)
+		return 1;	/* refused before it was looked at */
+	/* a POST may have been done before a 5xx: the caller finds out */
+	return strcmp(method, "POST") != 0 && retryable(status);
+}
+
 long
-rest_get(struct rest *r, const char *target, struct buf *body)
+rest_send(struct rest *r, const char *method, const char *target,
+    const char *json, struct buf *body)
 {
 	CURLcode rc;
 	long status = 0;
@@ -401,6 +418,19 @@ rest_get(struct rest *r, const char *target, struct buf *body)
 	buf_adds(&r->url, r->base);
 	buf_adds(&r->url, target);
 	SET(r, CURLOPT_URL, buf_cstr(&r->url));
+	if (strcmp(method, "GET") == 0) {
+		SET(r, CURLOPT_HTTPGET, 1L);
+		SET(r, CURLOPT_CUSTOMREQUEST, (char *)NULL);
+	} else if (json) {
+		SET(r, CURLOPT_POSTFIELDS, json);
+		SET(r, CURLOPT_POSTFIELDSIZE, (long)strlen(json));
+		SET(r, CURLOPT_CUSTOMREQUEST,
+		    strcmp(method, "POST") == 0 ? (char *)NULL : method);
+	} else {
+		SET(r, CURLOPT_HTTPGET, 1L);
+		SET(r, CURLOPT_CUSTOMREQUEST, method);
+	}
+	SET(r, CURLOPT_TIMEOUT_MS, (long)(r->o.timeout / 1000000));
 	r->body = body;
 	for (attempt = 0;; attempt++) {
 		buf_reset(body);
@@ -427,16 +457,23 @@ rest_get(struct rest *r, const char *target, struct buf *body)
 		}
 		curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &status);
 		r->status = status;
-		if (!retryable(status) || attempt >= r->o.retries)
+		if (!retryable_for(method, status) ||
+		    attempt >= r->o.retries)
 			return status;
 		w = retry_wait(r, attempt);
 		if (r->o.verbose)
-			warn("HTTP %ld from GET %s: retry %d of %d in %.3f s",
-			    status, rest_shown_url(r), attempt + 1,
+			warn("HTTP %ld from %s %s: retry %d of %d in %.3f s",
+			    status, method, rest_shown_url(r), attempt + 1,
 			    r->o.retries, (double)w / 1e9);
 		r->nretry++;
 		nap(w);
 	}
+}
+
+long
+rest_get(struct rest *r, const char *target, struct buf *body)
+{
+	return rest_send(r, "GET", target, NULL, body);
 }
 
 /*

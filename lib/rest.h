@@ -1,5 +1,5 @@
 /*
- * rest.h: HTTP GET for the providers' REST APIs, over libcurl.
+ * rest.h: HTTP for the providers' REST APIs, over libcurl.
  *
  * What it promises:
  *   - TLS is always verified, peer and host name; --cacert names a CA file
@@ -38,9 +38,10 @@ struct rest_opts {
 	int64_t stall_timeout;	/* give up when nothing came for this, ns */
 	size_t body_max;	/* a larger response body is an error */
 	int verbose;		/* say each retry on stderr */
+	int64_t timeout;	/* a whole request, ns; 0: none */
 };
 #define REST_OPTS_INIT { NULL, 10, 60 * 1000000000LL, \
-	10 * 1000000000LL, 60 * 1000000000LL, 256u << 20, 0 }
+	10 * 1000000000LL, 60 * 1000000000LL, 256u << 20, 0, 0 }
 
 struct curl_slist;
 
@@ -54,13 +55,14 @@ struct rest {
 	uint64_t nretry;	/* of them, retries */
 	long status;		/* of the last response; 0 before one */
 	int64_t reset;		/* its X-Ratelimit-Reset, epoch s; 0: none */
+	int64_t limit;		/* the last X-Ratelimit-Limit seen; 0: none */
 	int toobig;		/* its body went over body_max */
 	struct buf url;		/* the last request's URL, as sent */
 	struct buf shown;	/* private: rest_shown_url()'s */
 	struct buf *body;	/* private: the body being read */
 	char err[256];		/* the last transport error */
 };
-#define REST_INIT { NULL, NULL, NULL, 0, REST_OPTS_INIT, 0, 0, 0, 0, 0, \
+#define REST_INIT { NULL, NULL, NULL, 0, REST_OPTS_INIT, 0, 0, 0, 0, 0, 0, \
 	BUF_INIT, BUF_INIT, NULL, "" }
 
 /*
@@ -94,6 +96,19 @@ int rest_header(struct rest *r, const char *name, const char *value);
  * error, a body over the cap, or liu_stop), with r->err saying why.
  */
 long rest_get(struct rest *r, const char *target, struct buf *body);
+
+/*
+ * The same with any method ("GET", "POST", "DELETE", "PATCH") and, for
+ * other than GET, a JSON body 'json' (NULL: none; the caller sets the
+ * Content-Type header with rest_header()).  Retries as rest_get() does,
+ * with one exception that keeps a POST exactly once: a POST is retried
+ * after a 429 only (the server refused it unseen), never after a 5xx or a
+ * timeout, which may come after the server acted; the caller finds out
+ * what happened (Alpaca: the order looked up by its client id) before it
+ * sends again.  The whole request is bounded by o.timeout when set.
+ */
+long rest_send(struct rest *r, const char *method, const char *target,
+    const char *json, struct buf *body);
 
 /*
  * The URL of the last request as it may be shown: r->url with the value of

@@ -818,8 +818,8 @@ test_expect_success '| head -n1 ends liu-order quietly with SIGPIPE' '
 test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 liu-order </dev/null 2>err &&
 	test_grep "^usage: liu-order" err &&
-	test_expect_code 2 liu-order alpaca </dev/null 2>err &&
-	test_grep "^liu-order: unknown broker .alpaca." err &&
+	test_expect_code 2 liu-order ibkr </dev/null 2>err &&
+	test_grep "^liu-order: unknown broker .ibkr." err &&
 	test_expect_code 2 liu-order sim extra </dev/null &&
 	test_expect_code 2 liu-order --pass sim </dev/null 2>err &&
 	test_grep "^liu-order: unknown option .--pass." err &&
