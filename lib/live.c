@@ -66,6 +66,8 @@ struct queue {
 	struct hold *hold;
 	int nhold, holdcap;
 	size_t held;		/* bytes in the holds */
+	int wake_due;		/* events came since the network thread last
+				   woke the writer */
 };
 
 static struct queue q = { .mu = PTHREAD_MUTEX_INITIALIZER, .ev = BUF_INIT,
@@ -176,7 +178,8 @@ queue_events(const char *p, size_t len)
 	}
 	if (q.ev.len + q.pri.len > q.peak)
 		q.peak = q.ev.len + q.pri.len;
-	wake_writer();
+	/* the writer is woken once the whole read is translated */
+	q.wake_due = 1;
 	pthread_mutex_unlock(&q.mu);
 }
 
@@ -1088,9 +1091,20 @@ net_main(void *arg)
 	struct net *n = arg;
 
 	connect_now(n);
-	while (!n->done)
+	while (!n->done) {
 		if (lws_service(n->ctx, 0) < 0)
 			break;
+		/*
+		 * One alarm for all the frames of a read, not one a frame:
+		 * the writer wakes as often as the socket does.
+		 */
+		pthread_mutex_lock(&q.mu);
+		if (q.wake_due) {
+			q.wake_due = 0;
+			wake_writer();
+		}
+		pthread_mutex_unlock(&q.mu);
+	}
 	pthread_mutex_lock(&q.mu);
 	q.done = 1;
 	q.armed = 1;
