@@ -956,7 +956,7 @@ test_expect_success 'oco: the limit and the stop; the stop fills' '
 
 test_expect_success 'fill_delay_ms, cancel_delay_ms; early_events' '
 	cat >dly.json <<-\EOF &&
-	{"fill_delay_ms": 1500, "cancel_delay_ms": 1500}
+	{"fill_delay_ms": 10000, "cancel_delay_ms": 10000}
 	EOF
 	fake_trade_start dly --script dly.json &&
 	post dly "{\"symbol\":\"AAPL\",\"qty\":\"1\",\"side\":\"buy\",\"type\":\"market\",\"time_in_force\":\"day\",\"client_order_id\":\"d1\"}" \
@@ -1133,7 +1133,7 @@ test_expect_success 'the other knobs: account, positions, strict, reject' '
 	 "seed": 2, "strict_symbols": true,
 	 "symbols": {"BAD": {"mode": "reject"}, "GAP": {"price": 10,
 		     "partial": [1]}, "FRAC": {"fractionable": false}},
-	 "fill_gap_ms": 2000,
+	 "fill_gap_ms": 10000,
 	 "account": {"cash": 5000, "multiplier": 2},
 	 "positions": {"MSFT": {"qty": -10, "avg_entry_price": 150}},
 	 "auth_error": {"status": 403, "body": {"message": "forbidden"}}}
