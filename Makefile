@@ -6,13 +6,21 @@ WARN = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla -Wwrite-strings -Wformat=2 \
 	-Wimplicit-fallthrough $(WERROR)
 
+# the one C++ unit, lib/toml_parse.cc (toml++): C++17, and NDEBUG, since
+# toml++'s debug assertions abort on some invalid documents
+CXXWARN = -std=c++17 -Wall -Wextra -Wpedantic -Wshadow $(WERROR)
+CXXDEFS = -DNDEBUG
+
 ifdef SANITIZE
-CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=$(SANITIZE) -fno-omit-frame-pointer
+SANFLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=$(SANITIZE) -fno-omit-frame-pointer
+CFLAGS += $(SANFLAGS)
+CXXFLAGS += $(SANFLAGS)
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
 LIB_SRC = $(sort $(wildcard lib/*.c))
-LIB_OBJ = $(LIB_SRC:.c=.o)
+LIB_CXX = $(sort $(wildcard lib/*.cc))
+LIB_OBJ = $(LIB_SRC:.c=.o) $(LIB_CXX:.cc=.o)
 LIB_HDR = $(wildcard lib/*.h)
 CMD_SRC = $(sort $(wildcard cmd/*.c))
 BINS = $(patsubst cmd/%.c,bin/%,$(CMD_SRC))
@@ -25,6 +33,8 @@ EXAMPLES = $(EXAMPLES_SRC:.c=.so)
 
 # extra libraries per program
 LDLIBS_liu-db = -lpq
+LDLIBS_liu-plan = -lstdc++
+LDLIBS_toml = -lstdc++
 LDLIBS_liu-strategy = -ldl
 LDLIBS_liu-stream = -lcurl -lwebsockets -lpthread
 LDLIBS_rest = -lcurl
@@ -39,6 +49,9 @@ all: $(BINS) $(UNITS) $(EXAMPLES)
 
 lib/%.o: lib/%.c $(LIB_HDR)
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
+
+lib/%.o: lib/%.cc $(LIB_HDR)
+	$(CXX) $(CXXWARN) $(CXXDEFS) $(CPPFLAGS) $(CXXFLAGS) -fPIC -c -o $@ $<
 
 lib/libliu.a: $(LIB_OBJ)
 	rm -f $@
