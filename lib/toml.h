@@ -47,7 +47,8 @@ struct toml_datetime {
 
 struct toml_node {
 	enum toml_type type;
-	int line, col;		/* where it was defined, from 1; 0 if unknown */
+	int line, col;		/* where its key (or an item itself) is, from
+				   1; 0 if unknown */
 	char *key;		/* a table member's key, else NULL */
 	size_t keylen;
 	size_t n;		/* the members of a table, items of an array */

@@ -99,6 +99,9 @@ convert_table(struct toml_node *t, const toml::table &tab)
 		t->n = i + 1;	/* toml_release() frees what is built */
 		kid->key = copy(std::string(m[i].first->str()), &kid->keylen);
 		convert(kid, *m[i].second);
+		/* a member is where its key is, for messages */
+		if (m[i].first->source().begin.line)
+			where(kid, m[i].first->source());
 	}
 }
 
