@@ -27,7 +27,7 @@ BINS = $(patsubst cmd/%.c,bin/%,$(CMD_SRC))
 UNIT_SRC = $(sort $(wildcard t/unit/*.c))
 UNITS = $(patsubst t/unit/%.c,t/unit/bin/%,$(UNIT_SRC))
 SCRIPTS = $(wildcard scripts/liu-*)
-MANS = $(wildcard man/*.1 man/*.7)
+MANS = $(wildcard man/*.1 man/*.5 man/*.7)
 EXAMPLES_SRC = $(wildcard examples/*.c)
 EXAMPLES = $(EXAMPLES_SRC:.c=.so)
 
@@ -81,7 +81,7 @@ demo: all
 		-o out data/aapl-2012-01-26-1m.ndjson
 
 lint:
-	mandoc -Tlint -Wwarning man/*.1 man/*.7
+	mandoc -Tlint -Wwarning man/*.1 man/*.5 man/*.7
 	scripts/check-style
 
 # headers a strategy plug-in compiles against (cc -I$(PREFIX)/include/liu)
@@ -90,6 +90,7 @@ PLUGIN_HDRS = lib/strategy.h lib/bars.h lib/event.h lib/json.h lib/buf.h \
 
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
+		$(DESTDIR)$(MANPREFIX)/man5 \
 		$(DESTDIR)$(MANPREFIX)/man7 $(DESTDIR)$(PREFIX)/include/liu
 	cp -f $(BINS) $(SCRIPTS) $(DESTDIR)$(PREFIX)/bin/
 	cp -f $(PLUGIN_HDRS) $(DESTDIR)$(PREFIX)/include/liu/
