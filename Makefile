@@ -75,10 +75,11 @@ test check: all
 bench: all
 	bench/run
 
-# the main job: backtest the AAPL session in data/ and print its report
+# the main job: backtest the AAPL session in data/ as examples/tradeplan.toml
+# says, and print its report
 demo: all
-	PATH="$(CURDIR)/bin:$(CURDIR)/scripts:$$PATH" scripts/liu-backtest \
-		-o out data/aapl-2012-01-26-1m.ndjson
+	PATH="$(CURDIR)/bin:$(CURDIR)/scripts:$$PATH" bin/liu-plan --run -o out \
+		--backtest data/aapl-2012-01-26-1m.ndjson examples/tradeplan.toml
 
 lint:
 	mandoc -Tlint -Wwarning man/*.1 man/*.5 man/*.7

@@ -20,7 +20,7 @@ static const char *const usage_text[] = {
 	"usage: liu COMMAND [ARGS ...]",
 	"       liu help | version",
 	"       liu -h | --help | --version",
-	"COMMAND is stream, route, strategy, ta, analyze or db.",
+	"COMMAND is stream, route, strategy, ta, analyze, db or plan.",
 	"See liu(1).",
 	NULL
 };

@@ -425,6 +425,17 @@ test_expect_success 'a backtest by liu-plan --run: the trades of the pipeline by
 	ls tmp >left && test_must_be_empty left
 '
 
+test_expect_success 'make demo'"'"'s run: the example plan over the AAPL day' '
+	TMPDIR="$TRASH_DIRECTORY/tmp" liu-plan --run -o demo \
+	    --backtest "$AAPL" "$SRC_DIR/examples/tradeplan.toml" >report &&
+	test_grep "^orders and fills:" report &&
+	test_grep "^final equity" report &&
+	test $(grep -c "\"ev\":\"fill\"" demo/trades.ndjson) -ge 4 &&
+	tail -n 3 report | head -n 1 >last &&
+	test_grep "^batch " last &&
+	test_path_is_file demo/report.html
+'
+
 test_expect_success 'examples/tradeplan.toml: every mode makes a valid script' '
 	liu-plan --backtest a.ndjson "$SRC_DIR/examples/tradeplan.toml" >1.sh &&
 	liu-plan "$SRC_DIR/examples/tradeplan.toml" >2.sh &&
