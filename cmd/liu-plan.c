@@ -60,6 +60,7 @@ decode(void)
 	plan_slurp("-", &in);
 	if (toml_parse(in.p, in.len, &root, err, sizeof err, &line, &col)) {
 		warn("<stdin>:%d:%d: %s", line, col, err);
+		buf_release(&in);
 		return LIU_EXIT_DATA;
 	}
 	toml_tagged_json(&out, &root);
