@@ -425,6 +425,44 @@ test_expect_success 'a backtest by liu-plan --run: the trades of the pipeline by
 	ls tmp >left && test_must_be_empty left
 '
 
+test_expect_success 'a command strategy beside the built-ins: its own liu-route' '
+	cat >cmd.toml <<-\EOF &&
+	[strategies.vwap_long]
+	[strategies.quiet]
+	command = ["sh", "-c", "echo \"$*\" >>quiet.args; cat >/dev/null", "quiet"]
+	level = 3
+	EOF
+	TMPDIR="$TRASH_DIRECTORY/tmp" liu-plan --run -o cmdout \
+	    --backtest "$AAPL" cmd.toml >report &&
+	sort -u quiet.args >args &&
+	echo "-p level=3" >expect && test_cmp expect args &&
+	test_line_count = 2 quiet.args &&
+	test_must_be_empty cmdout/trades.1.ndjson &&
+	test $(grep -c "\"ev\":\"fill\"" cmdout/trades.ndjson) -ge 2 &&
+	test_grep "^final equity" report &&
+	ls tmp >left && test_must_be_empty left
+'
+
+test_expect_success 'a backtest that scans: liu-scan over the FILEs first' '
+	cat >scan.toml <<-\EOF &&
+	[scanners.momentum]
+	min_gap = 2
+	target_strategy_name = "vwap_short"
+	[strategies.vwap_short]
+	[backtest]
+	scan_at = "09:45"
+	EOF
+	liu-plan --backtest day.ndjson scan.toml >scan.sh &&
+	fake_run scan.sh &&
+	fake_args liu-scan >args &&
+	printf "%s\n" "[momentum]" "[--from]" "[-]" "[--at]" "[09:45]" \
+	    "[--min-change]" "[2]" "[--strategies]" "[vwap_short]" >expect &&
+	test_cmp expect args &&
+	fake_args liu-route | grep -x "\[--require-pick\]" &&
+	fake_args liu-stream "picks.ndjson" | tail -n 1 >last &&
+	test_grep "/picks.ndjson\]\$" last
+'
+
 test_expect_success 'make demo'"'"'s run: the example plan over the AAPL day' '
 	TMPDIR="$TRASH_DIRECTORY/tmp" liu-plan --run -o demo \
 	    --backtest "$AAPL" "$SRC_DIR/examples/tradeplan.toml" >report &&
