@@ -687,19 +687,28 @@ route(const struct walk *w, const struct toml_node *t)
 	}
 }
 
+static void engine_param(const struct walk *w, const struct toml_node *at,
+    const char *key, char *val);
+
 /*
- * [order]: liu-order's risk checks and liquidation.  liu-order is built
- * after liu-plan: the options are DESIGN.md's, named in liu-plan(1).
+ * [order]: liu-order's check of buying power and its simulated broker's
+ * fills (liu-order sim's options: liu-order alpaca has none of them, the
+ * broker checks its account itself), and the liquidation before the
+ * close, which the strategies' engine does (-p flatten).  The limits of
+ * liu's design that liu-order does not have yet are refused by name.
  */
 static void
 order(const struct walk *w, const struct toml_node *t)
 {
-	static const struct { const char *key, *opt; } lim[] = {
-		{ "max_order_value", "--max-order-value" },
-		{ "max_position_value", "--max-position-value" },
-		{ "max_positions", "--max-positions" },
-		{ "max_daily_loss", "--max-daily-loss" },
+	static const struct { const char *key, *opt; double min, max; }
+	    sim[] = {
+		{ "capital", "--capital", 1e-9, 1e15 },
+		{ "margin", "--margin", 1, 100 },
+		{ "fee_per_share", "--fee-per-share", 0, 1e6 },
+		{ "max_fill_qty", "--max-fill-qty", 1, 1e12 },
 	};
+	static const char *const later[] = { "max_order_value",
+		"max_position_value", "max_positions", "max_daily_loss", NULL };
 	struct plan *p = w->p;
 	const struct toml_node *k;
 	size_t i, j;
@@ -709,17 +718,29 @@ order(const struct walk *w, const struct toml_node *t)
 	for (i = 0; i < t->n; i++) {
 		k = &t->kid[i];
 		if (strcmp(k->key, "liquidate_before_close") == 0) {
-			add_opt(&p->order_args, "--liquidate",
-			    minutes(w, k, "liquidate_before_close"));
+			engine_param(w, k, "flatten", num_text(w, k, k->key,
+			    0, 390));
 			continue;
 		}
-		for (j = 0; j < sizeof lim / sizeof lim[0]; j++)
-			if (strcmp(k->key, lim[j].key) == 0)
+		for (j = 0; later[j]; j++)
+			if (strcmp(k->key, later[j]) == 0)
+				fail(w, k, "order.%s: liu-order has no such "
+				    "limit yet; its check is the buying power "
+				    "of capital and margin", k->key);
+		for (j = 0; j < sizeof sim / sizeof sim[0]; j++)
+			if (strcmp(k->key, sim[j].key) == 0)
 				break;
-		if (j == sizeof lim / sizeof lim[0])
+		if (j == sizeof sim / sizeof sim[0])
 			unknown_key(w, "order", k);
-		add_opt(&p->order_args, lim[j].opt,
-		    num_text(w, k, k->key, 0, 1e15));
+		if (strcmp(k->key, "max_fill_qty") == 0 &&
+		    k->type != TOML_INTEGER)
+			fail(w, k, "max_fill_qty: a whole number is needed");
+		if (strcmp(k->key, "capital") == 0)
+			p->order_capital = 1;
+		if (p->sim_key == NULL)
+			p->sim_key = k;
+		add_opt(&p->order_args, sim[j].opt,
+		    num_text(w, k, k->key, sim[j].min, sim[j].max));
 	}
 }
 
@@ -914,12 +935,23 @@ optimizer(const struct walk *w, const struct toml_node *t)
 		fail(w, t, "optimizer: end_date before start_date");
 }
 
-/* -p KEY=VALUE for every strategy of liu-strategy; takes val. */
+/*
+ * -p KEY=VALUE for every strategy of liu-strategy; takes val.  One key
+ * given twice (flatten, by two names) is an error at the second.
+ */
 static void
-engine_param(struct plan *p, const char *key, char *val)
+engine_param(const struct walk *w, const struct toml_node *at,
+    const char *key, char *val)
 {
+	struct plan *p = w->p;
 	struct buf kv = BUF_INIT;
+	size_t i, n = strlen(key);
 
+	for (i = 1; i < p->strat_args.n; i += 2)
+		if (strncmp(p->strat_args.v[i], key, n) == 0 &&
+		    p->strat_args.v[i][n] == '=')
+			fail(w, at, "%s: the strategies' %s, given twice",
+			    at->key, key);
 	buf_addf(&kv, "%s=%s", key, val);
 	plan_argv_add(&p->strat_args, "-p");
 	plan_argv_add(&p->strat_args, buf_cstr(&kv));
@@ -944,11 +976,12 @@ top(const struct walk *w, const struct toml_node *k)
 
 	if (strcmp(k->key, "portfolio_value") == 0) {
 		p->capital = num_text(w, k, "portfolio_value", 1e-9, 1e15);
-		engine_param(p, "portfolio_value", xstrdup(p->capital));
+		engine_param(w, k, "portfolio_value", xstrdup(p->capital));
 	} else if (strcmp(k->key, "risk") == 0)
-		engine_param(p, "risk", num_text(w, k, "risk", 1e-9, 1));
+		engine_param(w, k, "risk", num_text(w, k, "risk", 1e-9, 1));
 	else if (strcmp(k->key, "market_liquidation_end_time_minutes") == 0)
-		engine_param(p, "flatten", num_text(w, k, k->key, 0, 390));
+		engine_param(w, k, "flatten", num_text(w, k, k->key, 0,
+		    390));
 	else if (strcmp(k->key, "environment") == 0) {
 		s = one_of(w, k, "environment", envs);
 		p->env = s[0] == 'b' ? PLAN_BACKTEST : s[0] == 'p' ?
@@ -1015,6 +1048,10 @@ plan_load(struct plan *p, const char *path)
 	}
 	if (p->nstrat == 0)
 		fail(&w, NULL, "no [strategies.NAME]: nothing would trade");
+	if (p->sim_key && strcmp(p->broker, "sim") != 0)
+		fail(&w, p->sim_key, "order.%s: an option of liu-order sim; "
+		    "the broker %s checks its account itself", p->sim_key->key,
+		    p->broker);
 }
 
 void

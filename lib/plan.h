@@ -70,7 +70,9 @@ struct plan {
 	struct plan_argv strat_args;	/* liu-strategy's shared options */
 	char *capital;		/* portfolio_value, for liu-analyze -c */
 	char *broker;		/* liu-order's broker (alpaca) */
-	struct plan_argv order_args;	/* [order] as liu-order options */
+	struct plan_argv order_args;	/* [order] as liu-order sim options */
+	int order_capital;	/* [order] capital given */
+	const struct toml_node *sim_key;	/* the first of order_args */
 	struct plan_argv stream_args;	/* [data] as liu-stream options */
 	char *provider;		/* data_provider, or NULL */
 	struct plan_argv symbols;	/* [data] symbols: always watched */
@@ -89,7 +91,7 @@ struct plan {
 	size_t nhyper;
 };
 #define PLAN_INIT { TOML_INIT, NULL, PLAN_DEFAULT, { NULL, 0 }, NULL, \
-	NULL, { NULL, 0 }, { NULL, 0 }, NULL, { NULL, 0 }, NULL, \
+	NULL, { NULL, 0 }, 0, NULL, { NULL, 0 }, NULL, { NULL, 0 }, NULL, \
 	{ NULL, 0 }, { NULL, 0 }, NULL, NULL, 0, NULL, 0, NULL, 0, \
 	NULL, NULL, NULL, 0 }
 

@@ -572,6 +572,9 @@ live_script(struct sh *sh, int live)
 	if (p->nscan == 0 && p->symbols.n == 0)
 		die_code(LIU_EXIT_USAGE, "%s: nothing to watch: no "
 		    "[scanners.NAME] and no [data] symbols", p->path);
+	if (live && sim)
+		die_code(LIU_EXIT_USAGE, "%s: --live with the simulated broker "
+		    "(broker = \"sim\"): use --paper", p->path);
 	header(sh, live ? "PROD" : "PAPER");
 	for (g = 0; g < ng; g++)
 		outs[g] = "\"$tmp/orders\"";
@@ -597,9 +600,13 @@ live_script(struct sh *sh, int live)
 	buf_adds(sh->b, "liu-order");
 	val(sh, p->broker);
 	if (!sim)
-		buf_adds(sh->b, live ? " --live" : " --paper");
-	if (sim)
+		opt(sh, live ? "--live" : "--paper");
+	if (sim) {
+		/* its fills come from the market the strategies pass on */
 		opt(sh, "--pass");
+		if (!p->order_capital && p->capital)
+			pair(sh, "--capital", p->capital);
+	}
 	vals(sh, &p->order_args);
 	stage_end(sh, "\"$tmp/orders\"", "\"$tmp/broker\"");
 	stage(sh, p->database ? "liu-db" : "tee", p->database ?

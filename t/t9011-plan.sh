@@ -176,6 +176,41 @@ test_expect_success 'the pipeline of --paper and --live' '
 	test_grep "^liu-order .alpaca. --live" live.sh
 '
 
+test_expect_success '[order]: liu-order sim'"'"'s checks; liquidation by the engine' '
+	cat >sim.toml <<-\EOF &&
+	portfolio_value = 5000
+	broker = "sim"
+	[data]
+	symbols = ["AAPL"]
+	[strategies.vwap_long]
+	[order]
+	margin = 2
+	max_fill_qty = 100
+	liquidate_before_close = 20
+	EOF
+	liu-plan --paper sim.toml >sim.sh &&
+	fake_run sim.sh &&
+	fake_args liu-order >args &&
+	printf "%s\n" "[sim]" "[--pass]" "[--capital]" "[5000]" "[--margin]" \
+	    "[2]" "[--max-fill-qty]" "[100]" >expect &&
+	test_cmp expect args &&
+	fake_args liu-route >args &&
+	test_grep -x "\[--pass\]" args &&
+	test_grep -x "\[flatten=20\]" args &&
+	test_expect_code 2 liu-plan --live sim.toml 2>err &&
+	test_grep "use --paper" err &&
+	sed "/^broker/d" sim.toml >alpaca.toml &&
+	test_expect_code 2 liu-plan --paper alpaca.toml 2>err &&
+	test_grep "alpaca.toml:6:1: order.margin: an option of liu-order sim" err &&
+	printf "market_liquidation_end_time_minutes = 5\n" >two.toml &&
+	cat sim.toml >>two.toml &&
+	test_expect_code 2 liu-plan --paper two.toml 2>err &&
+	test_grep "two.toml:10:1: liquidate_before_close: the strategies. flatten, given twice" err &&
+	printf "[strategies.vwap_long]\n[order]\nmax_daily_loss = 500\n" >later.toml &&
+	test_expect_code 2 liu-plan --paper later.toml 2>err &&
+	test_grep "later.toml:3:1: order.max_daily_loss: liu-order has no such limit yet" err
+'
+
 test_expect_success 'the FIFO directory is gone after the run' '
 	ls tmp >left && test_must_be_empty left
 '
