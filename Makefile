@@ -6,25 +6,35 @@ WARN = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla -Wwrite-strings -Wformat=2 \
 	-Wimplicit-fallthrough $(WERROR)
 
+# the one C++ unit, lib/toml_parse.cc (toml++): C++17, and NDEBUG, since
+# toml++'s debug assertions abort on some invalid documents
+CXXWARN = -std=c++17 -Wall -Wextra -Wpedantic -Wshadow $(WERROR)
+CXXDEFS = -DNDEBUG
+
 ifdef SANITIZE
-CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=$(SANITIZE) -fno-omit-frame-pointer
+SANFLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=$(SANITIZE) -fno-omit-frame-pointer
+CFLAGS += $(SANFLAGS)
+CXXFLAGS += $(SANFLAGS)
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
 LIB_SRC = $(sort $(wildcard lib/*.c))
-LIB_OBJ = $(LIB_SRC:.c=.o)
+LIB_CXX = $(sort $(wildcard lib/*.cc))
+LIB_OBJ = $(LIB_SRC:.c=.o) $(LIB_CXX:.cc=.o)
 LIB_HDR = $(wildcard lib/*.h)
 CMD_SRC = $(sort $(wildcard cmd/*.c))
 BINS = $(patsubst cmd/%.c,bin/%,$(CMD_SRC))
 UNIT_SRC = $(sort $(wildcard t/unit/*.c))
 UNITS = $(patsubst t/unit/%.c,t/unit/bin/%,$(UNIT_SRC))
 SCRIPTS = $(wildcard scripts/liu-*)
-MANS = $(wildcard man/*.1 man/*.7)
+MANS = $(wildcard man/*.1 man/*.5 man/*.7)
 EXAMPLES_SRC = $(wildcard examples/*.c)
 EXAMPLES = $(EXAMPLES_SRC:.c=.so)
 
 # extra libraries per program
 LDLIBS_liu-db = -lpq
+LDLIBS_liu-plan = -lstdc++
+LDLIBS_toml = -lstdc++
 LDLIBS_liu-strategy = -ldl
 LDLIBS_liu-stream = -lcurl -lwebsockets -lpthread
 LDLIBS_liu-scan = -lcurl -ljq
@@ -41,6 +51,9 @@ all: $(BINS) $(UNITS) $(EXAMPLES)
 
 lib/%.o: lib/%.c $(LIB_HDR)
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
+
+lib/%.o: lib/%.cc $(LIB_HDR)
+	$(CXX) $(CXXWARN) $(CXXDEFS) $(CPPFLAGS) $(CXXFLAGS) -fPIC -c -o $@ $<
 
 lib/libliu.a: $(LIB_OBJ)
 	rm -f $@
@@ -64,10 +77,11 @@ test check: all
 bench: all
 	bench/run
 
-# the main job: backtest the AAPL session in data/ and print its report
+# the main job: backtest the AAPL session in data/ as examples/tradeplan.toml
+# says, and print its report
 demo: all
-	PATH="$(CURDIR)/bin:$(CURDIR)/scripts:$$PATH" scripts/liu-backtest \
-		-o out data/aapl-2012-01-26-1m.ndjson
+	PATH="$(CURDIR)/bin:$(CURDIR)/scripts:$$PATH" bin/liu-plan --run -o out \
+		--backtest data/aapl-2012-01-26-1m.ndjson examples/tradeplan.toml
 
 # the order loop: a synthetic session paper-traded through liu-order sim
 # in about a minute, then its report
@@ -76,7 +90,7 @@ paper: all
 		-o out/paper
 
 lint:
-	mandoc -Tlint -Wwarning man/*.1 man/*.7
+	mandoc -Tlint -Wwarning man/*.1 man/*.5 man/*.7
 	scripts/check-style
 
 # headers a strategy plug-in compiles against (cc -I$(PREFIX)/include/liu)
@@ -85,6 +99,7 @@ PLUGIN_HDRS = lib/strategy.h lib/bars.h lib/event.h lib/json.h lib/buf.h \
 
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
+		$(DESTDIR)$(MANPREFIX)/man5 \
 		$(DESTDIR)$(MANPREFIX)/man7 $(DESTDIR)$(PREFIX)/include/liu
 	cp -f $(BINS) $(SCRIPTS) $(DESTDIR)$(PREFIX)/bin/
 	cp -f $(PLUGIN_HDRS) $(DESTDIR)$(PREFIX)/include/liu/

@@ -20,7 +20,8 @@ static const char *const usage_text[] = {
 	"usage: liu COMMAND [ARGS ...]",
 	"       liu help | version",
 	"       liu -h | --help | --version",
-	"COMMAND is stream, scan, route, strategy, ta, analyze or db.",
+	"COMMAND is stream, scan, route, strategy, ta, analyze, db, order",
+	"or plan.",
 	"See liu(1).",
 	NULL
 };

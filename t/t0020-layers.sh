@@ -118,8 +118,8 @@ test_expect_success 'no table: fails' '
 test_expect_success 'the real lib/ keeps its layers' '
 	mkdir -p real/lib real/scripts &&
 	cp "$SRC_DIR/scripts/check-style" real/scripts/ &&
-	cp "$SRC_DIR"/lib/*.c "$SRC_DIR"/lib/*.h "$SRC_DIR"/lib/README.md \
-		real/lib/ &&
+	cp "$SRC_DIR"/lib/*.c "$SRC_DIR"/lib/*.cc "$SRC_DIR"/lib/*.h \
+		"$SRC_DIR"/lib/README.md real/lib/ &&
 	{ (cd real && scripts/check-style) >out 2>&1 || :; } &&
 	test_grep ! "layer\|does not exist\|two rows" out
 '

@@ -1,0 +1,654 @@
+/*
+ * plan_sh.c: the shell script of a plan.
+ *
+ * The script is POSIX sh, meant to be read, changed and kept.  Its stages
+ * run in the background, joined by FIFOs in a private directory (mktemp
+ * -d, removed on exit), so that the script knows every stage's process
+ * and exit status, which a shell pipeline hides: it waits for them in
+ * pipeline order and exits with the status of the first stage that
+ * failed (a SIGPIPE, 141, counts only when no stage failed otherwise: it
+ * is what a stage gets when the one after it died).  SIGTERM, SIGINT and
+ * SIGHUP to the script are passed to every stage as SIGTERM (background
+ * stages of a script ignore SIGINT), the script waits for them to flush
+ * and exit, then dies of the signal it got.
+ *
+ * The injection rule: every value that comes from the plan or the command
+ * line is written as one single-quoted word (plan_sh_quote()); nothing
+ * else the script says (program names, options, file names in the private
+ * directory, comments) comes from the plan.  Inside single quotes the
+ * shell sees no $, `, \, quote or newline as special, so no value can run
+ * a command or become two words.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "plan.h"
+#include "util.h"
+#include "banned.h"
+
+void
+plan_sh_quote(struct buf *b, const char *s)
+{
+	const char *q;
+
+	buf_addc(b, '\'');
+	while ((q = strchr(s, '\'')) != NULL) {
+		buf_add(b, s, (size_t)(q - s));
+		buf_adds(b, "'\\''");
+		s = q + 1;
+	}
+	buf_adds(b, s);
+	buf_addc(b, '\'');
+}
+
+struct sh {
+	struct buf *b;
+	const struct plan *p;
+	const struct plan_opts *o;
+	const char *stage[64];	/* program of each stage, for messages */
+	int nstage;
+	int ngroup;		/* strategy groups: liu-strategy, commands */
+	int nheld;		/* fds 3.. the script holds its FIFOs by */
+};
+
+/*
+ * The blank before a word of 'len' bytes: none at the start of a line,
+ * a continuation line where the word would pass column 76.
+ */
+static void
+sep(struct sh *sh, size_t len)
+{
+	const struct buf *b = sh->b;
+	size_t i = b->len, col = 0;
+
+	if (i == 0 || b->p[i - 1] == '\t' || b->p[i - 1] == '\n')
+		return;
+	while (i > 0 && b->p[i - 1] != '\n')
+		i--;
+	for (; i < b->len; i++)
+		col = b->p[i] == '\t' ? (col + 8) & ~(size_t)7 : col + 1;
+	if (col + 1 + len > 76)
+		buf_adds(sh->b, " \\\n\t    ");
+	else
+		buf_addc(sh->b, ' ');
+}
+
+/* An option's name, or a word of liu-plan's own: as it is. */
+static void
+opt(struct sh *sh, const char *s)
+{
+	sep(sh, strlen(s));
+	buf_adds(sh->b, s);
+}
+
+/* A word of the plan or the command line: single-quoted. */
+static void
+val(struct sh *sh, const char *s)
+{
+	struct buf q = BUF_INIT;
+
+	plan_sh_quote(&q, s);
+	sep(sh, q.len);
+	buf_add(sh->b, q.p, q.len);
+	buf_release(&q);
+}
+
+/*
+ * An option's name, as it is: one of liu-plan's own, such as "--max-lag",
+ * of letters and '-' only; anything else is a value, quoted.
+ */
+static int
+is_opt(const char *s)
+{
+	if (s[0] != '-' || s[1] == '\0')
+		return 0;
+	for (s++; *s; s++)
+		if (*s != '-' && (*s < 'a' || *s > 'z'))
+			return 0;
+	return 1;
+}
+
+/* An option and its value, on one line. */
+static void
+pair(struct sh *sh, const char *name, const char *v)
+{
+	struct buf q = BUF_INIT;
+
+	plan_sh_quote(&q, v);
+	sep(sh, strlen(name) + 1 + q.len);
+	buf_adds(sh->b, name);
+	buf_addc(sh->b, ' ');
+	buf_add(sh->b, q.p, q.len);
+	buf_release(&q);
+}
+
+static void
+vals(struct sh *sh, const struct plan_argv *av)
+{
+	size_t i;
+
+	for (i = 0; i < av->n; i++) {
+		if (is_opt(av->v[i]) && i + 1 < av->n &&
+		    !is_opt(av->v[i + 1])) {
+			pair(sh, av->v[i], av->v[i + 1]);
+			i++;
+		} else if (is_opt(av->v[i]))
+			opt(sh, av->v[i]);
+		else
+			val(sh, av->v[i]);
+	}
+}
+
+/* Start a stage: its comment, then the caller writes the command. */
+static void
+stage(struct sh *sh, const char *prog, const char *what)
+{
+	if (sh->nstage == (int)(sizeof sh->stage / sizeof sh->stage[0]))
+		die_code(LIU_EXIT_USAGE, "%s: more than %zu stages",
+		    sh->p->path, sizeof sh->stage / sizeof sh->stage[0]);
+	sh->stage[sh->nstage++] = prog;
+	buf_addf(sh->b, "# %d: %s\n", sh->nstage, what);
+}
+
+/* End a stage's command: its redirections, '&', its pid. */
+static void
+stage_end(struct sh *sh, const char *in, const char *out)
+{
+	int fd;
+
+	buf_addf(sh->b, " \\\n\t<%s >%s", in, out);
+	for (fd = 3; fd < 3 + sh->nheld; fd++)
+		buf_addf(sh->b, " %d<&-", fd);
+	buf_addf(sh->b, " &\np%d=$! pids=\"$pids $!\"\n", sh->nstage);
+}
+
+/* Wait for every stage; then $status is that of the first failing. */
+static void
+wait_stages(struct sh *sh)
+{
+	int i;
+
+	buf_adds(sh->b, "\n# the stages run; their statuses, from the "
+	    "last\n");
+	for (i = sh->nstage; i >= 1; i--)
+		buf_addf(sh->b, "wait \"$p%d\"; stage_status %d %s $?\n", i,
+		    i, sh->stage[i - 1]);
+	buf_adds(sh->b, "stages_done\n");
+}
+
+static void
+header(struct sh *sh, const char *env)
+{
+	struct buf *b = sh->b;
+	const char *dir = sh->o->dir ? sh->o->dir : "out";
+
+	buf_addf(b, "#!/bin/sh\n# Generated by liu-plan %s: a %s run of a "
+	    "tradeplan (tradeplan(5)).\n", LIU_VERSION,
+	    env[0] == 'B' ? "backtest" : env[0] == 'P' ? "paper" : "live");
+	buf_adds(b, "# A plain POSIX shell script: read it, change it, keep "
+	    "it.  Every value of\n# the plan is one single-quoted word.\n"
+	    "set -u\n");
+	buf_adds(b, "out=");
+	plan_sh_quote(b, dir);
+	buf_addf(b, "\n# one batch id for every stage of the run\n"
+	    "if [ -z \"${LIU_BATCH_ID:-}\" ]; then\n"
+	    "\tLIU_BATCH_ID=$(cat /proc/sys/kernel/random/uuid) || exit 3\n"
+	    "fi\nLIU_ENV=%s\nexport LIU_BATCH_ID LIU_ENV\n", env);
+	buf_adds(b,
+	    "\n# the FIFOs, in a directory of our own, gone at exit\n"
+	    "tmp=$(mktemp -d \"${TMPDIR:-/tmp}/liu-plan.XXXXXX\") || exit 3\n"
+	    "pids=\n"
+	    "cleanup () { rm -rf \"$tmp\"; }\n"
+	    "# a signal: SIGTERM to every stage, wait for them, die of it\n"
+	    "stop () {\n"
+	    "\ttrap '' TERM INT HUP\n"
+	    "\t[ -z \"$pids\" ] || kill -TERM $pids 2>/dev/null\n"
+	    "\twait\n\tcleanup\n\ttrap - \"$1\" EXIT\n\tkill -\"$1\" $$\n"
+	    "\texit 1\n}\n"
+	    "trap cleanup EXIT\n"
+	    "trap 'stop TERM' TERM\ntrap 'stop INT' INT\n"
+	    "trap 'stop HUP' HUP\n"
+	    "status=0 failed=0 prog= piped= stopping=\n"
+	    "# stage_status N PROGRAM STATUS, from the last stage to the first:"
+	    "\n# keep the first stage that failed; a SIGPIPE (141) counts only "
+	    "if none\n# did, our own SIGTERM (143) not at all.  The first "
+	    "failure stops the rest.\n"
+	    "stage_status () {\n"
+	    "\tcase $3 in\n"
+	    "\t0) return ;;\n"
+	    "\t141) piped=\"$1 ($2)\"; return ;;\n"
+	    "\t143) [ -z \"$stopping\" ] || return ;;\n"
+	    "\tesac\n"
+	    "\tif [ \"$failed\" -eq 0 ] || [ \"$1\" -lt \"$failed\" ]; then\n"
+	    "\t\tstatus=$3 failed=$1 prog=$2\n"
+	    "\tfi\n"
+	    "\tif [ -z \"$stopping\" ]; then\n"
+	    "\t\tstopping=1\n"
+	    "\t\tkill -TERM $pids 2>/dev/null\n"
+	    "\tfi\n"
+	    "}\n"
+	    "stages_done () {\n"
+	    "\tpids=\n"
+	    "\tif [ \"$failed\" -ne 0 ]; then\n"
+	    "\t\techo \"liu-plan: stage $failed ($prog) failed with status "
+	    "$status\" >&2\n"
+	    "\telif [ -n \"$piped\" ]; then\n"
+	    "\t\tstatus=141\n"
+	    "\t\techo \"liu-plan: stage $piped died of SIGPIPE\" >&2\n"
+	    "\tfi\n"
+	    "}\n"
+	    "mkdir -p \"$out\" || exit 3\n");
+}
+
+/* liu-strategy's arguments after the program's name, for group 0. */
+static void
+strategy_args(struct sh *sh, int fill_sim, int pass)
+{
+	const struct plan *p = sh->p;
+	struct buf kv = BUF_INIT;
+	size_t i, j;
+
+	if (fill_sim) {
+		opt(sh, "--fill");
+		opt(sh, "sim");
+		vals(sh, &p->sim_args);
+	}
+	if (pass)
+		opt(sh, "--pass");
+	/* the FILEs hold every symbol: only the picked ones trade */
+	if (fill_sim && p->nscan && p->scan_at)
+		opt(sh, "--require-pick");
+	vals(sh, &p->strat_args);
+	for (i = 0; i < p->nstrat; i++) {
+		if (p->strat[i].run == NULL)
+			continue;
+		for (j = 0; j < p->strat[i].params.n; j++) {
+			buf_reset(&kv);
+			buf_addf(&kv, "%s.%s", p->strat[i].prefix,
+			    p->strat[i].params.v[j]);
+			pair(sh, "-p", buf_cstr(&kv));
+		}
+	}
+	buf_release(&kv);
+	opt(sh, "--");
+	for (i = 0; i < p->nstrat; i++)
+		if (p->strat[i].run)
+			val(sh, p->strat[i].run);
+}
+
+/* A command strategy's words: the command, then -p KEY=VALUE. */
+static void
+command_args(struct sh *sh, const struct plan_strategy *s)
+{
+	size_t j;
+
+	vals(sh, &s->cmd);
+	for (j = 0; j < s->params.n; j++) {
+		pair(sh, "-p", s->params.v[j]);
+	}
+}
+
+static int
+has_builtin_group(const struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nstrat; i++)
+		if (p->strat[i].run)
+			return 1;
+	return 0;
+}
+
+/*
+ * The strategy stages, reading "$tmp/events" (one group) or
+ * "$tmp/events.K" (several: a tee stage splits the events first).  Each
+ * writes 'out(K)'.  With 'feedback', each liu-route gets --feedback
+ * "$tmp/fills.K".
+ */
+static void
+strategy_stages(struct sh *sh, int fill_sim, int pass, int feedback,
+    const char *const *outs)
+{
+	const struct plan *p = sh->p;
+	const char *shards = p->shards ? p->shards : "2";
+	struct buf in = BUF_INIT;
+	size_t i;
+	int g = 0, ng = has_builtin_group(p);
+
+	for (i = 0; i < p->nstrat; i++)
+		ng += p->strat[i].run == NULL;
+	sh->ngroup = ng;
+	if (ng > 1) {
+		stage(sh, "tee", "the events to every strategy group");
+		buf_adds(sh->b, "tee");
+		for (g = 1; g < ng; g++)
+			buf_addf(sh->b, " \"$tmp/events.%d\"", g);
+		stage_end(sh, "\"$tmp/events\"", "\"$tmp/events.0\"");
+	}
+	g = 0;
+	if (has_builtin_group(p)) {
+		buf_reset(&in);
+		buf_addf(&in, ng > 1 ? "\"$tmp/events.%d\"" : "\"$tmp/events\"",
+		    g);
+		stage(sh, "liu-route", "the strategies, sharded by symbol");
+		buf_adds(sh->b, "liu-route -n");
+		val(sh, shards);
+		vals(sh, &p->route_args);
+		if (feedback)
+			buf_addf(sh->b, " --feedback \"$tmp/fills.%d\"", g);
+		buf_adds(sh->b, " -- \\\n\tliu-strategy");
+		strategy_args(sh, fill_sim, pass);
+		stage_end(sh, in.p, outs[g]);
+		g++;
+	}
+	for (i = 0; i < p->nstrat; i++) {
+		if (p->strat[i].run)
+			continue;
+		buf_reset(&in);
+		buf_addf(&in, ng > 1 ? "\"$tmp/events.%d\"" : "\"$tmp/events\"",
+		    g);
+		stage(sh, "liu-route", "a command strategy, sharded by symbol");
+		buf_adds(sh->b, "liu-route -n");
+		val(sh, shards);
+		vals(sh, &p->route_args);
+		if (feedback)
+			buf_addf(sh->b, " --feedback \"$tmp/fills.%d\"", g);
+		buf_adds(sh->b, " -- \\\n\t");
+		command_args(sh, &p->strat[i]);
+		stage_end(sh, in.p, outs[g]);
+		g++;
+	}
+	buf_release(&in);
+}
+
+static void
+mkfifos(struct sh *sh, const char *const *names, int groups_in,
+    int groups_fills)
+{
+	char w[64];
+	int g;
+
+	buf_adds(sh->b, "mkfifo");
+	for (; *names; names++) {
+		snprintf(w, sizeof w, "\"$tmp/%s\"", *names);
+		opt(sh, w);
+	}
+	for (g = 0; g < groups_in && groups_in > 1; g++) {
+		snprintf(w, sizeof w, "\"$tmp/events.%d\"", g);
+		opt(sh, w);
+	}
+	for (g = 0; g < groups_fills; g++) {
+		snprintf(w, sizeof w, "\"$tmp/fills.%d\"", g);
+		opt(sh, w);
+	}
+	opt(sh, "||");
+	opt(sh, "exit");
+	opt(sh, "3");
+	buf_adds(sh->b, "\n");
+	if (groups_fills == 0) {
+		buf_adds(sh->b, "\n");
+		return;
+	}
+	/*
+	 * liu-route opens its --feedback FIFO itself: should it die before,
+	 * the tee writing into the FIFO would wait forever to open it
+	 */
+	buf_adds(sh->b, "# held open here: no stage waits forever to open "
+	    "one whose reader died\n");
+	for (g = 0; g < groups_fills; g++)
+		buf_addf(sh->b, "exec %d<>\"$tmp/fills.%d\"\n", g + 3, g);
+	sh->nheld = groups_fills;	/* and not passed to the stages */
+	buf_adds(sh->b, "\n");
+}
+
+static int
+groups(const struct plan *p)
+{
+	size_t i;
+	int ng = has_builtin_group(p);
+
+	for (i = 0; i < p->nstrat; i++)
+		ng += p->strat[i].run == NULL;
+	return ng;
+}
+
+/* The offline scans of a backtest: picks into "$tmp/picks.ndjson". */
+static void
+backtest_scans(struct sh *sh)
+{
+	const struct plan *p = sh->p;
+	const struct plan_opts *o = sh->o;
+	size_t i, j;
+	int any = 0;
+
+	for (i = 0; i < p->nscan; i++) {
+		if (p->scan[i].cmd.n) {
+			buf_addf(sh->b, "# scanner %zu is a command: not run "
+			    "in a backtest\n", i + 1);
+			continue;
+		}
+		if (!any)
+			buf_adds(sh->b, "# the scanners, over the FILEs as of "
+			    "[backtest] scan_at of each day\n"
+			    ": >\"$tmp/picks.ndjson\" || exit 3\n");
+		any = 1;
+		buf_adds(sh->b, "liu-stream replay --max --");
+		for (j = 0; j < o->nfiles; j++)
+			val(sh, o->files[j]);
+		buf_adds(sh->b, " |\n\tliu-scan momentum --from - --at");
+		val(sh, p->scan_at);
+		vals(sh, &p->scan[i].crit);
+		if (p->scan[i].strategies) {
+			pair(sh, "--strategies", p->scan[i].strategies);
+		}
+		buf_adds(sh->b, " >>\"$tmp/picks.ndjson\" || exit\n");
+	}
+	if (any)
+		buf_adds(sh->b, "\n");
+}
+
+static void
+backtest_script(struct sh *sh)
+{
+	const struct plan *p = sh->p;
+	const struct plan_opts *o = sh->o;
+	static const char *const fifos[] = { "market", "events", NULL };
+	const char *outs[64];
+	char name[64][40];
+	size_t i;
+	int g, ng = groups(p), scans = p->nscan && p->scan_at;
+
+	if (o->nfiles == 0)
+		die_code(LIU_EXIT_USAGE, "%s: a backtest needs FILEs: "
+		    "liu-plan --backtest FILE ... PLAN", p->path);
+	if (ng > 64)
+		die_code(LIU_EXIT_USAGE, "%s: more than 64 command strategies",
+		    p->path);
+	header(sh, "BACKTEST");
+	if (p->nscan && !p->scan_at)
+		buf_adds(sh->b, "# The plan's scanners are not run: the "
+		    "FILEs are the market (set\n# [backtest] scan_at to "
+		    "scan them).\n");
+	if (scans)
+		backtest_scans(sh);
+	for (g = 0; g < ng; g++) {
+		if (g == 0)
+			snprintf(name[g], sizeof name[g],
+			    "\"$out/trades.ndjson\"");
+		else
+			snprintf(name[g], sizeof name[g],
+			    "\"$out/trades.%d.ndjson\"", g);
+		outs[g] = name[g];
+	}
+	mkfifos(sh, fifos, ng, 0);
+	stage(sh, "liu-stream", "the saved market, as fast as it goes");
+	buf_adds(sh->b, "liu-stream replay --max --");
+	for (i = 0; i < o->nfiles; i++)
+		val(sh, o->files[i]);
+	if (scans)
+		buf_adds(sh->b, " \"$tmp/picks.ndjson\"");
+	stage_end(sh, "/dev/null", "\"$tmp/market\"");
+	stage(sh, "tee", "a copy of the market for the analysis");
+	buf_adds(sh->b, "tee \"$out/market.ndjson\"");
+	stage_end(sh, "\"$tmp/market\"", "\"$tmp/events\"");
+	strategy_stages(sh, 1, 0, 0, outs);
+	wait_stages(sh);
+	buf_adds(sh->b, "\n# market and trades in event-time order, and the "
+	    "analysis\nliu-stream replay --max \"$out/market.ndjson\"");
+	for (g = 0; g < ng; g++)
+		buf_addf(sh->b, " %s", outs[g]);
+	buf_adds(sh->b, " \\\n\t>\"$out/session.ndjson\" || exit\n");
+	if (p->database) {
+		buf_adds(sh->b, "liu-db");
+		if (p->dsn) {
+			pair(sh, "--dsn", p->dsn);
+		}
+		buf_adds(sh->b, " store --env BACKTEST \"$out/session.ndjson\" "
+		    ">/dev/null || exit\n");
+	}
+	buf_adds(sh->b, "liu-analyze");
+	if (p->capital) {
+		pair(sh, "-c", p->capital);
+	}
+	buf_adds(sh->b, " -f html -p \"$out/equity.png\" "
+	    "\"$out/session.ndjson\" \\\n\t>\"$out/report.html\" || exit\n"
+	    "echo \"orders and fills:\"\n");
+	for (g = 0; g < ng; g++)
+		buf_addf(sh->b, "cat %s\n", outs[g]);
+	buf_adds(sh->b, "echo\nliu-analyze");
+	if (p->capital) {
+		pair(sh, "-c", p->capital);
+	}
+	buf_adds(sh->b, " -f table \"$out/session.ndjson\" || exit\n"
+	    "echo \"liu-plan: orders and fills in $out/trades.ndjson, report "
+	    "in $out/report.html\" >&2\nexit \"$status\"\n");
+}
+
+static void
+scanner_stage(struct sh *sh, const struct plan_scanner *s)
+{
+	const struct plan *p = sh->p;
+
+	stage(sh, s->cmd.n ? "scanner" : "liu-scan", s->cmd.n ?
+	    "a scanner of the plan's own: pick events" :
+	    "the momentum scanner: pick events");
+	if (s->cmd.n) {
+		vals(sh, &s->cmd);
+		stage_end(sh, "/dev/null", "\"$tmp/picks\"");
+		return;
+	}
+	buf_adds(sh->b, "liu-scan momentum -u");
+	if (s->provider || p->provider) {
+		pair(sh, "--provider", s->provider ? s->provider : p->provider);
+	}
+	if (s->wait_open) {
+		pair(sh, "--wait-open", s->wait_open);
+	}
+	if (s->every) {
+		pair(sh, "--every", s->every);
+	}
+	vals(sh, &s->crit);
+	if (s->strategies) {
+		pair(sh, "--strategies", s->strategies);
+	}
+	stage_end(sh, "/dev/null", "\"$tmp/picks\"");
+}
+
+static void
+live_script(struct sh *sh, int live)
+{
+	const struct plan *p = sh->p;
+	static const char *const fifos[] = { "picks", "market", "events",
+		"orders", "broker", NULL };
+	const char *outs[64];
+	size_t i;
+	int g, ng = groups(p), sim = strcmp(p->broker, "sim") == 0;
+
+	if (ng > 7)
+		die_code(LIU_EXIT_USAGE, "%s: more than 6 command strategies "
+		    "in a paper or live run", p->path);
+	if (p->nscan == 0 && p->symbols.n == 0)
+		die_code(LIU_EXIT_USAGE, "%s: nothing to watch: no "
+		    "[scanners.NAME] and no [data] symbols", p->path);
+	if (live && sim)
+		die_code(LIU_EXIT_USAGE, "%s: --live with the simulated broker "
+		    "(broker = \"sim\"): use --paper", p->path);
+	header(sh, live ? "PROD" : "PAPER");
+	for (g = 0; g < ng; g++)
+		outs[g] = "\"$tmp/orders\"";
+	mkfifos(sh, fifos, ng, ng);
+	for (i = 0; i < p->nscan; i++)
+		scanner_stage(sh, &p->scan[i]);
+	stage(sh, "liu-stream", "the market of the picked symbols");
+	buf_adds(sh->b, "liu-stream");
+	if (p->provider)
+		val(sh, p->provider);
+	vals(sh, &p->stream_args);
+	if (p->symbols.n) {
+		opt(sh, "--");
+		vals(sh, &p->symbols);
+	}
+	stage_end(sh, p->nscan ? "\"$tmp/picks\"" : "/dev/null",
+	    "\"$tmp/market\"");
+	stage(sh, "tee", "a copy of the market");
+	buf_adds(sh->b, "tee \"$out/market.ndjson\"");
+	stage_end(sh, "\"$tmp/market\"", "\"$tmp/events\"");
+	strategy_stages(sh, 0, sim, 1, outs);
+	stage(sh, "liu-order", "orders to the broker; fills and updates back");
+	buf_adds(sh->b, "liu-order");
+	val(sh, p->broker);
+	if (!sim)
+		opt(sh, live ? "--live" : "--paper");
+	if (sim) {
+		/* its fills come from the market the strategies pass on */
+		opt(sh, "--pass");
+		if (!p->order_capital && p->capital)
+			pair(sh, "--capital", p->capital);
+	}
+	vals(sh, &p->order_args);
+	stage_end(sh, "\"$tmp/orders\"", "\"$tmp/broker\"");
+	stage(sh, p->database ? "liu-db" : "tee", p->database ?
+	    "the fills back to the strategies; everything stored" :
+	    "the fills back to the strategies");
+	buf_adds(sh->b, "tee");
+	for (g = 0; g < ng; g++)
+		buf_addf(sh->b, " \"$tmp/fills.%d\"", g);
+	if (p->database) {
+		buf_adds(sh->b, " | liu-db");
+		if (p->dsn) {
+			pair(sh, "--dsn", p->dsn);
+		}
+		buf_addf(sh->b, " store --env %s", live ? "PROD" : "PAPER");
+	}
+	stage_end(sh, "\"$tmp/broker\"", "\"$out/trades.ndjson\"");
+	wait_stages(sh);
+	buf_adds(sh->b, "exit \"$status\"\n");
+}
+
+void
+plan_script(struct buf *b, const struct plan *p, const struct plan_opts *o)
+{
+	struct sh sh;
+	enum plan_mode mode = o->mode != PLAN_DEFAULT ? o->mode : p->env;
+
+	memset(&sh, 0, sizeof sh);
+	sh.b = b;
+	sh.p = p;
+	sh.o = o;
+	switch (mode) {
+	case PLAN_DEFAULT:
+		die_code(LIU_EXIT_USAGE, "%s: no environment in the plan: "
+		    "give --backtest FILE ..., --paper or --live", p->path);
+	case PLAN_BACKTEST:
+		backtest_script(&sh);
+		break;
+	case PLAN_PAPER:
+	case PLAN_LIVE:
+		if (o->nfiles)
+			die_code(LIU_EXIT_USAGE, "FILEs are for --backtest");
+		live_script(&sh, mode == PLAN_LIVE);
+		break;
+	}
+}
