@@ -86,6 +86,9 @@ scan_where_compile(const char *expr)
 	if (!jq_compile(w->jq, expr)) {
 		if (!err.len)
 			buf_adds(&err, "does not compile");
+		/* nothing left behind for a leak checker at the exit */
+		jq_teardown(&w->jq);
+		free(w);
 		die_code(LIU_EXIT_USAGE, "invalid --where '%.*s': %s",
 		    LIU_ECHO_MAX, expr, buf_cstr(&err));
 	}
