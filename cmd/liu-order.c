@@ -95,15 +95,6 @@ open_market(const char *path)
 #define PAPER_URL "https://paper-api.alpaca.markets"
 #define LIVE_URL "https://api.alpaca.markets"
 
-/* An environment variable, NULL if unset or empty. */
-static const char *
-env(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : NULL;
-}
-
 /*
  * The Alpaca broker, live only on purpose: a live URL, however given, needs
  * --live and LIU_ENV=PROD; --live needs a live URL.
@@ -111,11 +102,11 @@ env(const char *name)
 static struct broker *
 alpaca(struct alp_opts *ao, int live, const char *url)
 {
-	const char *why, *e = env("LIU_ENV");
+	const char *why, *e = liu_env("LIU_ENV");
 	struct broker *b;
 
 	if (!url)
-		url = env("APCA_API_BASE_URL");
+		url = liu_env("APCA_API_BASE_URL");
 	if (!url)
 		url = live ? LIVE_URL : PAPER_URL;
 	if (alp_url_live(url) && !live)
@@ -128,8 +119,8 @@ alpaca(struct alp_opts *ao, int live, const char *url)
 		die_code(LIU_EXIT_USAGE, "--live is refused unless "
 		    "LIU_ENV=PROD");
 	ao->url = url;
-	ao->key = env("APCA_API_KEY_ID");
-	ao->secret = env("APCA_API_SECRET_KEY");
+	ao->key = liu_env("APCA_API_KEY_ID");
+	ao->secret = liu_env("APCA_API_SECRET_KEY");
 	if (!ao->key || !ao->secret)
 		die_code(LIU_EXIT_USAGE, "set APCA_API_KEY_ID and "
 		    "APCA_API_SECRET_KEY");

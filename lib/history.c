@@ -705,22 +705,12 @@ fill(struct hist *h, struct source *s)
 
 /* Setup. */
 
-static const char *
-need_env(const char *name)
-{
-	const char *v = getenv(name);
-
-	if (!v || !*v)
-		return NULL;
-	return v;
-}
-
 static void
 set_key(struct hist *h, const char *header, const char *var,
     const char *prefix)
 {
 	struct buf v = BUF_INIT;
-	const char *s = need_env(var);
+	const char *s = liu_env(var);
 
 	buf_adds(&v, prefix);
 	buf_adds(&v, s);
@@ -768,8 +758,8 @@ setup(struct hist *h, const struct hist_opts *o, char *const *syms,
 		urlvar = "APCA_API_DATA_URL";
 		url = ALPACA_URL;
 		max = 10000;
-		if (!need_env("APCA_API_KEY_ID") ||
-		    !need_env("APCA_API_SECRET_KEY"))
+		if (!liu_env("APCA_API_KEY_ID") ||
+		    !liu_env("APCA_API_SECRET_KEY"))
 			die_code(LIU_EXIT_USAGE, "alpaca: no keys: set "
 			    "APCA_API_KEY_ID and APCA_API_SECRET_KEY (see "
 			    "liu-stream(1))");
@@ -778,7 +768,7 @@ setup(struct hist *h, const struct hist_opts *o, char *const *syms,
 		urlvar = "POLYGON_API_URL";
 		url = POLYGON_URL;
 		max = 50000;
-		if (!need_env("POLYGON_API_KEY"))
+		if (!liu_env("POLYGON_API_KEY"))
 			die_code(LIU_EXIT_USAGE, "polygon: no key: set "
 			    "POLYGON_API_KEY (see liu-stream(1))");
 		if (strcmp(o->adjustment, "raw") != 0 &&
@@ -793,8 +783,8 @@ setup(struct hist *h, const struct hist_opts *o, char *const *syms,
 	if (o->url) {
 		url = o->url;
 		urlvar = "--url";
-	} else if (need_env(urlvar))
-		url = need_env(urlvar);
+	} else if (liu_env(urlvar))
+		url = liu_env(urlvar);
 	else
 		urlvar = "the default URL";
 	/* a refused URL is not echoed: it may hold a password */

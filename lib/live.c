@@ -1386,14 +1386,6 @@ live_tfs(const char *s, int *tfs)
 	return word_bits(s, w, b, tfs);
 }
 
-static const char *
-env(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : NULL;
-}
-
 int
 live_default_provider(enum live_provider *p, const char **why)
 {
@@ -1407,7 +1399,7 @@ live_default_provider(enum live_provider *p, const char **why)
 static void
 check_key(const char *var)
 {
-	const char *v = env(var), *s;
+	const char *v = liu_env(var), *s;
 
 	if (!v)
 		die_code(LIU_EXIT_USAGE, "no key: set %s (see liu-stream(1))",
@@ -1454,11 +1446,11 @@ setup_url(struct net *n)
 	if (o)
 		buf_adds(&u, o);
 	else if (n->o->provider == LIVE_ALPACA) {
-		var = env("APCA_API_STREAM_URL");
+		var = liu_env("APCA_API_STREAM_URL");
 		buf_adds(&u, var ? var : "wss://stream.data.alpaca.markets");
 		buf_addf(&u, "/v2/%s", n->o->feed ? n->o->feed : "iex");
 	} else {
-		var = env("POLYGON_STREAM_URL");
+		var = liu_env("POLYGON_STREAM_URL");
 		buf_adds(&u, var ? var : "wss://socket.polygon.io");
 		buf_adds(&u, "/stocks");
 	}

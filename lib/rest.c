@@ -562,19 +562,10 @@ rest_add_escaped(struct buf *b, const char *s)
 	}
 }
 
-/* A variable of the environment, NULL if unset or empty. */
-static const char *
-env(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : NULL;
-}
-
 int
 rest_env_provider(const char **name, const char **why)
 {
-	const char *v = env("LIU_DATA_PROVIDER");
+	const char *v = liu_env("LIU_DATA_PROVIDER");
 
 	if (v) {
 		if (strcmp(v, "alpaca") == 0 || strcmp(v, "polygon") == 0) {
@@ -585,11 +576,11 @@ rest_env_provider(const char **name, const char **why)
 		*why = "LIU_DATA_PROVIDER is neither alpaca nor polygon";
 		return -1;
 	}
-	if (env("APCA_API_KEY_ID") && env("APCA_API_SECRET_KEY")) {
+	if (liu_env("APCA_API_KEY_ID") && liu_env("APCA_API_SECRET_KEY")) {
 		*name = "alpaca";
 		return 0;
 	}
-	if (env("POLYGON_API_KEY")) {
+	if (liu_env("POLYGON_API_KEY")) {
 		*name = "polygon";
 		return 0;
 	}

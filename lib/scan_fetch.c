@@ -51,14 +51,6 @@
 
 /* Requests. */
 
-static const char *
-env(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : NULL;
-}
-
 /*
  * The provider's message in an error body: its "message" (Alpaca, and
  * Polygon's 403) or "error" (Polygon) string, else the start of the body,
@@ -507,8 +499,8 @@ open_rest(struct scan_src *src, struct rest *r, const char *opt,
 
 	if (given)
 		url = given;
-	else if (env(var)) {
-		url = env(var);
+	else if (liu_env(var)) {
+		url = liu_env(var);
 		opt = var;
 	} else {
 		url = dflt;
@@ -527,7 +519,7 @@ set_key(struct rest *r, const char *header, const char *var,
 	struct buf v = BUF_INIT;
 
 	buf_adds(&v, prefix);
-	buf_adds(&v, env(var));
+	buf_adds(&v, liu_env(var));
 	if (rest_header(r, header, buf_cstr(&v)) < 0)
 		die_code(LIU_EXIT_USAGE, "%s holds a control character", var);
 	memset(v.p, 0, v.len);
@@ -545,7 +537,8 @@ scan_src_open(struct scan_src *src, const struct scan_opts *o)
 	src->data = src->trading = rinit;
 	if (o->provider == SCAN_ALPACA) {
 		src->name = "alpaca";
-		if (!env("APCA_API_KEY_ID") || !env("APCA_API_SECRET_KEY"))
+		if (!liu_env("APCA_API_KEY_ID") ||
+		    !liu_env("APCA_API_SECRET_KEY"))
 			die_code(LIU_EXIT_USAGE, "alpaca: no keys: set "
 			    "APCA_API_KEY_ID and APCA_API_SECRET_KEY (see "
 			    "liu-scan(1))");
@@ -574,7 +567,7 @@ scan_src_open(struct scan_src *src, const struct scan_opts *o)
 		}
 	} else {
 		src->name = "polygon";
-		if (!env("POLYGON_API_KEY"))
+		if (!liu_env("POLYGON_API_KEY"))
 			die_code(LIU_EXIT_USAGE, "polygon: no key: set "
 			    "POLYGON_API_KEY (see liu-scan(1))");
 		open_rest(src, &src->data, "--url", "POLYGON_API_URL",

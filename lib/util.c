@@ -231,6 +231,14 @@ liu_parse_duration(const char *s, int64_t *ns)
 	return -1;
 }
 
+const char *
+liu_env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
 int64_t
 liu_now_ns(void)
 {

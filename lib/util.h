@@ -93,6 +93,9 @@ int liu_parse_duration(const char *s, int64_t *ns);
  */
 int64_t liu_duration_arg(const char *s, int64_t min, const char *what);
 
+/* The value of an environment variable, or NULL if it is unset or empty. */
+const char *liu_env(const char *name);
+
 /* Wall-clock time in nanoseconds since the epoch, and a monotonic clock. */
 int64_t liu_now_ns(void);
 int64_t liu_mono_ns(void);
