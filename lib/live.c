@@ -1500,18 +1500,6 @@ make_context(struct net *n)
 
 /* The writer: the calling thread. */
 
-static void
-emit_lines(const struct buf *b)
-{
-	const char *p = b->p, *end = b->p + b->len, *nl;
-
-	while (p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		nd_emit(p, (size_t)(nl - p));
-		p = nl + 1;
-	}
-}
-
 /* Wait for the alarm, or a signal.  Signals are let in only here. */
 static void
 wait_alarm(void)
@@ -1593,8 +1581,8 @@ write_loop(struct net *n)
 			    "events (gap %s to %s); queue limit %zu bytes",
 			    n->name, (unsigned long long)ndrop, t0, t1, q.max);
 		pthread_sigmask(SIG_UNBLOCK, &stops, NULL);
-		emit_lines(&pri);
-		emit_lines(&ev);
+		nd_emit_lines(pri.p, pri.len);
+		nd_emit_lines(ev.p, ev.len);
 		pthread_sigmask(SIG_BLOCK, &stops, NULL);
 		buf_reset(&pri);
 		buf_reset(&ev);

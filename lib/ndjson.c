@@ -344,6 +344,32 @@ nd_out_flush(void)
 }
 
 void
+nd_emit_lines(const char *p, size_t len)
+{
+	const char *q = p, *end = p + len;
+
+	if (len == 0)
+		return;
+	if (!obuf)
+		nd_out_init();
+	while ((q = memchr(q, '\n', (size_t)(end - q))) != NULL) {
+		nd_nout++;
+		q++;
+	}
+	if (len > ND_OUT_CAP - olen && nd_out_flush() < 0)
+		die("write error:");
+	if (len >= ND_OUT_CAP) {
+		if (write_all(p, len) < 0)
+			die("write error:");
+		return;
+	}
+	memcpy(obuf + olen, p, len);
+	olen += len;
+	if (unbuffered && nd_out_flush() < 0)
+		die("write error:");
+}
+
+void
 nd_emit(const char *p, size_t len)
 {
 	if (!obuf)

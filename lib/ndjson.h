@@ -123,6 +123,13 @@ void nd_out_init(void);
  * write error dies with "write error".
  */
 void nd_emit(const char *p, size_t len);
+/*
+ * Emit 'len' bytes of whole records, each ending with its newline, as
+ * they are: one copy into the writer's buffer, or none for a block larger
+ * than it.  For a writer whose records already sit in lines (liu-stream's
+ * live queue).  Errors as nd_emit().
+ */
+void nd_emit_lines(const char *p, size_t len);
 /* Write out everything buffered.  Returns 0, or -1 with errno. */
 int nd_out_flush(void);
 /* Records emitted so far. */
