@@ -328,18 +328,6 @@ get_page(struct hist *h, struct source *s)
 
 /* Records. */
 
-/* The value of member 'key' of the object at token 'obj', or -1. */
-static int
-member(const struct json *j, int obj, const char *key)
-{
-	int k, end = j->tok[obj].next;
-
-	for (k = obj + 1; k < end; k = j->tok[k + 1].next)
-		if (json_eq(j, k, key))
-			return j->tok[k + 1].kind == JSON_NULL ? -1 : k + 1;
-	return -1;
-}
-
 /* A record is bad: report it once with its reason, count it. */
 static void
 bad_record(struct hist *h, const char *what, const char *why)
@@ -357,7 +345,7 @@ add_num(struct buf *b, const struct json *j, int obj, const char *key,
     const char *name)
 {
 	double v;
-	int i = member(j, obj, key);
+	int i = json_member(j, obj, key);
 
 	if (i < 0 || json_num(j, i, &v) < 0)
 		return -1;
@@ -376,7 +364,7 @@ add_code(struct hist *h, struct buf *b, int obj, const char *key,
     const char *name)
 {
 	const struct json *j = &h->j;
-	int i = member(j, obj, key), n, k;
+	int i = json_member(j, obj, key), n, k;
 	const char *p;
 
 	if (i < 0)
@@ -454,7 +442,7 @@ record_time(struct hist *h, int obj, const char *key, int64_t unit,
     int64_t *ns)
 {
 	const struct json *j = &h->j;
-	int i = member(j, obj, key);
+	int i = json_member(j, obj, key);
 	int64_t v;
 
 	if (i < 0)
@@ -509,9 +497,10 @@ record_bar(struct hist *h, int obj, int64_t *t, const char **why)
 			    "number";
 			return -1;
 		}
-	if ((member(j, obj, "vw") >= 0 && add_num(b, j, obj, "vw", "vw") <
-	    0) || (member(j, obj, "n") >= 0 && add_num(b, j, obj, "n", "n") <
-	    0)) {
+	if ((json_member(j, obj, "vw") >= 0 &&
+	    add_num(b, j, obj, "vw", "vw") < 0) ||
+	    (json_member(j, obj, "n") >= 0 &&
+	    add_num(b, j, obj, "n", "n") < 0)) {
 		*why = "\"vw\" or \"n\" not a number";
 		return -1;
 	}
@@ -524,7 +513,7 @@ static int
 add_tape(struct hist *h, struct buf *b, int obj)
 {
 	int64_t v;
-	int i = member(&h->j, obj, "tape");
+	int i = json_member(&h->j, obj, "tape");
 
 	if (i < 0)
 		return 0;
@@ -564,7 +553,7 @@ record_trade(struct hist *h, int obj, int64_t *t, const char **why)
 		*why = "a bad exchange code";
 		return -1;
 	}
-	if ((i = member(j, obj, poly ? "conditions" : "c")) >= 0) {
+	if ((i = json_member(j, obj, poly ? "conditions" : "c")) >= 0) {
 		json_add_key(b, "cond");
 		add_compact(h, b, i);
 	}

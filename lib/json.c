@@ -501,6 +501,20 @@ json_get(const struct json *j, const char *key)
 }
 
 int
+json_member(const struct json *j, int obj, const char *key)
+{
+	int k, end;
+
+	if (obj < 0 || obj >= j->ntok || j->tok[obj].kind != JSON_OBJ)
+		return -1;
+	end = j->tok[obj].next;
+	for (k = obj + 1; k < end; k = j->tok[k].next)
+		if (json_eq(j, k, key))
+			return j->tok[k + 1].kind == JSON_NULL ? -1 : k + 1;
+	return -1;
+}
+
+int
 json_find(const struct json *j, const char *key)
 {
 	const struct json_tok *t;

@@ -51,6 +51,13 @@ void json_release(struct json *j);
 /* The value token of top-level key 'key', or -1. */
 int json_get(const struct json *j, const char *key);
 /*
+ * The value token of member 'key' of the object at token 'obj' (the
+ * first one, keys compared as json_eq() does), or -1 if obj is not an
+ * object, has no such member, or its value is null: the providers' REST
+ * bodies send null for "none".
+ */
+int json_member(const struct json *j, int obj, const char *key);
+/*
  * The value token of the last top-level member whose key, once decoded, is
  * 'key' ("\u0068ist" is hist), or -1: a repeated key keeps its last value,
  * as the event contract says.  Slower than json_get(), for the rare member

@@ -143,27 +143,11 @@ order_body(struct buf *b, const struct ob_order *o)
 	buf_addc(b, '}');
 }
 
-/* The value of member 'key' of the object at token 'obj', or -1. */
-static int
-member(const struct json *j, int obj, const char *key)
-{
-	int k, n, end;
-
-	if (obj < 0 || j->tok[obj].kind != JSON_OBJ)
-		return -1;
-	end = j->tok[obj].next;
-	for (k = obj + 1, n = 0; k < end && n < j->tok[obj].size;
-	    k = j->tok[k].next, n++)
-		if (json_eq(j, k, key))
-			return k + 1;
-	return -1;
-}
-
 /* A string member into b (reset first): its text, or NULL. */
 static const char *
 str_member(const struct json *j, int obj, const char *key, struct buf *b)
 {
-	int i = member(j, obj, key);
+	int i = json_member(j, obj, key);
 
 	buf_reset(b);
 	if (i < 0 || json_str(j, i, b) < 0)
@@ -175,7 +159,7 @@ str_member(const struct json *j, int obj, const char *key, struct buf *b)
 static double
 num_member(const struct json *j, int obj, const char *key, struct buf *tmp)
 {
-	int i = member(j, obj, key);
+	int i = json_member(j, obj, key);
 	double v;
 
 	if (i < 0)

@@ -139,19 +139,6 @@ parse(struct scan_src *src, struct rest *r, char *p, size_t len)
 
 /* Records. */
 
-/* The value of member 'key' of the object at token 'obj'; -1 if absent
- * or null. */
-static int
-member(const struct json *j, int obj, const char *key)
-{
-	int k, end = j->tok[obj].next;
-
-	for (k = obj + 1; k < end; k = j->tok[k + 1].next)
-		if (json_eq(j, k, key))
-			return j->tok[k + 1].kind == JSON_NULL ? -1 : k + 1;
-	return -1;
-}
-
 /* A record being read: where to say what is wrong with it. */
 struct rec {
 	struct scan_src *src;
@@ -180,7 +167,7 @@ static int
 sub(struct rec *rc, int obj, const char *key)
 {
 	const struct json *j = &rc->src->j;
-	int i = member(j, obj, key);
+	int i = json_member(j, obj, key);
 
 	if (i >= 0 && j->tok[i].kind != JSON_OBJ) {
 		snprintf(rc->why, sizeof(rc->why), "\"%s\" is not an object",
@@ -200,7 +187,7 @@ num(struct rec *rc, int obj, const char *name, const char *key, int need,
     double *v)
 {
 	const struct json *j = &rc->src->j;
-	int i = member(j, obj, key);
+	int i = json_member(j, obj, key);
 
 	*v = NAN;
 	if (i < 0 && !need)
@@ -311,7 +298,7 @@ add_polygon(struct scan_src *src, struct scan_set *set, struct rec *rc,
 		return;
 	}
 	sn = scan_set_add(set);
-	i = member(j, v, "ticker");
+	i = json_member(j, v, "ticker");
 	if (i < 0 || j->tok[i].kind != JSON_STR || j->tok[i].esc ||
 	    !scan_sym_ok(j->s + j->tok[i].start, (size_t)(j->tok[i].end -
 	    j->tok[i].start))) {
@@ -375,7 +362,7 @@ alpaca_universe(struct scan_src *src)
 			bad_record(&rc);
 			continue;
 		}
-		i = member(j, e, "symbol");
+		i = json_member(j, e, "symbol");
 		if (i < 0 || j->tok[i].kind != JSON_STR || j->tok[i].esc ||
 		    !scan_sym_ok(j->s + j->tok[i].start, (size_t)(n =
 		    j->tok[i].end - j->tok[i].start))) {
@@ -384,13 +371,13 @@ alpaca_universe(struct scan_src *src)
 			bad_record(&rc);
 			continue;
 		}
-		i = member(j, e, "tradable");
+		i = json_member(j, e, "tradable");
 		if (i < 0 || j->tok[i].kind != JSON_TRUE)
 			continue;
-		i = member(j, e, "status");
+		i = json_member(j, e, "status");
 		if (i >= 0 && !json_eq(j, i, "active"))
 			continue;
-		i = member(j, e, "symbol");
+		i = json_member(j, e, "symbol");
 		src->universe[src->nuniv++] = xstrndup(j->s +
 		    j->tok[i].start, (size_t)n);
 	}

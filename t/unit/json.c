@@ -372,6 +372,20 @@ test_tokens(void)
 	ok(json_num(&j, json_get(&j, "g"), &v) == -1,
 	    "json_num of a string fails");
 	ok(json_num(&j, -1, &v) == -1, "json_num of index -1 fails");
+	i = json_get(&j, "a");
+	ok(json_num(&j, json_member(&j, i, "b"), &v) == 0 && v == 1,
+	    "json_member a.b: 1");
+	is_int(json_member(&j, i, "d"), -1, "json_member: not two levels down");
+	ok(j.tok[json_member(&j, i, "c")].kind == JSON_OBJ,
+	    "json_member a.c: skips a.b to the object after it");
+	is_int(json_member(&j, json_get(&j, "e"), "f"), -1,
+	    "json_member of an array: -1");
+	is_int(json_member(&j, -1, "b"), -1, "json_member of index -1: -1");
+	is_int(json_member(&j, 0, "b"), -1, "json_member: inner keys unseen");
+	ok(json_parse(&j, "{\"a\":null,\"b\":1}", 16, &err) == 0 &&
+	    json_member(&j, 0, "a") == -1 && json_member(&j, 0, "b") == 4,
+	    "json_member: a null value is absent");
+	ok(json_parse(&j, line, sizeof(line) - 1, &err) == 0, "reparsed");
 
 	err = NULL;
 	ok(json_parse(&j, "{}", 2, &err) == 0 && j.ntok == 1 &&
