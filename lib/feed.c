@@ -298,13 +298,6 @@ need_num(struct feed *f, struct msg *m, int k, double *v)
 	return rc;
 }
 
-static void
-add_num(struct buf *b, const char *key, double v)
-{
-	json_add_key(b, key);
-	json_add_num(b, v);
-}
-
 /* "key":number, times scale, if slot k has one; -1 if not a number. */
 static int
 put_num(struct feed *f, struct msg *m, struct buf *b, const char *key,
@@ -314,7 +307,7 @@ put_num(struct feed *f, struct msg *m, struct buf *b, const char *key,
 	int rc = get_num(f, m, k, &v);
 
 	if (rc == 0)
-		add_num(b, key, v * scale);
+		json_add_knum(b, key, v * scale);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -770,10 +763,10 @@ quote(struct feed *f, struct msg *m, struct buf *b, int symkey)
 	if (head(f, m, b, "quote", symkey, K_T) < 0 ||
 	    need_num(f, m, K_BP, &bid) < 0 || need_num(f, m, K_AP, &ask) < 0)
 		return -1;
-	add_num(b, "bid", bid);
+	json_add_knum(b, "bid", bid);
 	if (put_num(f, m, b, "bid_size", K_BS, 100) < 0)
 		return -1;
-	add_num(b, "ask", ask);
+	json_add_knum(b, "ask", ask);
 	return put_num(f, m, b, "ask_size", K_AS, 100) < 0 ||
 	    put_str(f, m, b, "bx", K_BX) < 0 ||
 	    put_str(f, m, b, "ax", K_AX) < 0 ? -1 : 0;
@@ -792,11 +785,11 @@ alpaca_bar(struct feed *f, struct msg *m, struct buf *b, const char *tf,
 		return -1;
 	json_add_key(b, "tf");
 	buf_adds(b, tf);
-	add_num(b, "o", o);
-	add_num(b, "h", h);
-	add_num(b, "l", l);
-	add_num(b, "c", c);
-	add_num(b, "v", v);
+	json_add_knum(b, "o", o);
+	json_add_knum(b, "h", h);
+	json_add_knum(b, "l", l);
+	json_add_knum(b, "c", c);
+	json_add_knum(b, "v", v);
 	if (put_num(f, m, b, "vw", K_VW, 1) < 0 ||
 	    put_num(f, m, b, "n", K_N, 1) < 0)
 		return -1;
@@ -818,8 +811,8 @@ alpaca_event(struct feed *f, struct msg *m, struct buf *b, const char *ty,
 		if (head(f, m, b, "trade", K_US, K_T) < 0 ||
 		    need_num(f, m, K_P, &p) < 0 || need_num(f, m, K_S, &s) < 0)
 			return -1;
-		add_num(b, "price", p);
-		add_num(b, "size", s);
+		json_add_knum(b, "price", p);
+		json_add_knum(b, "size", s);
 		if (put_str(f, m, b, "x", K_X) < 0)
 			return -1;
 		put_raw(f, m, b, "cond", K_C);
@@ -1020,8 +1013,8 @@ polygon_event(struct feed *f, struct msg *m, struct buf *b, const char *ty,
 		if (head(f, m, b, "trade", K_SYM, K_T) < 0 ||
 		    need_num(f, m, K_P, &p) < 0 || need_num(f, m, K_S, &s) < 0)
 			return -1;
-		add_num(b, "price", p);
-		add_num(b, "size", s);
+		json_add_knum(b, "price", p);
+		json_add_knum(b, "size", s);
 		if (put_str(f, m, b, "x", K_X) < 0)
 			return -1;
 		put_raw(f, m, b, "cond", K_C);
@@ -1041,11 +1034,11 @@ polygon_event(struct feed *f, struct msg *m, struct buf *b, const char *ty,
 		    need_num(f, m, K_V, &v) < 0)
 			return -1;
 		buf_adds(b, tn == 1 ? ",\"tf\":\"1s\"" : ",\"tf\":\"1m\"");
-		add_num(b, "o", o);
-		add_num(b, "h", h);
-		add_num(b, "l", l);
-		add_num(b, "c", c);
-		add_num(b, "v", v);
+		json_add_knum(b, "o", o);
+		json_add_knum(b, "h", h);
+		json_add_knum(b, "l", l);
+		json_add_knum(b, "c", c);
+		json_add_knum(b, "v", v);
 		return put_num(f, m, b, "vw", K_VW, 1);
 	}
 	if (is(ty, tn, "LULD")) {

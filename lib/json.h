@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
 #include "numfmt.h"
@@ -114,6 +115,19 @@ json_add_key(struct buf *b, const char *key)
 	buf_adds(b, key);
 	buf_addc(b, '"');
 	buf_addc(b, ':');
+}
+/* Append `,"key":v` and `,"key":"s"` (s escaped as need be). */
+static inline void
+json_add_knum(struct buf *b, const char *key, double v)
+{
+	json_add_key(b, key);
+	json_add_num(b, v);
+}
+static inline void
+json_add_kstr(struct buf *b, const char *key, const char *s)
+{
+	json_add_key(b, key);
+	json_add_str(b, s, strlen(s));
 }
 
 /*

@@ -188,20 +188,6 @@ ob_client_id(const char *batch, const char *id, char *out)
 
 /* Output. */
 
-static void
-add_str(struct buf *b, const char *key, const char *s)
-{
-	json_add_key(b, key);
-	json_add_str(b, s, strlen(s));
-}
-
-static void
-add_num(struct buf *b, const char *key, double v)
-{
-	json_add_key(b, key);
-	json_add_num(b, v);
-}
-
 /* Start an event in ob->out: {"ev":EV,"t":T,"sym":SYM */
 static struct buf *
 rec(struct ob *ob, const char *ev, int64_t t, const char *sym)
@@ -214,7 +200,7 @@ rec(struct ob *ob, const char *ev, int64_t t, const char *sym)
 	json_add_str(b, ev, strlen(ev));
 	json_add_key(b, "t");
 	json_add_str(b, ts, tm_format(t, ts));
-	add_str(b, "sym", sym);
+	json_add_kstr(b, "sym", sym);
 	return b;
 }
 
@@ -237,22 +223,22 @@ emit_update(struct ob *ob, const struct ob_order *o, int64_t t,
 	const char *strategy = o ? o->strategy : e->strategy;
 	const char *batch = o ? o->batch : e->batch;
 
-	add_str(b, "id", o ? o->id : e->id);
+	json_add_kstr(b, "id", o ? o->id : e->id);
 	if (o && o->oid)
-		add_str(b, "order_id", o->oid);
-	add_str(b, "status", status);
+		json_add_kstr(b, "order_id", o->oid);
+	json_add_kstr(b, "status", status);
 	if (o && o->filled > 0)
-		add_num(b, "filled_qty", o->filled);
+		json_add_knum(b, "filled_qty", o->filled);
 	if (strategy)
-		add_str(b, "strategy", strategy);
+		json_add_kstr(b, "strategy", strategy);
 	if (batch)
-		add_str(b, "batch", batch);
+		json_add_kstr(b, "batch", batch);
 	if (why)
-		add_str(b, "why", why);
+		json_add_kstr(b, "why", why);
 	if (o && strcmp(status, "new") == 0)
-		add_str(b, "client_order_id", o->cid);
+		json_add_kstr(b, "client_order_id", o->cid);
 	if (o && o->parent >= 0)
-		add_str(b, "parent", ob->ord[o->parent].id);
+		json_add_kstr(b, "parent", ob->ord[o->parent].id);
 	rec_emit(ob);
 }
 
@@ -262,9 +248,9 @@ emit_fill(struct ob *ob, const struct ob_order *o, double qty, double price,
 {
 	struct buf *b = rec(ob, "fill", t, o->sym);
 
-	add_str(b, "id", o->id);
+	json_add_kstr(b, "id", o->id);
 	if (o->oid)
-		add_str(b, "order_id", o->oid);
+		json_add_kstr(b, "order_id", o->oid);
 	json_add_key(b, "exec_id");
 	if (exec_id)
 		json_add_str(b, exec_id, strlen(exec_id));
@@ -275,24 +261,24 @@ emit_fill(struct ob *ob, const struct ob_order *o, double qty, double price,
 		buf_addi64(&ob->s3, (long long)o->nfill);
 		json_add_str(b, ob->s3.p, ob->s3.len);
 	}
-	add_str(b, "side", ev_side_name(o->side));
-	add_num(b, "qty", qty);
-	add_num(b, "price", price);
-	add_num(b, "fee", fee);
+	json_add_kstr(b, "side", ev_side_name(o->side));
+	json_add_knum(b, "qty", qty);
+	json_add_knum(b, "price", price);
+	json_add_knum(b, "fee", fee);
 	json_add_key(b, "partial");
 	buf_adds(b, o->filled + EPS < o->qty ? "true" : "false");
 	if (o->strategy)
-		add_str(b, "strategy", o->strategy);
+		json_add_kstr(b, "strategy", o->strategy);
 	if (o->batch)
-		add_str(b, "batch", o->batch);
+		json_add_kstr(b, "batch", o->batch);
 	if (!isnan(o->stop_loss))
-		add_num(b, "stop_loss", o->stop_loss);
+		json_add_knum(b, "stop_loss", o->stop_loss);
 	if (!isnan(o->target))
-		add_num(b, "target", o->target);
+		json_add_knum(b, "target", o->target);
 	if (synthetic)
 		buf_adds(b, ",\"synthetic\":true");
 	if (o->parent >= 0)
-		add_str(b, "parent", ob->ord[o->parent].id);
+		json_add_kstr(b, "parent", ob->ord[o->parent].id);
 	rec_emit(ob);
 }
 

@@ -501,20 +501,6 @@ add_time(struct buf *b, const char *key, int64_t t)
 	json_add_str(b, ts, n);
 }
 
-static void
-add_str(struct buf *b, const char *key, const char *s)
-{
-	json_add_key(b, key);
-	json_add_str(b, s, strlen(s));
-}
-
-static void
-add_num(struct buf *b, const char *key, double v)
-{
-	json_add_key(b, key);
-	json_add_num(b, v);
-}
-
 /* Start an event: {"ev":NAME,"t":T,"sym":S */
 static struct buf *
 record_start(struct eng *e, const char *ev, int64_t t, const char *sym)
@@ -525,7 +511,7 @@ record_start(struct eng *e, const char *ev, int64_t t, const char *sym)
 	buf_adds(b, "{\"ev\":");
 	json_add_str(b, ev, strlen(ev));
 	add_time(b, "t", t);
-	add_str(b, "sym", sym);
+	json_add_kstr(b, "sym", sym);
 	return b;
 }
 
@@ -551,32 +537,32 @@ emit_order(struct strat_ctx *cx, const struct eng_order *o,
 	struct buf *b = record_start(e, "order", cx->sym->now, cx->sym->name);
 	int i;
 
-	add_str(b, "id", o->id);
-	add_str(b, "side", ev_side_name(o->side));
-	add_num(b, "qty", o->qty);
-	add_str(b, "type", otype_name(o->type));
+	json_add_kstr(b, "id", o->id);
+	json_add_kstr(b, "side", ev_side_name(o->side));
+	json_add_knum(b, "qty", o->qty);
+	json_add_kstr(b, "type", otype_name(o->type));
 	if (o->type == OT_LIMIT)
-		add_num(b, "limit", o->limit);
+		json_add_knum(b, "limit", o->limit);
 	if (o->type == OT_STOP)
-		add_num(b, "stop", o->stop);
-	add_str(b, "tif", "day");
-	add_str(b, "strategy", cx->es->s->name);
+		json_add_knum(b, "stop", o->stop);
+	json_add_kstr(b, "tif", "day");
+	json_add_kstr(b, "strategy", cx->es->s->name);
 	if (e->o.batch)
-		add_str(b, "batch", e->o.batch);
+		json_add_kstr(b, "batch", e->o.batch);
 	if (o->bracket) {
 		json_add_key(b, "bracket");
 		buf_adds(b, "true");
 	}
 	if (isfinite(o->stop_loss))
-		add_num(b, "stop_loss", o->stop_loss);
+		json_add_knum(b, "stop_loss", o->stop_loss);
 	if (isfinite(o->target))
-		add_num(b, "target", o->target);
+		json_add_knum(b, "target", o->target);
 	json_add_key(b, "why");
 	buf_adds(b, "{\"reason\":");
 	json_add_str(b, req->reason ? req->reason : "signal",
 	    strlen(req->reason ? req->reason : "signal"));
 	for (i = 0; i < req->nwhy && i < STRAT_WHY_MAX; i++)
-		add_num(b, req->why_key[i], req->why_val[i]);
+		json_add_knum(b, req->why_key[i], req->why_val[i]);
 	buf_addc(b, '}');
 	record_emit(e);
 	e->norders++;
@@ -589,26 +575,26 @@ emit_fill(struct strat_ctx *cx, const struct eng_order *o, double qty,
 	struct eng *e = cx->eng;
 	struct buf *b = record_start(e, "fill", t, cx->sym->name);
 
-	add_str(b, "id", o->id);
+	json_add_kstr(b, "id", o->id);
 	json_add_key(b, "exec_id");
 	buf_addc(b, '"');
 	buf_adds(b, o->id);
 	buf_addc(b, '-');
 	buf_addi64(b, o->nfill);
 	buf_addc(b, '"');
-	add_str(b, "side", ev_side_name(o->side));
-	add_num(b, "qty", qty);
-	add_num(b, "price", price);
-	add_num(b, "fee", fee);
+	json_add_kstr(b, "side", ev_side_name(o->side));
+	json_add_knum(b, "qty", qty);
+	json_add_knum(b, "price", price);
+	json_add_knum(b, "fee", fee);
 	json_add_key(b, "partial");
 	buf_adds(b, o->filled + EPS < o->qty ? "true" : "false");
-	add_str(b, "strategy", cx->es->s->name);
+	json_add_kstr(b, "strategy", cx->es->s->name);
 	if (e->o.batch)
-		add_str(b, "batch", e->o.batch);
+		json_add_kstr(b, "batch", e->o.batch);
 	if (isfinite(o->stop_loss))
-		add_num(b, "stop_loss", o->stop_loss);
+		json_add_knum(b, "stop_loss", o->stop_loss);
 	if (isfinite(o->target))
-		add_num(b, "target", o->target);
+		json_add_knum(b, "target", o->target);
 	record_emit(e);
 	e->nfills++;
 }
@@ -620,10 +606,10 @@ emit_cancel(struct strat_ctx *cx, const struct eng_order *o,
 	struct eng *e = cx->eng;
 	struct buf *b = record_start(e, "cancel", cx->sym->now, cx->sym->name);
 
-	add_str(b, "id", o->id);
-	add_str(b, "strategy", cx->es->s->name);
+	json_add_kstr(b, "id", o->id);
+	json_add_kstr(b, "strategy", cx->es->s->name);
 	if (e->o.batch)
-		add_str(b, "batch", e->o.batch);
+		json_add_kstr(b, "batch", e->o.batch);
 	json_add_key(b, "why");
 	buf_adds(b, "{\"reason\":");
 	json_add_str(b, reason, strlen(reason));
@@ -638,8 +624,8 @@ emit_drop(struct strat_ctx *cx, const char *why)
 	struct eng *e = cx->eng;
 	struct buf *b = record_start(e, "drop", cx->sym->now, cx->sym->name);
 
-	add_str(b, "strategy", cx->es->s->name);
-	add_str(b, "why", why ? why : "rejected");
+	json_add_kstr(b, "strategy", cx->es->s->name);
+	json_add_kstr(b, "why", why ? why : "rejected");
 	record_emit(e);
 	e->ndrops++;
 }
@@ -1854,12 +1840,12 @@ emit_rejected(struct strat_ctx *cx, const struct eng_order *o,
 	struct buf *b = record_start(e, "order_update", cx->sym->now,
 	    cx->sym->name);
 
-	add_str(b, "id", o->id);
-	add_str(b, "status", "rejected");
-	add_str(b, "strategy", cx->es->s->name);
+	json_add_kstr(b, "id", o->id);
+	json_add_kstr(b, "status", "rejected");
+	json_add_kstr(b, "strategy", cx->es->s->name);
 	if (e->o.batch)
-		add_str(b, "batch", e->o.batch);
-	add_str(b, "why", why);
+		json_add_kstr(b, "batch", e->o.batch);
+	json_add_kstr(b, "why", why);
 	record_emit(e);
 }
 
