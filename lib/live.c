@@ -1488,6 +1488,11 @@ make_context(struct net *n)
 	lws_said[0] = '\0';
 	ctx = lws_create_context(&ci);
 	lws_keep = 0;
+	if (lws_said[0] && ctx) {
+		/* nothing left behind for a leak checker at the exit */
+		lws_context_destroy(ctx);
+		ctx = NULL;
+	}
 	if (lws_said[0] && n->o->cacert)
 		die_code(LIU_EXIT_USAGE, "--cacert %s: %s", n->o->cacert,
 		    lws_said);
