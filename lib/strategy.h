@@ -91,8 +91,8 @@ struct strategy {
 	 * take back what the strategy computed from 'was' and feed it b.
 	 * The engine has made no fills and no stop or target exits on b, a
 	 * bar of the past.  Not called for timeframes the engine does not
-	 * keep (other than 1m, and 1s with --seconds), or for a bar older
-	 * than the last.
+	 * keep (other than 1m, 1d, 1mo, and 1s with --seconds), or for a
+	 * bar older than the last.
 	 */
 	void (*on_bar_update)(struct strat_ctx *cx, void *st,
 	    const struct bar *was, const struct bar *b, int64_t tf);
@@ -157,7 +157,7 @@ void strat_cooldown(struct strat_ctx *cx, int64_t ns);
 /*
  * May the strategy open a position now?  True when flat with no open
  * orders, not rejected, not cooling down, inside the trading window and
- * before the flattening time.
+ * before the flattening time (on daily or monthly bars: no window).
  */
 int strat_can_enter(const struct strat_ctx *cx);
 
@@ -186,11 +186,20 @@ int64_t strat_session_open(const struct strat_ctx *cx);
 int64_t strat_session_close(const struct strat_ctx *cx);
 
 /*
- * The symbol's bar history for tf (STRAT_TF_1M or STRAT_TF_1S), shared by
- * all strategies; NULL if not kept.  Valid until the next event.
+ * The symbol's bar history for tf (STRAT_TF_1M, STRAT_TF_1S, STRAT_TF_1D
+ * or STRAT_TF_1MO), shared by all strategies; NULL if not kept.  Valid
+ * until the next event.
+ *
+ * Daily and monthly bars ("1d", "1mo", their t midnight New York of
+ * their date) take the symbol out of the session: no trading window in
+ * strat_can_enter(), no flatten before the close; the symbol's time is
+ * the bar's t, and orders decided on a bar fill (sim) at the next bar's
+ * open.
  */
 #define STRAT_TF_1S (1000000000LL)
 #define STRAT_TF_1M (60 * 1000000000LL)
+#define STRAT_TF_1D (86400 * 1000000000LL)
+#define STRAT_TF_1MO BAR_TF_MONTH
 const struct bar_ring *strat_bars(const struct strat_ctx *cx, int64_t tf);
 
 /* The built-in strategies. */

@@ -70,6 +70,7 @@ struct eng_strat {
 	/* engine parameters, resolved when the first event comes */
 	double start, duration, flatten, cooldown, pv;
 	int bracket;
+	int swing;		/* positions kept overnight */
 };
 
 struct eng_sym;
@@ -91,9 +92,12 @@ struct strat_ctx {
 struct eng_sym {
 	char *name;		/* owned by the symbol table */
 	struct bar_ring m1, s1;
+	struct bar_ring d1, mo;	/* daily and monthly bars */
 	struct bar_builder b1m, b1s;
 	int official;		/* official one-minute bars seen */
+	int daily;		/* daily or monthly bars seen: no session */
 	int64_t last_trade, last_quote, last_bar, last_bar_s;
+	int64_t last_bar_d, last_bar_mo;
 	int64_t now;
 	double last;		/* last price, NAN */
 	int picked;
@@ -130,6 +134,7 @@ static const struct strat_param eng_params[] = {
 	{ "cooldown", 5 },	/* minutes without entries after an exit */
 	{ "portfolio_value", 100000 },
 	{ "bracket", 0 },	/* 1: the broker holds entries' exits */
+	{ "swing", 0 },		/* 1: positions kept overnight */
 	{ NULL, 0 }
 };
 
@@ -391,6 +396,7 @@ resolve(struct eng *e)
 		es->cooldown = param(e, es, "cooldown") * TM_NS_PER_MIN;
 		es->pv = param(e, es, "portfolio_value");
 		es->bracket = param(e, es, "bracket") != 0;
+		es->swing = param(e, es, "swing") != 0;
 	}
 	e->ready = 1;
 }
@@ -443,6 +449,7 @@ get_sym(struct eng *e, const char *name)
 		s->b1s.tf = STRAT_TF_1S;
 	s->last_trade = s->last_quote = INT64_MIN;
 	s->last_bar = s->last_bar_s = INT64_MIN;
+	s->last_bar_d = s->last_bar_mo = INT64_MIN;
 	s->now = INT64_MIN;
 	s->last = NAN;
 	s->day_start = s->day_end = INT64_MIN;
@@ -523,6 +530,16 @@ record_emit(struct eng *e)
 	nd_emit(e->out.p, e->out.len);
 }
 
+/*
+ * Whether the context's positions are kept overnight: a swing strategy,
+ * or a symbol traded on daily or monthly bars (no session to flatten in).
+ */
+static int
+keeps_overnight(const struct strat_ctx *cx)
+{
+	return cx->es->swing || cx->sym->daily;
+}
+
 static const char *
 otype_name(enum otype t)
 {
@@ -546,6 +563,9 @@ emit_order(struct strat_ctx *cx, const struct eng_order *o,
 	if (o->type == OT_STOP)
 		json_add_knum(b, "stop", o->stop);
 	json_add_kstr(b, "tif", "day");
+	if (keeps_overnight(cx) && (o->side == SIDE_BUY ||
+	    o->side == SIDE_SELL_SHORT))
+		json_add_kstr(b, "horizon", "swing");
 	json_add_kstr(b, "strategy", cx->es->s->name);
 	if (e->o.batch)
 		json_add_kstr(b, "batch", e->o.batch);
@@ -949,7 +969,8 @@ guard(struct strat_ctx *cx, double lo, double hi, double px)
 {
 	if (cx->pos == 0)
 		return;
-	if (cx->sym->now >= cx->sym->close - (int64_t)cx->es->flatten) {
+	if (!keeps_overnight(cx) &&
+	    cx->sym->now >= cx->sym->close - (int64_t)cx->es->flatten) {
 		exit_reason(cx, "flatten", px);
 		return;
 	}
@@ -981,11 +1002,24 @@ keep_bar(struct bar_ring *r, const struct bar *b, size_t max)
 	return bar_ring_put(r, b);
 }
 
-/* The last bar kept for tf (1m or 1s), or NULL. */
-static const struct bar *
-last_bar(const struct eng_sym *s, int64_t tf)
+/* The history of tf (1s, 1m, 1d, 1mo), or NULL for another tf. */
+static struct bar_ring *
+ring_of(struct eng_sym *s, int64_t tf)
 {
-	return bar_ring_ago(tf == STRAT_TF_1S ? &s->s1 : &s->m1, 0);
+	switch (tf) {
+	case STRAT_TF_1S: return &s->s1;
+	case STRAT_TF_1M: return &s->m1;
+	case STRAT_TF_1D: return &s->d1;
+	case STRAT_TF_1MO: return &s->mo;
+	default: return NULL;
+	}
+}
+
+/* The last bar kept for tf (1m, 1s, 1d or 1mo), or NULL. */
+static const struct bar *
+last_bar(struct eng_sym *s, int64_t tf)
+{
+	return bar_ring_ago(ring_of(s, tf), 0);
 }
 
 /*
@@ -1022,10 +1056,8 @@ deliver_bar(struct eng *e, struct eng_sym *s, const struct bar *b,
 
 	if (again)
 		was = *last;
-	if (tf == STRAT_TF_1S)
-		r = keep_bar(&s->s1, b, S1_KEPT);
-	else
-		r = keep_bar(&s->m1, b, e->o.history);
+	r = keep_bar(ring_of(s, tf), b, tf == STRAT_TF_1S ? S1_KEPT :
+	    e->o.history);
 	e->nbars++;
 	if (again) {
 		bar_again(e, s, &was, b, tf);
@@ -1170,6 +1202,40 @@ on_quote(struct eng *e, const struct ev *ev, const char **err)
 	return ENG_DONE;
 }
 
+/*
+ * A daily or monthly bar.  Its symbol then has no session: no trading
+ * window, no flatten before the close (keeps_overnight()).  The symbol's
+ * clock is the bar's t (midnight New York of its date); the orders
+ * decided on it fill on the next bar of that timeframe, at its open as
+ * on one-minute bars (a close-only monthly bar's open is its close).
+ */
+static enum eng_result
+on_daily_bar(struct eng *e, struct eng_sym *s, const struct ev *ev,
+    const struct bar *b, int64_t tf, const char **err)
+{
+	int64_t *last = tf == STRAT_TF_1D ? &s->last_bar_d : &s->last_bar_mo;
+	const struct bar *kept;
+	struct mkt m;
+
+	if (ev->t < *last)
+		return bad_event(e, err, "time going backwards for \"%s\"",
+		    s->name);
+	pass_on(e, ev);
+	*last = ev->t;
+	s->daily = 1;
+	advance(e, s, ev->t);
+	m.t = ev->t;
+	m.buy = m.sell = m.open = ev->o;
+	m.lo = ev->l;
+	m.hi = ev->h;
+	m.bar = 1;
+	if ((kept = last_bar(s, tf)) == NULL || ev->t > kept->t)
+		sim_fills(e, s, &m);
+	s->last = ev->c;
+	deliver_bar(e, s, b, tf, 1);
+	return ENG_DONE;
+}
+
 static enum eng_result
 on_bar(struct eng *e, const struct ev *ev, const char **err)
 {
@@ -1197,6 +1263,8 @@ on_bar(struct eng *e, const struct ev *ev, const char **err)
 		return bad_event(e, err, "bad bar timeframe \"%s\"", ev->tf);
 	if ((s = get_sym(e, ev->sym)) == NULL)
 		return refused(e, err, ev->sym);
+	if (tf == STRAT_TF_1D || tf == STRAT_TF_1MO)
+		return on_daily_bar(e, s, ev, &b, tf, err);
 	if (tf != STRAT_TF_1M && !(tf == STRAT_TF_1S && e->o.seconds)) {
 		pass_on(e, ev);	/* other timeframes: to strategies only */
 		for (k = 0; k < e->nst; k++) {
@@ -1736,6 +1804,8 @@ eng_free(struct eng *e)
 		free(s->cx);
 		bar_ring_release(&s->m1);
 		bar_ring_release(&s->s1);
+		bar_ring_release(&s->d1);
+		bar_ring_release(&s->mo);
 		free(s);
 	}
 	free(e->sym);
@@ -1997,6 +2067,9 @@ strat_can_enter(const struct strat_ctx *cx)
 	const struct eng_strat *es = cx->es;
 	int64_t from = s->open + (int64_t)es->start;
 
+	if (s->daily)
+		return cx->pos == 0 && cx->nord == 0 && !cx->rejected &&
+		    s->now >= cx->cool_until;
 	return cx->pos == 0 && cx->nord == 0 && !cx->rejected &&
 	    s->now >= cx->cool_until && s->now >= from &&
 	    s->now < from + (int64_t)es->duration &&
@@ -2094,5 +2167,9 @@ strat_bars(const struct strat_ctx *cx, int64_t tf)
 		return &cx->sym->m1;
 	if (tf == STRAT_TF_1S && cx->eng->o.seconds)
 		return &cx->sym->s1;
+	if (tf == STRAT_TF_1D)
+		return &cx->sym->d1;
+	if (tf == STRAT_TF_1MO)
+		return &cx->sym->mo;
 	return NULL;
 }
