@@ -39,13 +39,15 @@
 #include "event.h"
 
 /*
- * The version of struct strategy.  2 added on_bar_update; the engine still
- * loads a strategy of version 1 (which has no such member).
+ * The version of struct strategy.  2 added on_bar_update, 3 on_portfolio,
+ * book_state_size and on_book_finish; the engine still loads a strategy
+ * of version 1 or 2 (which has no such members).
  */
-#define LIU_STRATEGY_API 2
+#define LIU_STRATEGY_API 3
 #define LIU_STRATEGY_SYMBOL "liu_strategy"
 
 struct strat_ctx;
+struct strat_book;
 
 /* A parameter default: "risk" = 0.01.  Arrays end with key NULL. */
 struct strat_param {
@@ -96,6 +98,22 @@ struct strategy {
 	 */
 	void (*on_bar_update)(struct strat_ctx *cx, void *st,
 	    const struct bar *was, const struct bar *b, int64_t tf);
+	/*
+	 * API 3.  A portfolio strategy: called on the portfolio schedule
+	 * (see strat_book_now()) with the book, every symbol the process
+	 * has seen, and the strategy's one block of book state (bst,
+	 * book_state_size bytes, zeroed before the first call).  It sends
+	 * orders with strat_order() on the contexts of the book
+	 * (strat_book_ctx()): the engine holds them until it returns, then
+	 * sends the sells and covers first, then the buys and shorts, each
+	 * group in the order given.  Such a strategy needs every symbol: it
+	 * runs unsharded (liu-strategy refuses it under LIU_SHARDS > 1).
+	 * Its per-symbol callbacks, if any, are called as any strategy's.
+	 */
+	void (*on_portfolio)(struct strat_book *bk, void *bst);
+	size_t book_state_size;
+	/* API 3.  End of input: free here whatever bst points to. */
+	void (*on_book_finish)(struct strat_book *bk, void *bst);
 };
 
 /* An order request.  Unused numbers are NAN (STRAT_ORDER_INIT). */
@@ -202,9 +220,40 @@ int64_t strat_session_close(const struct strat_ctx *cx);
 #define STRAT_TF_1MO BAR_TF_MONTH
 const struct bar_ring *strat_bars(const struct strat_ctx *cx, int64_t tf);
 
+/*
+ * The book of a portfolio strategy (valid during on_portfolio): the
+ * symbols the process has seen, 0 to strat_book_size() - 1, each with the
+ * strategy's context (its position, last price, bars; strat_order()).
+ */
+size_t strat_book_size(const struct strat_book *bk);
+struct strat_ctx *strat_book_ctx(struct strat_book *bk, size_t i);
+/*
+ * The time of the call.  On one-minute data (and trades, quotes) the
+ * schedule is every --portfolio-every (1m with --fill sim, 5m live) of
+ * the session: the call at T, made when the first event at or after T
+ * comes (or a clock event), sees every event before T.  On daily or
+ * monthly bars it is each bar time: the call for bar time D, made when
+ * the first event after D (a later bar, a clock event) comes or at the
+ * end of input, sees every bar of D, and strat_book_now() is D.
+ */
+int64_t strat_book_now(const struct strat_book *bk);
+/* The data's step: STRAT_TF_1D, STRAT_TF_1MO, else STRAT_TF_1M. */
+int64_t strat_book_tf(const struct strat_book *bk);
+/*
+ * The strategy's cash: --capital (else portfolio_value) at the start,
+ * less what its fills bought, plus what they sold, less fees.  Positions
+ * given with --positions are held besides it.
+ */
+double strat_book_cash(const struct strat_book *bk);
+/* Cash plus every position at its last price. */
+double strat_book_equity(const struct strat_book *bk);
+/* A parameter of the strategy, as strat_param(). */
+double strat_book_param(const struct strat_book *bk, const char *key);
+
 /* The built-in strategies. */
 extern const struct strategy strat_momentum_long;
 extern const struct strategy strat_vwap_long;
 extern const struct strategy strat_vwap_short;
+extern const struct strategy strat_momentum_rotation;
 
 #endif
