@@ -1953,7 +1953,7 @@ emit_position(struct strat_ctx *cx)
 {
 	struct eng *e = cx->eng;
 	const struct eng_sym *s = cx->sym;
-	struct buf *b = record_start(e, "position", s->now != INT64_MIN ?
+	struct buf *b = record_start(e, "position", s->now > s->pos_t ?
 	    s->now : s->pos_t, s->name);
 
 	json_add_knum(b, "qty", cx->pos);
