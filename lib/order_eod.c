@@ -17,9 +17,12 @@
  *     (tag "liquidation"), and every position of the day (not swing) is
  *     sold (bought to cover) at market for what open orders of its side
  *     do not already hold, in its strategy's name, the order tagged
- *     "liquidation"; what a pending cancel holds is sold once the cancel
- *     is done, at a later time in the window (live, the broker is asked
- *     how its orders stand at most once a second meanwhile).  So the
+ *     "liquidation".  What a pending cancel holds is sold once the
+ *     cancel is done, and so is a position while an order of its symbol
+ *     on the other side is being cancelled (a broker refuses an order
+ *     that could trade against the account's own): at a later time in the
+ *     window (live, the broker is asked how its orders stand at most once
+ *     a second meanwhile).  So the
  *     liquidation repeats nothing: an order already working for the
  *     shares is counted.  At most EOD_TRIES orders a position a session.
  *     New day orders are refused in the window.  One line on stderr per
@@ -166,6 +169,34 @@ pos_batch(struct ob *ob, size_t p)
 	return NULL;
 }
 
+static int
+is_buy(enum ev_side s)
+{
+	return s == SIDE_BUY || s == SIDE_BUY_TO_COVER;
+}
+
+/*
+ * Whether an order of sym on the other side of 'side' is being cancelled:
+ * a sale waits for it, as a broker refuses an order that could trade
+ * against the account's own (a wash trade).
+ */
+static int
+opposite_pending(struct ob *ob, const char *sym, enum ev_side side)
+{
+	const struct ob_order *o;
+	const size_t *open;
+	size_t n, k;
+
+	open = ob_open_orders(ob, &n);
+	for (k = 0; k < n; k++) {
+		o = ob_order(ob, open[k]);
+		if (o->state == OS_PENDING_CANCEL &&
+		    is_buy(o->side) != is_buy(side) && strcmp(o->sym, sym) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Place a market order for qty of position p; -1 if it was not taken. */
 static long
 place(struct ob *ob, struct eod *d, size_t p, enum ev_side side,
@@ -220,6 +251,7 @@ liquidate(struct ob *ob, struct eod *d, int64_t t)
 	const char *strategy, *sym;
 	struct broker *b = ob_broker(ob);
 	size_t n, k, p, nday = 0, nswing = 0, ncanc = 0;
+	enum ev_side side;
 	double qty, free;
 	int first = !d->done, swing, wait = 0;
 	char when[32];
@@ -251,12 +283,12 @@ liquidate(struct ob *ob, struct eod *d, int64_t t)
 			continue;
 		}
 		nday++;
-		free = fabs(qty) - ob_pos_pending(ob, p, qty > 0 ? SIDE_SELL :
-		    SIDE_BUY_TO_COVER);
-		if (free <= EPS || d->tries[p] >= EOD_TRIES)
+		side = qty > 0 ? SIDE_SELL : SIDE_BUY_TO_COVER;
+		free = fabs(qty) - ob_pos_pending(ob, p, side);
+		if (free <= EPS || d->tries[p] >= EOD_TRIES ||
+		    opposite_pending(ob, sym, side))
 			continue;
-		if (place(ob, d, p, qty > 0 ? SIDE_SELL : SIDE_BUY_TO_COVER,
-		    free, t) >= 0)
+		if (place(ob, d, p, side, free, t) >= 0)
 			d->nplaced++;
 	}
 	d->ncanceled += ncanc;

@@ -63,14 +63,14 @@ test_expect_success 'sim: at 15:45 day orders cancelled, day positions sold, swi
 	test_cmp expect got &&
 	liq_orders out >got &&
 	cat >expect <<-EOF &&
-	["${D}20:45:00Z","A","s-A-liquidation-20251126","sell",100,"s","b1","market","liquidation"]
 	["${D}20:45:00Z","B","s-B-liquidation-20251126","buy_to_cover",20,"s",null,"market","liquidation"]
+	["${D}20:45:00Z","A","s-A-liquidation-20251126","sell",100,"s","b1","market","liquidation"]
 	EOF
 	test_cmp expect got &&
 	liq_fills out >got &&
 	cat >expect <<-EOF &&
-	["${D}20:45:00Z","s-A-liquidation-20251126","sell",100,11]
 	["${D}20:45:00Z","s-B-liquidation-20251126","buy_to_cover",20,49]
+	["${D}20:46:00Z","s-A-liquidation-20251126","sell",100,11]
 	EOF
 	test_cmp expect got &&
 	jq -c "select(.ev == \"order_update\" and .id == \"s-A-2\") | [.status, .why]" out >got &&
@@ -78,10 +78,10 @@ test_expect_success 'sim: at 15:45 day orders cancelled, day positions sold, swi
 	    "[\"canceled\",\"canceled on request\"]" >expect &&
 	test_cmp expect got &&
 	jq -c "select(.tag == \"liquidation\" and .ev == \"order_update\") | [.id, .status]" out >got &&
-	printf "%s\n" "[\"s-A-liquidation-20251126\",\"new\"]" \
-	    "[\"s-B-liquidation-20251126\",\"new\"]" \
-	    "[\"s-A-liquidation-20251126\",\"filled\"]" \
-	    "[\"s-B-liquidation-20251126\",\"filled\"]" >expect &&
+	printf "%s\n" "[\"s-B-liquidation-20251126\",\"new\"]" \
+	    "[\"s-A-liquidation-20251126\",\"new\"]" \
+	    "[\"s-B-liquidation-20251126\",\"filled\"]" \
+	    "[\"s-A-liquidation-20251126\",\"filled\"]" >expect &&
 	test_cmp expect got &&
 	! grep "\"id\":\"w-A" out | grep -v "\"status\":\"new\"\|\"status\":\"filled\"\|\"ev\":\"order\",\|\"ev\":\"fill\""
 '
