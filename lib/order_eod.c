@@ -21,8 +21,8 @@
  *     cancel is done, and so is a position while an order of its symbol
  *     on the other side is being cancelled (a broker refuses an order
  *     that could trade against the account's own): at a later time in the
- *     window (live, the broker is asked how its orders stand at most once
- *     a second meanwhile).  So the
+ *     window (live, the broker is asked how its orders stand first, and
+ *     at most once a second meanwhile).  So the
  *     liquidation repeats nothing: an order already working for the
  *     shares is counted.  At most EOD_TRIES orders a position a session.
  *     New day orders are refused in the window.  One line on stderr per
@@ -90,7 +90,7 @@ eod_new(const struct ob_opts *o)
 	d->after = o->cancel_after;
 	d->verbose = o->verbose;
 	d->close = -1;
-	d->last_sync = INT64_MIN;
+	d->last_sync = 0;
 	return d;
 }
 
@@ -257,6 +257,11 @@ liquidate(struct ob *ob, struct eod *d, int64_t t)
 	char when[32];
 
 	d->done = 1;
+	if (first && b && b->sync) {
+		/* start from how the orders stand at the broker */
+		d->last_sync = t;
+		b->sync(b, ob);
+	}
 	if (d->ntries < ob_npos(ob)) {
 		d->tries = xrealloc(d->tries, ob_npos(ob));
 		memset(d->tries + d->ntries, 0, ob_npos(ob) - d->ntries);

@@ -279,4 +279,127 @@ test_expect_success 'bad durations are usage errors' '
 	test_grep "invalid --cancel-after" e2
 '
 
+# Alpaca, against t/fake-alpaca-trade.py: time is the clock, pinned by
+# LIU_NOW a few seconds before the window opens, for the fake too; the
+# close is the one of the fake's GET /v2/clock.
+. "$SRC_DIR/t/lib-tls.sh"
+. "$SRC_DIR/t/lib-fake.sh"
+have_fake=
+if fake_stream_have && command -v curl >/dev/null && tls_setup
+then
+	have_fake=1
+fi
+fake_prereq () {
+	test -n "$have_fake" ||
+	liu_t_skip_next="${fake_missing:-curl or the test certificates}"
+}
+rand () {
+	od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'
+}
+APCA_API_KEY_ID=PKT$(rand 8)
+APCA_API_SECRET_KEY=sk-$(rand 16)
+export APCA_API_KEY_ID APCA_API_SECRET_KEY
+unset APCA_API_BASE_URL LIU_ENV
+
+# aorder ID SIDE QTY STRATEGY [MEMBERS [SYM]]
+aorder () {
+	order 2025-11-26T20:44:00Z "$@"
+}
+# alo NAME NOW [OPTION...]: liu-order alpaca against the fake NAME, from
+# the FIFO NAME.in, in the background (its pid in alo_pid), the clock at
+# NOW; the test writes to descriptor 9
+alo () {
+	alo_n=$1 alo_now=$2
+	shift 2
+	mkfifo "$alo_n.in" &&
+	{
+		LIU_NOW=$alo_now liu-order alpaca --url \
+		    "https://127.0.0.1:$(cat "$alo_n.port")" --cacert "$TLS_CA" \
+		    "$@" <"$alo_n.in" >"$alo_n.out" 2>"$alo_n.err" &
+	} &&
+	alo_pid=$! &&
+	exec 9>"$alo_n.in"
+}
+# alo_end: close its input and wait for it
+alo_end () {
+	exec 9>&- &&
+	wait $alo_pid
+}
+broker () {
+	alpaca_curl "https://127.0.0.1:$(cat "$1.port")$2" | jq -r "$3"
+}
+
+NOW=2025-11-26T15:44:55-05:00
+fake_prereq
+test_expect_success 'alpaca: at 15:45 by the clock, cancels, sells, swing kept' '
+	echo "{\"price\":100,\"clock\":{\"is_open\":\"auto\"}}" >a1.json &&
+	LIU_NOW=$NOW fake_trade_start a1 --script a1.json &&
+	alo a1 $NOW --liquidate-before 15m &&
+	{
+		aorder s-AAPL-1 buy 10 s "\"batch\":\"b1\"" AAPL &&
+		aorder s-AAPL-2 buy 5 s "\"type\":\"limit\",\"limit\":90,\"batch\":\"b1\"" AAPL &&
+		aorder w-MSFT-1 buy 5 w "\"horizon\":\"swing\"" MSFT
+	} >&9 &&
+	test_wait_for "grep -q \"\\\"ev\\\":\\\"fill\\\".*liquidation\" a1.out" 30 &&
+	alo_end &&
+	echo "liu-order: liquidation before the close of 2025-11-26 16:00 New York: 1 order canceled, 1 day position flattened, 1 swing position kept" >expect &&
+	test_cmp expect a1.err &&
+	liq_cancels a1.out | jq -c ".[1:]" >got &&
+	echo "[\"s-AAPL-2\",\"s\",\"liquidation\",\"liquidation\"]" >expect &&
+	test_cmp expect got &&
+	liq_orders a1.out | jq -c ".[1:]" >got &&
+	echo "[\"AAPL\",\"s-AAPL-liquidation-20251126\",\"sell\",10,\"s\",\"b1\",\"market\",\"liquidation\"]" >expect &&
+	test_cmp expect got &&
+	test "$(liq_fills a1.out | wc -l)" = 1 &&
+	grep "^GET /v2/clock 200" a1.log &&
+	grep "^DELETE /v2/orders/.* 204" a1.log &&
+	broker a1 "/v2/orders?status=all&direction=asc" \
+	    ".[] | [.client_order_id, .side, .qty, .status] | join(\" \")" >got &&
+	cat >expect <<-\EOF &&
+	s-AAPL-1 buy 10 filled
+	s-AAPL-2 buy 5 canceled
+	w-MSFT-1 buy 5 filled
+	s-AAPL-liquidation-20251126 sell 10 filled
+	EOF
+	test_cmp expect got &&
+	broker a1 /v2/positions ".[] | [.symbol, .qty] | join(\" \")" >got &&
+	echo "MSFT 5" >expect &&
+	test_cmp expect got
+'
+
+fake_prereq
+test_expect_success 'alpaca: the broker'"'"'s early close is the one watched' '
+	echo "{\"price\":100,\"clock\":{\"is_open\":\"auto\",
+	    \"early_closes\":{\"2025-12-01\":\"14:00\"}}}" >a2.json &&
+	now=2025-12-01T13:44:55-05:00 &&
+	LIU_NOW=$now fake_trade_start a2 --script a2.json &&
+	alo a2 $now --liquidate-before 15m &&
+	aorder s-AAPL-1 buy 10 s "" AAPL >&9 &&
+	test_wait_for "grep -q \"\\\"ev\\\":\\\"fill\\\".*liquidation\" a2.out" 30 &&
+	alo_end &&
+	echo "liu-order: liquidation before the close of 2025-12-01 14:00 New York: 0 orders canceled, 1 day position flattened, 0 swing positions kept" >expect &&
+	test_cmp expect a2.err &&
+	liq_orders a2.out | jq -c ".[1:4]" >got &&
+	echo "[\"AAPL\",\"s-AAPL-liquidation-20251201\",\"sell\"]" >expect &&
+	test_cmp expect got
+'
+
+fake_prereq
+test_expect_success 'alpaca: --cancel-after by the clock' '
+	echo "{\"symbols\":{\"AAPL\":{\"mode\":\"hold\"}}}" >a3.json &&
+	fake_trade_start a3 --script a3.json &&
+	alo a3 $NOW --cancel-after 2s &&
+	{
+		aorder s-AAPL-1 buy 10 s "\"type\":\"limit\",\"limit\":90" AAPL &&
+		aorder s-AAPL-2 buy 10 s "\"type\":\"limit\",\"limit\":90,\"tif\":\"ioc\"" AAPL
+	} >&9 &&
+	test_wait_for "grep -q cancel_after a3.out" 30 &&
+	alo_end &&
+	liq_cancels a3.out | jq -c ".[1:]" >got &&
+	echo "[\"s-AAPL-1\",\"s\",\"cancel_after\",\"cancel_after\"]" >expect &&
+	test_cmp expect got &&
+	test "$(grep -c "^DELETE /v2/orders/" a3.log)" = 1 &&
+	test_must_be_empty a3.err
+'
+
 test_done
