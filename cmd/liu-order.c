@@ -29,12 +29,14 @@
 static const char *const usage_text[] = {
 	"usage: liu-order sim [--market FIFO] [--pass] [--keep-open]",
 	"                 [--capital C] [--margin M] [--fee-per-share F]",
-	"                 [--max-fill-qty N] [--strict] [--max-bad N]",
+	"                 [--max-fill-qty N] [--liquidate-before DURATION]",
+	"                 [--cancel-after DURATION] [--strict] [--max-bad N]",
 	"                 [--line-max BYTES] [-uv]",
 	"       liu-order alpaca [--paper | --live] [--url URL]",
 	"                 [--cacert FILE] [--timeout DURATION]",
 	"                 [--max-wait DURATION] [--pass]",
-	"                 [--keep-open] [--strict] [--max-bad N]",
+	"                 [--keep-open] [--liquidate-before DURATION]",
+	"                 [--cancel-after DURATION] [--strict] [--max-bad N]",
 	"                 [--line-max BYTES] [-uv]",
 	"       liu-order -h | --help | --version",
 	"See liu-order(1).",
@@ -49,7 +51,7 @@ usage(int status)
 
 enum { O_MARKET = 300, O_PASS, O_KEEP_OPEN, O_CAPITAL, O_MARGIN, O_FEE,
 	O_MAX_FILL, O_VERSION, O_PAPER, O_LIVE, O_URL, O_CACERT, O_TIMEOUT,
-	O_MAX_WAIT };
+	O_MAX_WAIT, O_LIQUIDATE, O_CANCEL_AFTER };
 
 static const struct option longopts[] = {
 	{ "market", required_argument, NULL, O_MARKET },
@@ -65,6 +67,8 @@ static const struct option longopts[] = {
 	{ "cacert", required_argument, NULL, O_CACERT },
 	{ "timeout", required_argument, NULL, O_TIMEOUT },
 	{ "max-wait", required_argument, NULL, O_MAX_WAIT },
+	{ "liquidate-before", required_argument, NULL, O_LIQUIDATE },
+	{ "cancel-after", required_argument, NULL, O_CANCEL_AFTER },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -134,7 +138,8 @@ main(int argc, char *argv[])
 {
 	struct ob_opts o = OB_OPTS_INIT;
 	struct nd_reader in = ND_READER_INIT, mk = ND_READER_INIT;
-	struct nd_reader *rd[2] = { &in, &mk };
+	struct nd_reader tk = ND_READER_INIT;
+	struct nd_reader *rd[3] = { &in, &mk, &tk };
 	struct ev ev = EV_INIT;
 	struct ob *ob;
 	struct alp_opts ao = { NULL, NULL, NULL, NULL, 30000000000LL,
@@ -197,6 +202,14 @@ main(int argc, char *argv[])
 			ao.max_wait = liu_duration_arg(optarg, 0,
 			    "--max-wait");
 			break;
+		case O_LIQUIDATE:
+			o.liquidate_before = liu_duration_arg(optarg, 1,
+			    "--liquidate-before");
+			break;
+		case O_CANCEL_AFTER:
+			o.cancel_after = liu_duration_arg(optarg, 1,
+			    "--cancel-after");
+			break;
 		case 'v':
 			o.verbose = nd_policy.verbose = ao.verbose = 1;
 			break;
@@ -216,6 +229,7 @@ main(int argc, char *argv[])
 	if (live && paper)
 		die_code(LIU_EXIT_USAGE, "--paper or --live, not both");
 	bk = sim ? sim_broker(max_fill) : alpaca(&ao, live, url);
+	o.live_clock = !sim;
 	ob = ob_new(&o);
 	ob_set_broker(ob, bk);
 	nd_fdopen(&in, 0, "<stdin>");
@@ -223,7 +237,18 @@ main(int argc, char *argv[])
 		nd_fdopen(&mk, open_market(market), market);
 		nrd = 2;
 	}
+	if (!sim && (o.liquidate_before || o.cancel_after)) {
+		/* live, time passes between events: a clock wakes us */
+		if ((which = eod_ticker_start()) < 0)
+			die("cannot start the clock:");
+		nd_fdopen(&tk, which, "<clock>");
+		rd[nrd++] = &tk;
+	}
 	while ((rc = nd_next_event_any(rd, nrd, &which, &ev)) == 1) {
+		if (rd[which] == &tk) {
+			ob_tick(ob);
+			continue;
+		}
 		switch (ob_event(ob, &ev, &err)) {
 		case OB_DONE:
 			continue;
@@ -239,6 +264,7 @@ main(int argc, char *argv[])
 	}
 	if (!sim && !liu_stop)
 		alp_recheck(bk, ob);	/* what happened since */
+	eod_ticker_stop();
 	ob_end(ob, liu_stop ? OB_END_STOP : OB_END_EOF);
 	status = nd_summary();
 	if (rc < 0 && !nd_stopped)
@@ -250,6 +276,7 @@ main(int argc, char *argv[])
 	ob_free(ob);
 	if (market)
 		close(mk.fd);
+	nd_close(&tk);
 	nd_close(&mk);
 	nd_close(&in);
 	ev_release(&ev);
