@@ -33,7 +33,8 @@ static const char *const usage_text[] = {
 	"                 [--line-max BYTES] [-uv]",
 	"       liu-order alpaca [--paper | --live] [--url URL]",
 	"                 [--cacert FILE] [--timeout DURATION]",
-	"                 [--max-wait DURATION] [--pass]",
+	"                 [--max-wait DURATION] [--journal FILE |",
+	"                 --no-journal] [--no-stream] [--pass]",
 	"                 [--keep-open] [--strict] [--max-bad N]",
 	"                 [--line-max BYTES] [-uv]",
 	"       liu-order -h | --help | --version",
@@ -49,7 +50,7 @@ usage(int status)
 
 enum { O_MARKET = 300, O_PASS, O_KEEP_OPEN, O_CAPITAL, O_MARGIN, O_FEE,
 	O_MAX_FILL, O_VERSION, O_PAPER, O_LIVE, O_URL, O_CACERT, O_TIMEOUT,
-	O_MAX_WAIT };
+	O_MAX_WAIT, O_JOURNAL, O_NO_JOURNAL, O_NO_STREAM };
 
 static const struct option longopts[] = {
 	{ "market", required_argument, NULL, O_MARKET },
@@ -65,6 +66,9 @@ static const struct option longopts[] = {
 	{ "cacert", required_argument, NULL, O_CACERT },
 	{ "timeout", required_argument, NULL, O_TIMEOUT },
 	{ "max-wait", required_argument, NULL, O_MAX_WAIT },
+	{ "journal", required_argument, NULL, O_JOURNAL },
+	{ "no-journal", no_argument, NULL, O_NO_JOURNAL },
+	{ "no-stream", no_argument, NULL, O_NO_STREAM },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -134,15 +138,16 @@ main(int argc, char *argv[])
 {
 	struct ob_opts o = OB_OPTS_INIT;
 	struct nd_reader in = ND_READER_INIT, mk = ND_READER_INIT;
+	struct nd_reader ws = ND_READER_INIT;
 	struct nd_reader *rd[2] = { &in, &mk };
 	struct ev ev = EV_INIT;
 	struct ob *ob;
 	struct alp_opts ao = { NULL, NULL, NULL, NULL, 30000000000LL,
-		60000000000LL, 0 };
+		60000000000LL, 0, NULL, 0, 0 };
 	struct broker *bk = NULL;
 	const char *mode, *market = NULL, *err, *url = NULL;
 	double max_fill = 0;
-	int ch, rc, which, status, nrd = 1, sim, live = 0, paper = 0;
+	int ch, rc, which, status, nrd = 1, sim, live = 0, paper = 0, wsfd;
 
 	liu_init(argv[0]);
 	if (argc < 2)
@@ -197,6 +202,9 @@ main(int argc, char *argv[])
 			ao.max_wait = liu_duration_arg(optarg, 0,
 			    "--max-wait");
 			break;
+		case O_JOURNAL: ao.journal = optarg; break;
+		case O_NO_JOURNAL: ao.no_journal = 1; break;
+		case O_NO_STREAM: ao.no_stream = 1; break;
 		case 'v':
 			o.verbose = nd_policy.verbose = ao.verbose = 1;
 			break;
@@ -209,12 +217,15 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage(LIU_EXIT_USAGE);
-	if (sim ? (live || paper || url || ao.cacert) :
+	if (sim ? (live || paper || url || ao.cacert || ao.journal ||
+	    ao.no_journal || ao.no_stream) :
 	    (market || max_fill > 0 || !isnan(o.capital)))
 		die_code(LIU_EXIT_USAGE, "an option of the other broker "
 		    "given to %s (see liu-order(1))", mode);
 	if (live && paper)
 		die_code(LIU_EXIT_USAGE, "--paper or --live, not both");
+	if (ao.journal && ao.no_journal)
+		die_code(LIU_EXIT_USAGE, "--journal or --no-journal, not both");
 	bk = sim ? sim_broker(max_fill) : alpaca(&ao, live, url);
 	ob = ob_new(&o);
 	ob_set_broker(ob, bk);
@@ -223,7 +234,17 @@ main(int argc, char *argv[])
 		nd_fdopen(&mk, open_market(market), market);
 		nrd = 2;
 	}
+	/* the journal read back, the stream up, what was missed written */
+	if (!sim && (wsfd = alp_start(bk, ob)) >= 0) {
+		nd_fdopen(&ws, wsfd, "<trade_updates>");
+		rd[1] = &ws;
+		nrd = 2;
+	}
 	while ((rc = nd_next_event_any(rd, nrd, &which, &ev)) == 1) {
+		if (rd[which] == &ws) {
+			alp_stream(bk, ob, &ev);
+			continue;
+		}
 		switch (ob_event(ob, &ev, &err)) {
 		case OB_DONE:
 			continue;
@@ -251,6 +272,7 @@ main(int argc, char *argv[])
 	if (market)
 		close(mk.fd);
 	nd_close(&mk);
+	nd_close(&ws);
 	nd_close(&in);
 	ev_release(&ev);
 	return liu_finish(status);

@@ -68,6 +68,7 @@ struct ob {
 	double realized, fees;
 	int64_t now;
 	int have_now;
+	int quiet;		/* ob_set_quiet(): a journal read back */
 	struct buf out, key, sig, s1, s2, s3;
 	char err[256];
 	/* counters, for -v */
@@ -114,6 +115,18 @@ ob_set_oid(struct ob *ob, size_t i, const char *oid)
 
 	free(o->oid);
 	o->oid = xstrdup(oid);
+}
+
+long
+ob_find_cid(const struct ob *ob, const char *cid)
+{
+	return sym_find(&ob->cids, cid, strlen(cid));
+}
+
+void
+ob_set_quiet(struct ob *ob, int quiet)
+{
+	ob->quiet = quiet;
 }
 
 int64_t
@@ -208,7 +221,8 @@ static void
 rec_emit(struct ob *ob)
 {
 	buf_addc(&ob->out, '}');
-	nd_emit(ob->out.p, ob->out.len);
+	if (!ob->quiet)
+		nd_emit(ob->out.p, ob->out.len);
 }
 
 /*
@@ -745,15 +759,17 @@ on_order(struct ob *ob, const struct ev *e, const char **err)
 	o->day = x.horizon == NULL || strcmp(x.horizon, "swing") != 0;
 	o->t = e->t;
 	o->state = OS_NEW;
-	nd_emit(e->line, e->len);
+	if (!ob->quiet)
+		nd_emit(e->line, e->len);
 	if ((why = check_types(ob, o, e, &x)) != NULL ||
-	    (why = check_money(ob, i)) != NULL) {
+	    (!ob->quiet && (why = check_money(ob, i)) != NULL)) {
 		ob->nrejected++;
 		ob_status(ob, i, OS_REJECTED, why, e->t);
 		return OB_DONE;
 	}
 	open_add(ob, i);
-	ob->bk->submit(ob->bk, ob, i);
+	if (!ob->quiet)
+		ob->bk->submit(ob->bk, ob, i);
 	return OB_DONE;
 }
 
