@@ -488,6 +488,19 @@ lookup(struct alp *a, struct ob *ob, size_t i)
 	return -1;
 }
 
+/* Whether a->body refuses a client id the broker has already. */
+static int
+dup_cid(struct alp *a)
+{
+	static const char m[] = "client_order_id must be unique";
+	size_t k, n = sizeof(m) - 1;
+
+	for (k = 0; k + n <= a->body.len; k++)
+		if (memcmp(a->body.p + k, m, n) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 alp_submit(struct broker *b, struct ob *ob, size_t i)
 {
@@ -509,6 +522,10 @@ alp_submit(struct broker *b, struct ob *ob, size_t i)
 				apply_order(a, ob, i, &a->j, 0, NULL);
 				break;
 			}
+		} else if (st == 422 && dup_cid(a) && lookup(a, ob, i) == 1) {
+			/* placed already: a POST libcurl sent again on a
+			   fresh connection when the reused one died */
+			break;
 		} else if (st >= 400 && st < 500 && st != 429) {
 			ob_status(ob, i, OS_REJECTED, refusal(a, st),
 			    ob_now(ob));
