@@ -236,7 +236,10 @@ test_expect_success "$N orders, faults, kill -9 and a restart: once each" '
 		test_cmp bf got
 	fi &&
 	awk "{ n += \$2 } END { print n + 0 }" got >total &&
-	jq -s "map(.qty) | add" many >expect &&
+	jq -r "[.id, .qty] | map(tostring) | join(\" \")" many |
+	    awk "FILENAME == \"never\" { never[\$1] = 1; next }
+		!(\$1 in never) { n += \$2 } END { print n + 0 }" \
+	    never - >expect &&
 	test_cmp expect total &&
 	dup_execs m1.out m2.out >dups &&
 	test_must_be_empty dups &&
