@@ -34,7 +34,8 @@ static const char *const usage_text[] = {
 	"                 [--line-max BYTES] [-uv]",
 	"       liu-order alpaca [--paper | --live] [--url URL]",
 	"                 [--cacert FILE] [--timeout DURATION]",
-	"                 [--max-wait DURATION] [--pass]",
+	"                 [--max-wait DURATION] [--journal FILE |",
+	"                 --no-journal] [--no-stream] [--pass]",
 	"                 [--keep-open] [--liquidate-before DURATION]",
 	"                 [--cancel-after DURATION] [--strict] [--max-bad N]",
 	"                 [--line-max BYTES] [-uv]",
@@ -51,7 +52,8 @@ usage(int status)
 
 enum { O_MARKET = 300, O_PASS, O_KEEP_OPEN, O_CAPITAL, O_MARGIN, O_FEE,
 	O_MAX_FILL, O_VERSION, O_PAPER, O_LIVE, O_URL, O_CACERT, O_TIMEOUT,
-	O_MAX_WAIT, O_LIQUIDATE, O_CANCEL_AFTER };
+	O_MAX_WAIT, O_LIQUIDATE, O_CANCEL_AFTER, O_JOURNAL, O_NO_JOURNAL,
+	O_NO_STREAM };
 
 static const struct option longopts[] = {
 	{ "market", required_argument, NULL, O_MARKET },
@@ -69,6 +71,9 @@ static const struct option longopts[] = {
 	{ "max-wait", required_argument, NULL, O_MAX_WAIT },
 	{ "liquidate-before", required_argument, NULL, O_LIQUIDATE },
 	{ "cancel-after", required_argument, NULL, O_CANCEL_AFTER },
+	{ "journal", required_argument, NULL, O_JOURNAL },
+	{ "no-journal", no_argument, NULL, O_NO_JOURNAL },
+	{ "no-stream", no_argument, NULL, O_NO_STREAM },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -138,16 +143,16 @@ main(int argc, char *argv[])
 {
 	struct ob_opts o = OB_OPTS_INIT;
 	struct nd_reader in = ND_READER_INIT, mk = ND_READER_INIT;
-	struct nd_reader tk = ND_READER_INIT;
-	struct nd_reader *rd[3] = { &in, &mk, &tk };
+	struct nd_reader tk = ND_READER_INIT, ws = ND_READER_INIT;
+	struct nd_reader *rd[4] = { &in, &mk, NULL, NULL };
 	struct ev ev = EV_INIT;
 	struct ob *ob;
 	struct alp_opts ao = { NULL, NULL, NULL, NULL, 30000000000LL,
-		60000000000LL, 0 };
+		60000000000LL, 0, NULL, 0, 0 };
 	struct broker *bk = NULL;
 	const char *mode, *market = NULL, *err, *url = NULL;
 	double max_fill = 0;
-	int ch, rc, which, status, nrd = 1, sim, live = 0, paper = 0;
+	int ch, rc, which, status, nrd = 1, sim, live = 0, paper = 0, wsfd;
 
 	liu_init(argv[0]);
 	if (argc < 2)
@@ -210,6 +215,9 @@ main(int argc, char *argv[])
 			o.cancel_after = liu_duration_arg(optarg, 1,
 			    "--cancel-after");
 			break;
+		case O_JOURNAL: ao.journal = optarg; break;
+		case O_NO_JOURNAL: ao.no_journal = 1; break;
+		case O_NO_STREAM: ao.no_stream = 1; break;
 		case 'v':
 			o.verbose = nd_policy.verbose = ao.verbose = 1;
 			break;
@@ -222,12 +230,15 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage(LIU_EXIT_USAGE);
-	if (sim ? (live || paper || url || ao.cacert) :
+	if (sim ? (live || paper || url || ao.cacert || ao.journal ||
+	    ao.no_journal || ao.no_stream) :
 	    (market || max_fill > 0 || !isnan(o.capital)))
 		die_code(LIU_EXIT_USAGE, "an option of the other broker "
 		    "given to %s (see liu-order(1))", mode);
 	if (live && paper)
 		die_code(LIU_EXIT_USAGE, "--paper or --live, not both");
+	if (ao.journal && ao.no_journal)
+		die_code(LIU_EXIT_USAGE, "--journal or --no-journal, not both");
 	bk = sim ? sim_broker(max_fill) : alpaca(&ao, live, url);
 	o.live_clock = !sim;
 	ob = ob_new(&o);
@@ -237,6 +248,11 @@ main(int argc, char *argv[])
 		nd_fdopen(&mk, open_market(market), market);
 		nrd = 2;
 	}
+	/* the journal read back, the stream up, what was missed written */
+	if (!sim && (wsfd = alp_start(bk, ob)) >= 0) {
+		nd_fdopen(&ws, wsfd, "<trade_updates>");
+		rd[nrd++] = &ws;
+	}
 	if (!sim && (o.liquidate_before || o.cancel_after)) {
 		/* live, time passes between events: a clock wakes us */
 		if ((which = eod_ticker_start()) < 0)
@@ -245,6 +261,10 @@ main(int argc, char *argv[])
 		rd[nrd++] = &tk;
 	}
 	while ((rc = nd_next_event_any(rd, nrd, &which, &ev)) == 1) {
+		if (rd[which] == &ws) {
+			alp_stream(bk, ob, &ev);
+			continue;
+		}
 		if (rd[which] == &tk) {
 			ob_tick(ob);
 			continue;
@@ -278,6 +298,7 @@ main(int argc, char *argv[])
 		close(mk.fd);
 	nd_close(&tk);
 	nd_close(&mk);
+	nd_close(&ws);
 	nd_close(&in);
 	ev_release(&ev);
 	return liu_finish(status);

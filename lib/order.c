@@ -73,6 +73,7 @@ struct ob {
 	int have_now;
 	struct eod *eod;	/* the end of day, or NULL */
 	const char *placing;	/* the tag of an order the book places */
+	int quiet;		/* ob_set_quiet(): a journal read back */
 	struct buf out, key, sig, s1, s2, s3;
 	char err[256];
 	/* counters, for -v */
@@ -120,6 +121,18 @@ ob_set_oid(struct ob *ob, size_t i, const char *oid)
 
 	free(o->oid);
 	o->oid = xstrdup(oid);
+}
+
+long
+ob_find_cid(const struct ob *ob, const char *cid)
+{
+	return sym_find(&ob->cids, cid, strlen(cid));
+}
+
+void
+ob_set_quiet(struct ob *ob, int quiet)
+{
+	ob->quiet = quiet;
 }
 
 int64_t
@@ -214,7 +227,8 @@ static void
 rec_emit(struct ob *ob)
 {
 	buf_addc(&ob->out, '}');
-	nd_emit(ob->out.p, ob->out.len);
+	if (!ob->quiet)
+		nd_emit(ob->out.p, ob->out.len);
 }
 
 /*
@@ -758,16 +772,19 @@ on_order(struct ob *ob, const struct ev *e, const char **err)
 	o->state = OS_NEW;
 	o->sent = ob_clock(ob);
 	o->tag = ob->placing;
-	nd_emit(e->line, e->len);
+	if (!ob->quiet)
+		nd_emit(e->line, e->len);
 	if ((why = check_types(ob, o, e, &x)) != NULL ||
-	    (why = check_money(ob, i)) != NULL ||
-	    (ob->eod && (why = eod_refuse(ob, ob->eod, i)) != NULL)) {
+	    (!ob->quiet && (why = check_money(ob, i)) != NULL) ||
+	    (!ob->quiet && ob->eod &&
+	    (why = eod_refuse(ob, ob->eod, i)) != NULL)) {
 		ob->nrejected++;
 		ob_status(ob, i, OS_REJECTED, why, e->t);
 		return OB_DONE;
 	}
 	open_add(ob, i);
-	ob->bk->submit(ob->bk, ob, i);
+	if (!ob->quiet)
+		ob->bk->submit(ob->bk, ob, i);
 	return OB_DONE;
 }
 

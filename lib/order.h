@@ -206,6 +206,14 @@ struct ob_order *ob_order(struct ob *ob, size_t i);
 size_t ob_norders(const struct ob *ob);
 /* Set order i's broker id (copied). */
 void ob_set_oid(struct ob *ob, size_t i, const char *oid);
+/* The index of the order whose client id is cid, or -1. */
+long ob_find_cid(const struct ob *ob, const char *cid);
+/*
+ * Quiet (1): the book writes nothing and sends nothing; an order event
+ * is taken as already placed (its type checked, not its money), fills and
+ * states only recorded.  For a broker reading its journal back.
+ */
+void ob_set_quiet(struct ob *ob, int quiet);
 /* The latest event time seen, or the wall clock if none yet. */
 int64_t ob_now(const struct ob *ob);
 /* The last price of a symbol (trade, bar close, quote midpoint) or NAN. */
@@ -267,8 +275,20 @@ struct alp_opts {
 	int64_t timeout;	/* one request, ns */
 	int64_t max_wait;	/* the longest wait for a 429's reset, ns */
 	int verbose;
+	const char *journal;	/* NULL: the default file */
+	int no_journal, no_stream;
 };
 struct broker *alp_broker(const struct alp_opts *ao, const char **why);
+/*
+ * Before the first event: read the journal back into the book (quietly),
+ * start the trade_updates stream and wait for it (at most the timeout),
+ * then re-check every order the journal left open and write what was
+ * missed.  Returns the stream's pipe for the main loop (lines for
+ * alp_stream()), or -1 without a stream.
+ */
+int alp_start(struct broker *b, struct ob *ob);
+/* One line of the stream's pipe, parsed. */
+void alp_stream(struct broker *b, struct ob *ob, const struct ev *e);
 /* Get every open order from the broker and write what changed. */
 void alp_recheck(struct broker *b, struct ob *ob);
 /* Whether a URL names Alpaca's live endpoint (api.alpaca.markets). */

@@ -27,17 +27,21 @@
  *   - A re-check (alp_recheck(): at the end of input, and after the stream
  *     came back) gets every open order with GET /v2/orders/{id}.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "buf.h"
 #include "event.h"
 #include "json.h"
 #include "numfmt.h"
 #include "order.h"
+#include "order_alp.h"
 #include "rest.h"
 #include "tm.h"
 #include "util.h"
@@ -46,13 +50,37 @@
 #define ALP_TRIES 3		/* POSTs of one order, at most */
 #define ALP_LOOKUPS 3		/* look-ups after one unknown answer */
 
+#define EPS 1e-9
+
+/* What the broker keeps of each order of the book, by index. */
+struct aord {
+	double notional;	/* of the fills written: sum of qty x price */
+	int jstate;		/* as last journaled, -1: never */
+	double jfilled;
+	int joid;
+};
+
 struct alp {
 	struct broker b;	/* first: the book holds a struct broker * */
+	struct alp_opts o;
 	struct rest r;
-	struct buf req, body, s1, s2;
-	struct json j;
+	struct buf req, body, s1, s2, s3, rec;
+	struct json j, jj;
 	int verbose;
-	uint64_t nposts, nlookups;
+	uint64_t nposts, nlookups, nstream, nforeign, nrecheck;
+	struct aord *ord;
+	size_t nord;
+	struct jr jr;
+	int have_jr;
+	struct aws *ws;
+	int restarting;		/* alp_start()'s re-check of the journal */
+};
+
+/* A stream execution: the fill of a fill or partial_fill event. */
+struct exec {
+	const char *id;		/* execution_id */
+	double price, qty;
+	int64_t t;
 };
 
 /* The live endpoint's host: an URL naming it is live. */
@@ -175,48 +203,107 @@ num_member(const struct json *j, int obj, const char *key, struct buf *tmp)
 
 /* A time member, or the book's now. */
 static int64_t
-time_member(struct alp *a, struct ob *ob, int obj, const char *key)
+time_member(struct alp *a, const struct json *j, struct ob *ob, int obj,
+    const char *key)
 {
 	int64_t t;
 
-	if (!str_member(&a->j, obj, key, &a->s2) ||
+	if (!str_member(j, obj, key, &a->s2) ||
 	    tm_parse(a->s2.p, a->s2.len, &t) < 0)
 		return ob_now(ob);
 	return t;
 }
 
+/* The broker's record of order i, grown to the book's orders. */
+static struct aord *
+aord(struct alp *a, struct ob *ob, size_t i)
+{
+	size_t n = ob_norders(ob);
+
+	if (i >= n)
+		bug("aord: no order %zu", i);
+	if (a->nord < n) {
+		a->ord = xrealloc(a->ord, n * sizeof(*a->ord));
+		for (; a->nord < n; a->nord++) {
+			a->ord[a->nord].notional = 0;
+			a->ord[a->nord].jstate = -1;
+			a->ord[a->nord].jfilled = 0;
+			a->ord[a->nord].joid = 0;
+		}
+	}
+	return &a->ord[i];
+}
+
 /*
- * Apply the order object at token 'obj' of a->j to order i: its broker id,
- * its cumulative fill, its status.
+ * The price of the shares from 'filled' to 'cum' of order i, out of the
+ * average price of all 'cum': what is left once the fills written are
+ * taken out, to 1e-8; the average itself if that is not positive.
+ */
+static double
+rest_price(struct alp *a, struct ob *ob, size_t i, double cum, double avg,
+    double filled)
+{
+	double px = (avg * cum - aord(a, ob, i)->notional) / (cum - filled);
+
+	if (!isfinite(px) || !(px > 0))
+		return avg;
+	return round(px * 1e8) / 1e8;
+}
+
+/* Write a fill of order i up to 'cum' at 'px'; keep its notional. */
+static void
+fill_to(struct alp *a, struct ob *ob, size_t i, double cum, double px,
+    int64_t t, const char *xid, int synthetic)
+{
+	double before = ob_order(ob, i)->filled;
+
+	if (ob_fill(ob, i, cum, px, 0, t, xid, synthetic))
+		aord(a, ob, i)->notional += (ob_order(ob, i)->filled -
+		    before) * px;
+}
+
+/*
+ * Apply the order object at token 'obj' of j to order i: its broker id,
+ * its cumulative fill, its status.  x: the execution a stream event
+ * brought, or NULL; it is written as itself when it is all that is new,
+ * else the new shares are one fill at the price they must have had.
  */
 static void
-apply_order(struct alp *a, struct ob *ob, size_t i, int obj)
+apply_order(struct alp *a, struct ob *ob, size_t i, const struct json *j,
+    int obj, const struct exec *x)
 {
 	struct ob_order *o = ob_order(ob, i);
-	double cum, px;
+	double cum, avg, px;
 	const char *st;
 	char xid[160];
 	int64_t t;
 
-	if (!o->oid && str_member(&a->j, obj, "id", &a->s1))
+	if (!o->oid && str_member(j, obj, "id", &a->s1))
 		ob_set_oid(ob, i, a->s1.p);
 	o = ob_order(ob, i);
-	cum = num_member(&a->j, obj, "filled_qty", &a->s1);
-	px = num_member(&a->j, obj, "filled_avg_price", &a->s1);
-	st = str_member(&a->j, obj, "status", &a->s1);
-	t = time_member(a, ob, obj, "updated_at");
+	cum = num_member(j, obj, "filled_qty", &a->s1);
+	avg = num_member(j, obj, "filled_avg_price", &a->s1);
+	st = str_member(j, obj, "status", &a->s1);
+	t = time_member(a, j, ob, obj, "updated_at");
 	if (o->state == OS_NEW && st && (strcmp(st, "rejected") != 0))
 		ob_status(ob, i, OS_OPEN, NULL, t);
-	if (!isnan(cum) && cum > o->filled && !isnan(px)) {
-		char q[NUMFMT_MAX + 1];
+	o = ob_order(ob, i);
+	if (!isnan(cum) && cum > o->filled + EPS) {
+		if (x && x->id && !isnan(x->price) &&
+		    fabs(cum - o->filled - x->qty) < EPS)
+			fill_to(a, ob, i, cum, x->price, x->t, x->id, 0);
+		else if (!isnan(avg)) {
+			char q[NUMFMT_MAX + 1];
 
-		q[numfmt_shortest(q, cum)] = '\0';
-		snprintf(xid, sizeof(xid), "%s-%s", o->oid ? o->oid : o->cid,
-		    q);
-		ob_fill(ob, i, cum, px, 0, time_member(a, ob, obj,
-		    "filled_at"), xid, 1);
+			q[numfmt_shortest(q, cum)] = '\0';
+			snprintf(xid, sizeof(xid), "%s-%s", o->oid ? o->oid :
+			    o->cid, q);
+			px = rest_price(a, ob, i, cum, avg, o->filled);
+			fill_to(a, ob, i, cum, px, x ? x->t :
+			    time_member(a, j, ob, obj, "filled_at"), xid, 1);
+		}
 	}
-	st = str_member(&a->j, obj, "status", &a->s1);
+	st = str_member(j, obj, "status", &a->s1);
 	if (!st)
 		return;
 	if (strcmp(st, "canceled") == 0)
@@ -231,6 +318,106 @@ apply_order(struct alp *a, struct ob *ob, size_t i, int obj)
 		ob_status(ob, i, OS_PENDING_CANCEL, NULL, t);
 	else if (strcmp(st, "replaced") == 0)
 		ob_note(ob, i, "replaced", NULL, t);
+}
+
+/* The journal. */
+
+static const char *const jstates[] = { "new", "open", "pending_cancel",
+	"filled", "canceled", "expired", "rejected" };
+
+/* Order i as an order event, the fields that make its signature. */
+static void
+order_event(struct buf *b, const struct ob_order *o)
+{
+	char ts[TM_RFC3339_MAX];
+
+	buf_adds(b, "{\"ev\":\"order\",\"t\":");
+	json_add_str(b, ts, tm_format(o->t, ts));
+	json_add_kstr(b, "sym", o->sym);
+	json_add_kstr(b, "id", o->id);
+	json_add_kstr(b, "side", ev_side_name(o->side));
+	json_add_knum(b, "qty", o->qty);
+	json_add_kstr(b, "type", type_names[o->type]);
+	if (!isnan(o->limit))
+		json_add_knum(b, "limit", o->limit);
+	if (!isnan(o->stop))
+		json_add_knum(b, "stop", o->stop);
+	if (!isnan(o->trail_price))
+		json_add_knum(b, "trail_price", o->trail_price);
+	if (!isnan(o->trail_pct))
+		json_add_knum(b, "trail_percent", o->trail_pct);
+	json_add_kstr(b, "tif", tif_names[o->tif]);
+	if (o->ext_hours)
+		buf_adds(b, ",\"extended_hours\":true");
+	if (!o->day)
+		buf_adds(b, ",\"horizon\":\"swing\"");
+	if (o->strategy)
+		json_add_kstr(b, "strategy", o->strategy);
+	if (o->batch)
+		json_add_kstr(b, "batch", o->batch);
+	if (o->bracket)
+		buf_adds(b, ",\"bracket\":true");
+	if (!isnan(o->stop_loss))
+		json_add_knum(b, "stop_loss", o->stop_loss);
+	if (!isnan(o->target))
+		json_add_knum(b, "target", o->target);
+	buf_addc(b, '}');
+}
+
+/* The record of order i about to be sent: it is, from now on. */
+static void
+journal_sent(struct alp *a, struct ob *ob, size_t i)
+{
+	struct ob_order *o = ob_order(ob, i);
+	char ts[TM_RFC3339_MAX];
+	struct buf *b = &a->rec;
+
+	if (!a->have_jr)
+		return;
+	buf_reset(b);
+	buf_adds(b, "{\"j\":\"sent\",\"t\":");
+	json_add_str(b, ts, tm_format(liu_now_ns(), ts));
+	json_add_kstr(b, "cid", o->cid);
+	json_add_key(b, "order");
+	order_event(b, o);
+	buf_addc(b, '}');
+	jr_add(&a->jr, b->p, b->len);
+	aord(a, ob, i)->jstate = OS_NEW;
+}
+
+/* The state of order i, if it changed since its last record. */
+static void
+journal_state(struct alp *a, struct ob *ob, size_t i)
+{
+	struct ob_order *o = ob_order(ob, i);
+	struct aord *d = aord(a, ob, i);
+	char ts[TM_RFC3339_MAX];
+	struct buf *b = &a->rec;
+
+	if (!a->have_jr || d->jstate < 0 || (d->jstate == (int)o->state &&
+	    d->jfilled == o->filled && d->joid == (o->oid != NULL)))
+		return;
+	buf_reset(b);
+	buf_adds(b, "{\"j\":\"state\",\"t\":");
+	json_add_str(b, ts, tm_format(liu_now_ns(), ts));
+	json_add_kstr(b, "cid", o->cid);
+	if (o->oid)
+		json_add_kstr(b, "order_id", o->oid);
+	json_add_kstr(b, "state", jstates[o->state]);
+	json_add_knum(b, "filled", o->filled);
+	json_add_knum(b, "notional", d->notional);
+	buf_addc(b, '}');
+	jr_add(&a->jr, b->p, b->len);
+	d->jstate = (int)o->state;
+	d->jfilled = o->filled;
+	d->joid = o->oid != NULL;
+}
+
+static void
+journal_sync(struct alp *a)
+{
+	if (a->have_jr)
+		jr_sync(&a->jr);
 }
 
 /* The broker's refusal in a->body as a why: "CODE: message". */
@@ -290,7 +477,7 @@ lookup(struct alp *a, struct ob *ob, size_t i)
 	a->nlookups++;
 	st = rest_get(&a->r, buf_cstr(&a->req), &a->body);
 	if (st == 200 && parse_body(a) == 0) {
-		apply_order(a, ob, i, 0);
+		apply_order(a, ob, i, &a->j, 0, NULL);
 		return 1;
 	}
 	if (st == 404)
@@ -299,6 +486,19 @@ lookup(struct alp *a, struct ob *ob, size_t i)
 		warn("looking up %s: %s", ob_order(ob, i)->cid,
 		    st < 0 ? a->r.err : "unexpected answer");
 	return -1;
+}
+
+/* Whether a->body refuses a client id the broker has already. */
+static int
+dup_cid(struct alp *a)
+{
+	static const char m[] = "client_order_id must be unique";
+	size_t k, n = sizeof(m) - 1;
+
+	for (k = 0; k + n <= a->body.len; k++)
+		if (memcmp(a->body.p + k, m, n) == 0)
+			return 1;
+	return 0;
 }
 
 static void
@@ -310,15 +510,22 @@ alp_submit(struct broker *b, struct ob *ob, size_t i)
 	int try, k, found;
 
 	order_body(&post, ob_order(ob, i));
+	/* the order and what led to it are out, its record is on disk */
+	journal_sent(a, ob, i);
+	journal_sync(a);
 	for (try = 0; try < ALP_TRIES; try++) {
 		a->nposts++;
 		st = rest_send(&a->r, "POST", "/v2/orders", buf_cstr(&post),
 		    &a->body);
 		if (st == 200 || st == 201) {
 			if (parse_body(a) == 0) {
-				apply_order(a, ob, i, 0);
+				apply_order(a, ob, i, &a->j, 0, NULL);
 				break;
 			}
+		} else if (st == 422 && dup_cid(a) && lookup(a, ob, i) == 1) {
+			/* placed already: a POST libcurl sent again on a
+			   fresh connection when the reused one died */
+			break;
 		} else if (st >= 400 && st < 500 && st != 429) {
 			ob_status(ob, i, OS_REJECTED, refusal(a, st),
 			    ob_now(ob));
@@ -339,6 +546,8 @@ alp_submit(struct broker *b, struct ob *ob, size_t i)
 		ob_status(ob, i, OS_REJECTED, "alpaca: no answer to "
 		    "repeated submits", ob_now(ob));
 	buf_release(&post);
+	journal_state(a, ob, i);
+	journal_sync(a);
 }
 
 /* Get order i from the broker and apply it; 0, or -1 if that failed. */
@@ -348,8 +557,17 @@ refresh(struct alp *a, struct ob *ob, size_t i)
 	struct ob_order *o = ob_order(ob, i);
 	long st;
 
-	if (!o->oid)
-		return lookup(a, ob, i) == 1 ? 0 : -1;
+	if (!o->oid) {
+		st = lookup(a, ob, i);
+		if (st == 0 && a->restarting)
+			/* sent, says the journal, yet not there: it never
+			   reached the broker, and is not sent again */
+			ob_status(ob, i, OS_REJECTED, "not at the broker: "
+			    "liu-order stopped before it was placed",
+			    ob_now(ob));
+		journal_state(a, ob, i);
+		return st == 1 ? 0 : -1;
+	}
 	buf_reset(&a->req);
 	buf_adds(&a->req, "/v2/orders/");
 	rest_add_escaped(&a->req, o->oid);
@@ -360,7 +578,8 @@ refresh(struct alp *a, struct ob *ob, size_t i)
 			    a->r.err : "unexpected answer");
 		return -1;
 	}
-	apply_order(a, ob, i, 0);
+	apply_order(a, ob, i, &a->j, 0, NULL);
+	journal_state(a, ob, i);
 	return 0;
 }
 
@@ -371,11 +590,13 @@ alp_recheck(struct broker *b, struct ob *ob)
 	size_t i, n = ob_norders(ob);
 	enum ob_state s;
 
+	a->nrecheck++;
 	for (i = 0; i < n && !liu_stop; i++) {
 		s = ob_order(ob, i)->state;
 		if (s == OS_NEW || s == OS_OPEN || s == OS_PENDING_CANCEL)
 			refresh(a, ob, i);
 	}
+	journal_sync(a);
 }
 
 static void
@@ -389,12 +610,17 @@ alp_cancel(struct broker *b, struct ob *ob, size_t i, enum ob_end how,
 	if (!o->oid && lookup(a, ob, i) != 1) {
 		if (how != OB_END_REQUEST)
 			ob_status(ob, i, OS_CANCELED, "not at the broker", t);
+		journal_state(a, ob, i);
+		journal_sync(a);
 		return;
 	}
 	o = ob_order(ob, i);
 	if (o->state != OS_OPEN && o->state != OS_PENDING_CANCEL &&
-	    o->state != OS_NEW)
+	    o->state != OS_NEW) {
+		journal_state(a, ob, i);
+		journal_sync(a);
 		return;		/* the look-up closed it */
+	}
 	buf_reset(&a->req);
 	buf_adds(&a->req, "/v2/orders/");
 	rest_add_escaped(&a->req, o->oid);
@@ -402,12 +628,250 @@ alp_cancel(struct broker *b, struct ob *ob, size_t i, enum ob_end how,
 	if (st != 204 && st != 200 && a->verbose)
 		warn("cancel of %s: %s", o->cid, st < 0 ? a->r.err :
 		    refusal(a, st));
-	if (how == OB_END_REQUEST)
-		return;		/* the canceled comes from the broker */
-	/* the run ends: the order's last state now, fills included */
-	refresh(a, ob, i);
-	ob_status(ob, i, OS_CANCELED, how == OB_END_EOF ?
-	    "end of input" : "liu-order stopped", ob_now(ob));
+	if (how != OB_END_REQUEST) {
+		/* the run ends: the order's last state now, fills too */
+		refresh(a, ob, i);
+		ob_status(ob, i, OS_CANCELED, how == OB_END_EOF ?
+		    "end of input" : "liu-order stopped", ob_now(ob));
+	}
+	/* else the canceled comes from the broker */
+	journal_state(a, ob, i);
+	journal_sync(a);
+}
+
+/* The stream. */
+
+/* What a trade_updates event that changes nothing in the book writes. */
+static const char *const notes[] = { "stopped", "suspended", "calculated",
+	"pending_replace", "order_cancel_rejected", "order_replace_rejected",
+	NULL };
+
+void
+alp_stream(struct broker *b, struct ob *ob, const struct ev *e)
+{
+	struct alp *a = (struct alp *)b;
+	const struct json *j = &e->j;
+	struct exec x;
+	const char *ev;
+	int m, st, d, o, k;
+	long i;
+
+	if ((m = json_member(j, 0, "msg")) < 0 ||
+	    (st = json_member(j, m, "stream")) < 0)
+		return;
+	if (json_eq(j, st, "listening")) {
+		/* (back) on the stream: what happened while away */
+		alp_recheck(b, ob);
+		return;
+	}
+	if (!json_eq(j, st, "trade_updates") ||
+	    (d = json_member(j, m, "data")) < 0 ||
+	    (o = json_member(j, d, "order")) < 0)
+		return;
+	a->nstream++;
+	if (!str_member(j, o, "client_order_id", &a->s3) ||
+	    (i = ob_find_cid(ob, a->s3.p)) < 0) {
+		a->nforeign++;	/* not ours: placed by hand, or a leg */
+		return;
+	}
+	ev = str_member(j, d, "event", &a->s3);
+	x.id = NULL;
+	if (ev && (strcmp(ev, "fill") == 0 ||
+	    strcmp(ev, "partial_fill") == 0)) {
+		k = json_member(j, d, "execution_id");
+		buf_reset(&a->rec);
+		if (k >= 0 && json_str(j, k, &a->rec) == 0 && a->rec.len)
+			x.id = buf_cstr(&a->rec);
+		x.price = num_member(j, d, "price", &a->s1);
+		x.qty = num_member(j, d, "qty", &a->s1);
+		x.t = time_member(a, j, ob, d, "timestamp");
+	}
+	apply_order(a, ob, (size_t)i, j, o, x.id ? &x : NULL);
+	ev = str_member(j, d, "event", &a->s3);
+	for (k = 0; ev && notes[k]; k++)
+		if (strcmp(ev, notes[k]) == 0)
+			ob_note(ob, (size_t)i, ev, NULL,
+			    time_member(a, j, ob, d, "timestamp"));
+	journal_state(a, ob, (size_t)i);
+	journal_sync(a);
+}
+
+/* Read the journal back into the book. */
+static void
+restore(struct alp *a, struct ob *ob)
+{
+	struct ev e = EV_INIT;
+	const char *p = a->jr.old.p, *end = p + a->jr.old.len, *nl, *err;
+	struct ob_order *o;
+	struct aord *d;
+	uint64_t lineno = 0, nbad = 0, nsent = 0;
+	double filled, notional;
+	int r, k;
+	long i;
+
+	ob_set_quiet(ob, 1);
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		lineno++;
+		if (json_parse(&a->jj, p, (size_t)(nl - p), &err) < 0 ||
+		    (r = json_member(&a->jj, 0, "j")) < 0 ||
+		    !str_member(&a->jj, 0, "cid", &a->s3))
+			goto bad;
+		i = ob_find_cid(ob, a->s3.p);
+		if (json_eq(&a->jj, r, "sent")) {
+			const struct json_tok *t;
+
+			if (i >= 0 || (k = json_member(&a->jj, 0, "order")) <
+			    0)
+				goto bad;
+			t = &a->jj.tok[k];
+			if (ev_parse(&e, p + t->start, (size_t)(t->end -
+			    t->start), &err) < 0 ||
+			    ob_event(ob, &e, &err) != OB_DONE ||
+			    (i = ob_find_cid(ob, a->s3.p)) < 0)
+				goto bad;
+			aord(a, ob, (size_t)i)->jstate = OS_NEW;
+			nsent++;
+			continue;
+		}
+		if (!json_eq(&a->jj, r, "state") || i < 0)
+			goto bad;
+		if (str_member(&a->jj, 0, "order_id", &a->s1) &&
+		    !ob_order(ob, (size_t)i)->oid)
+			ob_set_oid(ob, (size_t)i, a->s1.p);
+		filled = num_member(&a->jj, 0, "filled", &a->s1);
+		notional = num_member(&a->jj, 0, "notional", &a->s1);
+		o = ob_order(ob, (size_t)i);
+		d = aord(a, ob, (size_t)i);
+		if (filled > o->filled + EPS && !isnan(notional)) {
+			double before = o->filled;
+
+			ob_fill(ob, (size_t)i, filled, (notional -
+			    d->notional) / (filled - before), 0, o->t, NULL,
+			    0);
+			d->notional = notional;
+		}
+		str_member(&a->jj, 0, "state", &a->s1);
+		for (k = OS_OPEN; k <= OS_REJECTED; k++)
+			if (a->s1.len && strcmp(a->s1.p, jstates[k]) == 0)
+				ob_status(ob, (size_t)i, (enum ob_state)k,
+				    NULL, o->t);
+		o = ob_order(ob, (size_t)i);
+		d->jstate = (int)o->state;
+		d->jfilled = o->filled;
+		d->joid = o->oid != NULL;
+		continue;
+bad:
+		if (++nbad <= 10)
+			warn("journal %s:%llu: a bad record skipped",
+			    a->jr.path, (unsigned long long)lineno);
+	}
+	ob_set_quiet(ob, 0);
+	ev_release(&e);
+	if (a->verbose)
+		warn("journal %s: %llu records, %llu orders", a->jr.path,
+		    (unsigned long long)lineno, (unsigned long long)nsent);
+}
+
+/*
+ * The default journal: in $LIU_STATE_DIR, else $XDG_STATE_HOME/liu, else
+ * $HOME/.local/state/liu, liu-order-alpaca-HASH.journal, HASH the FNV-1a
+ * 64 of the base URL and the key id: one journal per account and endpoint.
+ */
+static void
+default_journal(const struct alp_opts *ao, struct buf *b)
+{
+	const char *dir = liu_env("LIU_STATE_DIR"), *x;
+	uint64_t h = 14695981039346656037ULL;
+	const char *s;
+	char tmp[64];
+
+	if (dir)
+		buf_adds(b, dir);
+	else {
+		if ((x = liu_env("XDG_STATE_HOME")))
+			buf_adds(b, x);
+		else {
+			if (!(x = liu_env("HOME")))
+				die_code(LIU_EXIT_USAGE, "no HOME for the "
+				    "journal: give --journal FILE");
+			buf_adds(b, x);
+			buf_adds(b, "/.local");
+			(void)mkdir(buf_cstr(b), 0700);
+			buf_adds(b, "/state");
+			(void)mkdir(buf_cstr(b), 0700);
+		}
+		buf_adds(b, "/liu");
+	}
+	if (mkdir(buf_cstr(b), 0700) < 0 && errno != EEXIST)
+		die_code(LIU_EXIT_USAGE, "journal directory %.*s:",
+		    LIU_ECHO_MAX, b->p);
+	for (s = ao->url; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	h = (h ^ 0) * 1099511628211ULL;
+	for (s = ao->key; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	snprintf(tmp, sizeof(tmp), "/liu-order-alpaca-%016llx.journal",
+	    (unsigned long long)h);
+	buf_adds(b, tmp);
+}
+
+int
+alp_start(struct broker *b, struct ob *ob)
+{
+	struct alp *a = (struct alp *)b;
+	struct aws_opts wo;
+	struct timespec tick = { 0, 10000000 };
+	struct buf path = BUF_INIT;
+	const char *why;
+	int64_t until;
+	size_t i, n;
+	enum ob_state s;
+
+	if (!a->o.no_journal) {
+		if (a->o.journal)
+			buf_adds(&path, a->o.journal);
+		else
+			default_journal(&a->o, &path);
+		if (jr_open(&a->jr, buf_cstr(&path), &why) < 0)
+			die_code(errno == EWOULDBLOCK ? LIU_EXIT_USAGE :
+			    LIU_EXIT_SYS, "journal %.*s: %s%s", LIU_ECHO_MAX,
+			    path.p, why, errno == EWOULDBLOCK ? "" : ":");
+		a->have_jr = 1;
+		buf_release(&path);
+		restore(a, ob);
+	}
+	if (!a->o.no_stream) {
+		wo.url = a->o.url;
+		wo.cacert = a->o.cacert;
+		wo.key = a->o.key;
+		wo.secret = a->o.secret;
+		wo.timeout = a->o.timeout;
+		wo.verbose = a->verbose;
+		if (!(a->ws = aws_start(&wo, &why)))
+			die_code(LIU_EXIT_USAGE, "the trade_updates stream "
+			    "of %.*s: %s", LIU_ECHO_MAX, a->o.url, why);
+		/* up before anything is sent: no event of ours missed */
+		until = liu_mono_ns() + a->o.timeout;
+		while (aws_nlisten(a->ws) == 0 && !aws_dead(a->ws) &&
+		    !liu_stop && liu_mono_ns() < until)
+			nanosleep(&tick, NULL);
+		if (aws_nlisten(a->ws) == 0 && !aws_dead(a->ws))
+			warn("trade_updates: not listening after %.1fs; "
+			    "going on, orders re-checked over REST",
+			    (double)a->o.timeout / 1e9);
+	}
+	/* what the journal left open: what became of it */
+	a->restarting = 1;
+	n = ob_norders(ob);
+	for (i = 0; i < n && !liu_stop; i++) {
+		s = ob_order(ob, i)->state;
+		if (s == OS_NEW || s == OS_OPEN || s == OS_PENDING_CANCEL)
+			refresh(a, ob, i);
+	}
+	a->restarting = 0;
+	journal_sync(a);
+	return a->ws ? aws_fd(a->ws) : -1;
 }
 
 /*
@@ -446,10 +910,23 @@ alp_release(struct broker *b)
 
 	if (a->verbose)
 		warn("alpaca: %llu posts, %llu look-ups, %llu requests, "
-		    "%llu retries", (unsigned long long)a->nposts,
+		    "%llu retries, %llu stream events (%llu not ours), %llu "
+		    "re-checks, %llu journal writes",
+		    (unsigned long long)a->nposts,
 		    (unsigned long long)a->nlookups,
 		    (unsigned long long)a->r.nreq,
-		    (unsigned long long)a->r.nretry);
+		    (unsigned long long)a->r.nretry,
+		    (unsigned long long)a->nstream,
+		    (unsigned long long)a->nforeign,
+		    (unsigned long long)a->nrecheck,
+		    (unsigned long long)a->jr.nsync);
+	aws_stop(a->ws);
+	if (a->have_jr)
+		jr_close(&a->jr);
+	free(a->ord);
+	buf_release(&a->s3);
+	buf_release(&a->rec);
+	json_release(&a->jj);
 	rest_close(&a->r);
 	buf_release(&a->req);
 	buf_release(&a->body);
@@ -481,6 +958,8 @@ alp_broker(const struct alp_opts *ao, const char **why)
 		return NULL;
 	}
 	rest_header(&a->r, "Content-Type", "application/json");
+	a->o = *ao;
+	a->jr.fd = -1;
 	a->verbose = ao->verbose;
 	a->b.name = "alpaca";
 	a->b.submit = alp_submit;
