@@ -253,6 +253,7 @@ refusal(struct alp *a, long status)
 		if ((i = json_get(&a->j, "code")) >= 0)
 			json_num(&a->j, i, &code);
 		a->code = code;
+		buf_reset(&a->s1);
 		if ((i = json_get(&a->j, "message")) >= 0)
 			json_str(&a->j, i, &a->s1);
 	} else

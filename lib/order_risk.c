@@ -26,7 +26,8 @@
  *     (alpaca: GET /v2/assets/{symbol}, once a symbol).
  *
  * A question the broker does not answer lets the order through (the
- * broker checks again), said once on stderr.
+ * broker checks again), said once on stderr.  The orders the book places
+ * itself (tagged: the end of day's liquidation) are not checked.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -451,7 +452,8 @@ risk_order(struct risk *r, struct ob *ob, size_t i)
 	size_t k = sym_index(r, o->sym), n;
 	double px;
 
-	o = ob_order(ob, i);
+	if (o->tag)
+		return NULL;	/* the book's own (liquidation): let out */
 	if (r->halted[k])
 		return say(r, "risk: %.32s is halted", o->sym);
 	if (r->o.hours && (why = hours_check(r, o)))
