@@ -46,6 +46,8 @@
 
 #define ALP_TRIES 3		/* POSTs of one order, at most */
 #define ALP_LOOKUPS 3		/* look-ups after one unknown answer */
+#define ALP_RATE 200		/* requests a minute, unless the broker says */
+#define ALP_RING 4096		/* the request times kept, for that */
 
 struct alp {
 	struct broker b;	/* first: the book holds a struct broker * */
@@ -57,6 +59,8 @@ struct alp {
 	double code;		/* refusal()'s, NAN when the body had none */
 	int64_t max_wait;
 	uint64_t npaced;	/* waits for the rate limit's reset */
+	int64_t sent[ALP_RING];	/* when the last requests went, a ring */
+	uint64_t nsent;
 	int64_t *cpu;		/* each submit's CPU time, ns */
 	size_t ncpu, ccpu;
 };
@@ -290,20 +294,28 @@ refused(struct alp *a, struct ob *ob, size_t i, long st)
 /*
  * The rate limit: when the last answer said no request is left
  * (X-Ratelimit-Remaining 0), wait for its X-Ratelimit-Reset (at most
- * max_wait) before the next one, rather than be refused with a 429.
+ * max_wait) before the next one, rather than be refused with a 429.  An
+ * answer without X-Ratelimit-Remaining: at most X-Ratelimit-Limit (or
+ * ALP_RATE) requests in any minute, by the times they were sent.
  */
 static void
 pace(struct alp *a)
 {
-	int64_t w, end;
+	int64_t w = 0, end, now = liu_now_ns(), lim;
 	struct timespec ts;
 
-	if (a->r.remaining != 0 || a->r.reset <= 0)
-		return;
-	w = a->r.reset * 1000000000 - liu_now_ns();
+	if (a->r.remaining == 0 && a->r.reset > 0)
+		w = a->r.reset * 1000000000 - now;
+	else if (a->r.remaining < 0 && a->nsent > 0) {
+		lim = a->r.limit > 0 ? a->r.limit : ALP_RATE;
+		if (lim > ALP_RING)
+			lim = ALP_RING;
+		if (a->nsent >= (uint64_t)lim)
+			w = a->sent[(a->nsent - (uint64_t)lim) % ALP_RING] +
+			    60000000000LL - now;
+	}
 	if (w > a->max_wait)
 		w = a->max_wait;
-	a->r.remaining = -1;
 	if (w <= 0)
 		return;
 	a->npaced++;
@@ -323,6 +335,7 @@ alp_send(struct alp *a, const char *method, const char *target,
     const char *json)
 {
 	pace(a);
+	a->sent[a->nsent++ % ALP_RING] = liu_now_ns();
 	return rest_send(&a->r, method, target, json, &a->body);
 }
 
