@@ -176,8 +176,9 @@ mine_assets(const struct mine_opts *o,
 	buf_adds(&w, "{\"assets\":");
 	buf_add(&w, body.p, body.len);
 	buf_addc(&w, '}');
-	if (json_parse(&j, w.p, w.len, &err) < 0 ||
-	    j.tok[arr = json_get(&j, "assets")].kind != JSON_ARR) {
+	arr = json_parse(&j, w.p, w.len, &err) < 0 ? -1 :
+	    json_get(&j, "assets");
+	if (arr < 0 || j.tok[arr].kind != JSON_ARR) {
 		warn("alpaca: bad response: not an array of assets (GET %s)",
 		    rest_shown_url(&r));
 		goto out;
