@@ -309,9 +309,11 @@ main(int argc, char *argv[])
 	}
 	if (!sim && (o.liquidate_before || o.cancel_after)) {
 		/* live, time passes between events: a clock wakes us */
-		if ((which = eod_ticker_start()) < 0)
+		int fd = eod_ticker_start();
+
+		if (fd < 0)
 			die("cannot start the clock:");
-		nd_fdopen(&tk, which, "<clock>");
+		nd_fdopen(&tk, fd, "<clock>");
 		rd[nrd++] = &tk;
 	}
 	while ((rc = nd_next_event_any(rd, nrd, &which, &ev)) == 1) {
