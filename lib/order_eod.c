@@ -377,10 +377,12 @@ eod_refuse(struct ob *ob, struct eod *d, size_t i)
 {
 	const struct ob_order *o = ob_order(ob, i);
 
+	/* exits pass: the book's own rules keep them from selling twice */
 	if (d->before <= 0 || !o->day || o->tag || !d->done || d->close < 0 ||
-	    ob_clock(ob) >= d->close)
+	    ob_clock(ob) >= d->close || o->side == SIDE_SELL ||
+	    o->side == SIDE_BUY_TO_COVER)
 		return NULL;
-	return "liquidation before the close: no new day orders";
+	return "liquidation before the close: no new day entries";
 }
 
 /* The ticker. */

@@ -172,7 +172,7 @@ test_expect_success 'sim: the liquidation fed back is a retry; the same day is n
 	test_grep "end of day: 1 liquidations, 0 orders canceled and 1 placed" err2
 '
 
-test_expect_success 'sim: positions given, swing kept; new day orders refused in the window' '
+test_expect_success 'sim: positions given, swing kept; new day entries refused in the window, exits pass' '
 	{
 		echo "{\"ev\":\"position\",\"t\":\"${D}20:00:00Z\",\"sym\":\"C\",\"qty\":30,\"avg_price\":5,\"strategy\":\"p\"}" &&
 		echo "{\"ev\":\"position\",\"t\":\"${D}20:00:00Z\",\"sym\":\"D\",\"qty\":40,\"avg_price\":5,\"strategy\":\"p\",\"horizon\":\"swing\"}" &&
@@ -182,7 +182,9 @@ test_expect_success 'sim: positions given, swing kept; new day orders refused in
 		order ${D}20:46:00Z p-D-2 buy 1 p "\"horizon\":\"swing\"" D &&
 		bar ${D}20:47:00Z C 6 &&
 		bar ${D}20:47:00Z D 6 &&
-		bar ${D}20:47:00Z E 6
+		bar ${D}20:47:00Z E 6 &&
+		order ${D}20:48:00Z p-D-3 sell 1 p "" D &&
+		bar ${D}20:49:00Z D 6
 	} >in &&
 	liu-order sim --liquidate-before 15m <in >out 2>err &&
 	echo "liu-order: liquidation before the close of 2025-11-26 16:00 New York: 0 orders canceled, 2 day positions flattened, 1 swing position kept" >expect &&
@@ -194,8 +196,11 @@ test_expect_success 'sim: positions given, swing kept; new day orders refused in
 	EOF
 	test_cmp expect got &&
 	jq -c "select(.ev == \"order_update\" and (.id | startswith(\"p-\")) and .tag == null) | [.id, .status, .why]" out >got &&
-	printf "%s\n" "[\"p-C-2\",\"rejected\",\"liquidation before the close: no new day orders\"]" \
-	    "[\"p-D-2\",\"new\",null]" "[\"p-D-2\",\"filled\",null]" >expect &&
+	printf "%s\n" "[\"p-C-2\",\"rejected\",\"liquidation before the close: no new day entries\"]" \
+	    "[\"p-D-2\",\"new\",null]" "[\"p-D-2\",\"filled\",null]" \
+	    "[\"p-D-3\",\"new\",null]" \
+	    "[\"p-D-3\",\"pending_cancel\",\"liquidation\"]" \
+	    "[\"p-D-3\",\"filled\",null]" >expect &&
 	test_cmp expect got
 '
 
