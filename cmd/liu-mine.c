@@ -73,7 +73,7 @@ static unsigned char given[O_VERSION + 1];
 static const int for_ohlc[] = { O_SINCE, O_FROM_ASSETS, O_PROVIDER, O_FEED,
 	O_URL, O_TRADING_URL, O_CACERT, O_MAX_WAIT, O_DSN, 0 };
 static const int for_tickers[] = { O_TRADING_URL, O_CACERT, O_MAX_WAIT,
-	O_DSN, O_PROVIDER, 0 };
+	O_DSN, 0 };
 static const int for_gain[] = { O_DAYS, O_DSN, 0 };
 static const int for_cluster[] = { O_DAYS, O_MAX_DISTANCE, O_MIN_DAYS,
 	O_NDJSON, O_DSN, 0 };
