@@ -310,6 +310,13 @@ main(int argc, char *argv[])
 		usage(LIU_EXIT_USAGE);
 	o.batch = batch_id(batch);
 	o.start = start_time();
+	for (i = 0; i < (size_t)argc; i++)
+		if (shards() > 1 && eng_is_portfolio(load(argv[i])))
+			die_code(LIU_EXIT_USAGE, "'%.*s' is a portfolio "
+			    "strategy: it needs every symbol, and this process "
+			    "is one of LIU_SHARDS=%ld shards; run it unsharded "
+			    "(outside liu-route -n, or beside it)",
+			    LIU_ECHO_MAX, argv[i], shards());
 	eng = eng_new(&o);
 	for (i = 0; i < (size_t)argc; i++)
 		if (eng_add(eng, load(argv[i]), &err) < 0)
@@ -320,13 +327,6 @@ main(int argc, char *argv[])
 			die_code(LIU_EXIT_USAGE, "invalid --param '%.*s': %s",
 			    LIU_ECHO_MAX, params[i], err);
 	free(params);
-	for (i = 0; i < (size_t)argc; i++)
-		if (shards() > 1 && eng_is_portfolio(load(argv[i])))
-			die_code(LIU_EXIT_USAGE, "'%.*s' is a portfolio "
-			    "strategy: it needs every symbol, and this process "
-			    "is one of LIU_SHARDS=%ld shards; run it unsharded "
-			    "(outside liu-route -n, or beside it)",
-			    LIU_ECHO_MAX, argv[i], shards());
 	if (positions)
 		read_positions(eng, positions);
 

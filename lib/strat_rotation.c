@@ -20,7 +20,9 @@
  * rebalance_days N > 0 is every N trading days (a monthly bar counts 21,
  * a daily bar 1, one-minute data 1 a New York day), the first at the
  * first call with a ranked symbol.  Until some symbol can be ranked,
- * nothing is done and no rebalance is counted.
+ * nothing is done and no rebalance is counted.  With no equity left
+ * (shorts given with --positions can take it below zero) it orders
+ * nothing.
  *
  * Its positions are kept overnight ("swing" defaults to 1).
  */
@@ -182,6 +184,8 @@ portfolio(struct strat_book *bk, void *p)
 	cal_ny_date(now, &y, &m, &d);
 	st->last_month = y * 12 + m;
 	eq = strat_book_equity(bk);
+	if (!(eq > 0))
+		return;		/* nothing to hold */
 	in = xcalloc(n, 1);
 	for (k = 0; k < top; k++) {
 		cx = strat_book_ctx(bk, st->r[k].i);

@@ -275,7 +275,8 @@ valid_name(const char *s)
 int
 eng_is_portfolio(const struct strategy *s)
 {
-	return s->api >= 3 && s->on_portfolio != NULL;
+	return s->api >= 3 && s->api <= LIU_STRATEGY_API &&
+	    s->on_portfolio != NULL;
 }
 
 int
@@ -1830,9 +1831,22 @@ static void
 book_tick(struct eng *e, const struct ev *ev)
 {
 	int64_t tf = 0, every, g;
+	struct bar b;
 
-	if (ev->type == EV_BAR)
-		tf = bar_tf_parse(ev->tf);
+	if (ev->type == EV_BAR) {
+		b.t = ev->t;
+		b.o = ev->o;
+		b.h = ev->h;
+		b.l = ev->l;
+		b.c = ev->c;
+		b.v = ev->v;
+		b.vw = ev->vw;
+		b.n = ev->n;
+		if ((tf = bar_tf_parse(ev->tf)) < 0 || bar_check(&b) != NULL)
+			return;		/* a bad bar: no time passes */
+	}
+	if (ev->type == EV_TRADE && !(ev->price > 0 && ev->size > 0))
+		return;
 	if (tf == STRAT_TF_1D || tf == STRAT_TF_1MO ||
 	    (ev->type == EV_CLOCK && e->book_daily)) {
 		if (e->book_owed && ev->t > e->book_g) {

@@ -189,6 +189,31 @@ test_expect_success 'positions: written at the end, read back the same' '
 	test_cmp exp got
 '
 
+# Buying power is the account's: cash 1, and 1000 B at 10 given (B has
+# no bar: worth its cost).  In 2020-02 A (11/10 - 1) is the top 1, B
+# unranked: equity 1 + 10000 = 10001, A floor(10001/11) = 909.  B's sell
+# goes out first, and counts: what would be held is 909 * 11 = 9999 <=
+# 10001.  Sent before it, or not counted, the buy would be over
+# 10000 + 9999 and rejected.
+test_expect_success 'buying power: the whole account, pending sells counted' '
+	{
+		bar 2020-01-01T05:00:00Z A 10 &&
+		bar 2020-02-01T05:00:00Z A 11 &&
+		bar 2020-03-01T05:00:00Z A 12
+	} >a &&
+	echo "{\"ev\":\"position\",\"t\":\"2020-01-01T05:00:00Z\",\"sym\":\"B\",\"qty\":1000,\"avg_price\":10,\"strategy\":\"momentum_rotation\"}" >pos &&
+	liu-strategy --fill sim --capital 1 --positions pos -p top=1 \
+	    -p rank_bars=1 momentum_rotation <a >out &&
+	short out | sed -n 1,3p >got &&
+	sed "s/ /\t/g" >exp <<-\EOF &&
+	order 2020-02 B sell 1000 rotate_out
+	order 2020-02 A buy 909 rotate_in
+	fill 2020-03 A buy 909 12
+	EOF
+	test_cmp exp got &&
+	test_grep ! "rejected" out
+'
+
 test_expect_success 'portfolio strategies run unsharded only' '
 	test_expect_code 2 env LIU_SHARDS=2 LIU_SHARD=0 liu-strategy \
 	    momentum_rotation </dev/null 2>err &&

@@ -352,7 +352,9 @@ static const struct strategy probe_v1 = {
 	.on_bar = t_bar,
 	.on_bar_update = t_update,	/* not read: API 1 has no such member */
 };
-static const struct strategy probe_v3 = { .api = 3, .name = "probe" };
+static const struct strategy probe_v4 = {
+	.api = LIU_STRATEGY_API + 1, .name = "probe"
+};
 
 /*
  * An updated bar replaces the last bar in the history, goes to
@@ -411,7 +413,7 @@ test_updated(void)
 	    "API 1: neither on_bar nor on_bar_update for the replacement");
 	eng_free(e);
 	e = eng_new(&o);
-	is_int(eng_add(e, &probe_v3, &err), -1, "API 3 is refused");
+	is_int(eng_add(e, &probe_v4, &err), -1, "a later API is refused");
 	is_str(err, "strategy API version mismatch", "says why");
 	output();
 	eng_free(e);
