@@ -96,7 +96,8 @@ main(int argc, char *argv[])
 		case 'o': o.dir = optarg; break;
 		case 'p':
 			n = strcspn(optarg, "=");
-			if (n == 0 || optarg[n] != '=' || optarg[n + 1] == '\0' ||
+			if (n == 0 || optarg[n] != '=' ||
+			    optarg[n + 1] == '\0' ||
 			    memchr(optarg, '.', n) == NULL) {
 				warn("-p '%s': STRATEGY.KEY=VALUE is needed",
 				    optarg);

@@ -11,7 +11,8 @@
 # test's PATH set for the sessions so that the liu programs are found),
 # starts "sshd -D -e -f" on it, killed at the end of the script, and waits
 # until a login works.  SSH_CONFIG is the client's configuration: host
-# liu-loop, that key, the host key pinned.  Status 1 with sshd_missing
+# liu-loop, that key, the host key pinned, one connection shared by every
+# ssh (ControlMaster; its master is killed at the end too).  Status 1 with sshd_missing
 # set to the reason when it cannot (no sshd, not allowed to run it).
 
 sshd_start () {
@@ -85,8 +86,9 @@ print(s.getsockname()[1])') || return 1
 			HostKeyAlias liu-loop
 			BatchMode yes
 			LogLevel ERROR
-			ControlMaster no
-			ControlPath none
+			ControlMaster auto
+			ControlPath $sshd_dir/cm
+			ControlPersist 120
 		EOF
 		echo "liu-loop $(cut -d' ' -f1,2 "$sshd_dir/host_key.pub")" \
 		    >"$sshd_dir/known_hosts"
@@ -94,6 +96,10 @@ print(s.getsockname()[1])') || return 1
 		    ! kill -0 $sshd_pid" 30 &&
 		    ssh -F "$SSH_CONFIG" liu-loop true
 		then
+			# the connection's master, shared by every ssh after
+			sshd_cm=$(ssh -F "$SSH_CONFIG" -O check liu-loop 2>&1 |
+			    sed -n 's/.*pid=\([0-9]*\).*/\1/p')
+			test -z "$sshd_cm" || test_kill_at_end $sshd_cm
 			return 0
 		fi
 		kill $sshd_pid 2>/dev/null
