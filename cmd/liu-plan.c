@@ -19,8 +19,10 @@
 #include "banned.h"
 
 static const char *const usage_text[] = {
-	"usage: liu-plan [--run] [-o DIR]",
-	"                [--backtest FILE ... | --paper | --live] PLAN",
+	"usage: liu-plan [--run] [-o DIR] [-p STRATEGY.KEY=VALUE ...]",
+	"                [--backtest FILE ... [--no-report] | --paper |",
+	"                --live] PLAN",
+	"       liu-plan --grid PLAN",
 	"       liu-plan --decode",
 	"       liu-plan -h | --help | --version",
 	"PLAN is a tradeplan.toml; see tradeplan(5).",
@@ -34,15 +36,19 @@ usage(int status)
 	opt_usage(usage_text, status);
 }
 
-enum { O_VERSION = 300, O_BACKTEST, O_PAPER, O_LIVE, O_RUN, O_DECODE };
+enum { O_VERSION = 300, O_BACKTEST, O_PAPER, O_LIVE, O_RUN, O_DECODE,
+	O_GRID, O_NO_REPORT };
 
 static const struct option longopts[] = {
 	{ "backtest", no_argument, NULL, O_BACKTEST },
 	{ "decode", no_argument, NULL, O_DECODE },
+	{ "grid", no_argument, NULL, O_GRID },
 	{ "help", no_argument, NULL, 'h' },
 	{ "live", no_argument, NULL, O_LIVE },
+	{ "no-report", no_argument, NULL, O_NO_REPORT },
 	{ "out", required_argument, NULL, 'o' },
 	{ "paper", no_argument, NULL, O_PAPER },
+	{ "param", required_argument, NULL, 'p' },
 	{ "run", no_argument, NULL, O_RUN },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -78,14 +84,29 @@ main(int argc, char *argv[])
 	struct plan_opts o = PLAN_OPTS_INIT;
 	struct plan plan = PLAN_INIT;
 	struct buf script = BUF_INIT;
-	int ch, run = 0, modes = 0, status;
+	int ch, run = 0, modes = 0, grid = 0, status;
+	size_t n;
 
 	liu_init(argv[0]);
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
+	o.params = xcalloc((size_t)argc, sizeof *o.params);
+	while ((ch = getopt_long(argc, argv, ":ho:p:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h': usage(0);
 		case 'o': o.dir = optarg; break;
+		case 'p':
+			n = strcspn(optarg, "=");
+			if (n == 0 || optarg[n] != '=' ||
+			    optarg[n + 1] == '\0' ||
+			    memchr(optarg, '.', n) == NULL) {
+				warn("-p '%s': STRATEGY.KEY=VALUE is needed",
+				    optarg);
+				usage(LIU_EXIT_USAGE);
+			}
+			o.params[o.nparams++] = optarg;
+			break;
+		case O_GRID: grid = 1; break;
+		case O_NO_REPORT: o.no_report = 1; break;
 		case O_BACKTEST: o.mode = PLAN_BACKTEST; modes++; break;
 		case O_PAPER: o.mode = PLAN_PAPER; modes++; break;
 		case O_LIVE: o.mode = PLAN_LIVE; modes++; break;
@@ -100,11 +121,30 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	if (o.decode) {
-		if (argc || modes || run || o.dir)
+		if (argc || modes || run || o.dir || grid || o.nparams ||
+		    o.no_report)
 			usage(LIU_EXIT_USAGE);
+		free(o.params);
 		return liu_finish(decode());
 	}
-	if (modes > 1 || argc < 1 || (argc > 1 && o.mode != PLAN_BACKTEST))
+	if (grid) {
+		if (argc != 1 || modes || run || o.dir || o.nparams ||
+		    o.no_report)
+			usage(LIU_EXIT_USAGE);
+		plan_load(&plan, argv[0]);
+		if (plan.nhyper == 0)
+			die_code(LIU_EXIT_USAGE, "%s: no [optimizer."
+			    "hyperparameters.strategies.NAME] in the plan",
+			    plan.path);
+		plan_grid(&script, &plan);
+		fwrite(script.p, 1, script.len, stdout);
+		buf_release(&script);
+		plan_release(&plan);
+		free(o.params);
+		return liu_finish(0);
+	}
+	if (modes > 1 || argc < 1 || (argc > 1 && o.mode != PLAN_BACKTEST) ||
+	    (o.no_report && o.mode != PLAN_BACKTEST))
 		usage(LIU_EXIT_USAGE);
 	o.files = argv;
 	o.nfiles = (size_t)argc - 1;
@@ -119,5 +159,6 @@ main(int argc, char *argv[])
 	}
 	buf_release(&script);
 	plan_release(&plan);
+	free(o.params);
 	return liu_finish(status);
 }

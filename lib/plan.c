@@ -845,6 +845,65 @@ date(const struct walk *w, const struct toml_node *t, const char *what)
 	return xstrdup(t->s);
 }
 
+/*
+ * The decimals of v as numfmt_shortest() writes it: 0 for "75", 2 for
+ * "0.25", 7 for "1e-07"; more than 15 is refused by the caller.
+ */
+static int
+decimals(double v)
+{
+	char s[NUMFMT_MAX + 1], *dot, *e;
+	int d = 0;
+
+	s[numfmt_shortest(s, v)] = '\0';
+	e = strchr(s, 'e');
+	if (e)
+		*e = '\0';
+	dot = strchr(s, '.');
+	if (dot)
+		d = (int)strlen(dot + 1);
+	if (e)
+		d -= (int)strtol(e + 1, NULL, 10);
+	return d < 0 ? 0 : d;
+}
+
+/* The largest grid of liu-optimize, in points. */
+#define GRID_MAX 100000
+
+/*
+ * The values of h, exactly: min, max and delta scaled by 10^decimals to
+ * whole numbers, so that the grid is counted and written in integers and
+ * 0.1 + 0.2 is 0.3.  A delta past max-min leaves min alone.
+ */
+static void
+hyper_grid(const struct walk *w, const struct toml_node *k,
+    struct plan_hyper *h, const char *name)
+{
+	double s, smin, smax, sdelta;
+	int d = decimals(h->min), i;
+
+	if (decimals(h->max) > d)
+		d = decimals(h->max);
+	if (decimals(h->delta) > d)
+		d = decimals(h->delta);
+	if (d > 15)
+		fail(w, k, "%s: more than 15 decimals", name);
+	for (s = 1, i = 0; i < d; i++)
+		s *= 10;
+	smin = round(h->min * s);
+	smax = round(h->max * s);
+	sdelta = round(h->delta * s);
+	if (fabs(smin) > 9007199254740992.0 ||
+	    fabs(smax) > 9007199254740992.0 || sdelta > 9007199254740992.0)
+		fail(w, k, "%s: too large for an exact grid", name);
+	h->scale = s;
+	h->smin = (long long)smin;
+	h->sdelta = (long long)sdelta;
+	h->n = (size_t)(((long long)smax - h->smin) / h->sdelta) + 1;
+	if (h->n > GRID_MAX)
+		fail(w, k, "%s: more than %d values", name, GRID_MAX);
+}
+
 static void
 hyper(const struct walk *w, const struct toml_node *t, const char *strat)
 {
@@ -853,7 +912,7 @@ hyper(const struct walk *w, const struct toml_node *t, const char *strat)
 	const struct toml_node *k, *type, *min, *max, *delta;
 	struct plan_hyper *h;
 	static const char *const types[] = { "int", "float", NULL };
-	char e[ECHO_SIZE];
+	char e[ECHO_SIZE], name[2 * ECHO_SIZE + 64], what[sizeof name + 16];
 	size_t i;
 
 	if (s == NULL)
@@ -861,10 +920,11 @@ hyper(const struct walk *w, const struct toml_node *t, const char *strat)
 		    "of the plan", strat);
 	for (i = 0; i < t->n; i++) {
 		k = &t->kid[i];
+		snprintf(name, sizeof name, "optimizer.hyperparameters.%s.%s",
+		    strat, echo(e, k->key, k->keylen));
 		if (k->type != TOML_TABLE)
-			fail(w, k, "optimizer.hyperparameters.%s.%s: "
-			    "{param_type, min, max, delta} is needed", strat,
-			    echo(e, k->key, k->keylen));
+			fail(w, k, "%s: {param_type, min, max, delta} is "
+			    "needed", name);
 		p->hyper = xrealloc(p->hyper, (p->nhyper + 1) *
 		    sizeof *p->hyper);
 		h = &p->hyper[p->nhyper++];
@@ -876,28 +936,31 @@ hyper(const struct walk *w, const struct toml_node *t, const char *strat)
 		max = toml_get(k, "max");
 		delta = toml_get(k, "delta");
 		if (type == NULL || min == NULL || max == NULL)
-			fail(w, k, "optimizer.hyperparameters.%s.%s: "
-			    "param_type, min and max are needed", strat,
-			    h->key);
-		h->is_int = strcmp(one_of(w, type, "param_type", types),
-		    "int") == 0;
-		h->min = num(w, min, "min");
-		h->max = num(w, max, "max");
+			fail(w, k, "%s: param_type, min and max are needed",
+			    name);
+		snprintf(what, sizeof what, "%s.param_type", name);
+		h->is_int = strcmp(one_of(w, type, what, types), "int") == 0;
+		snprintf(what, sizeof what, "%s.min", name);
+		h->min = num(w, min, what);
+		snprintf(what, sizeof what, "%s.max", name);
+		h->max = num(w, max, what);
 		if (h->max < h->min)
-			fail(w, max, "max: less than min");
+			fail(w, max, "%s.max: less than min", name);
 		h->delta = h->is_int ? 1 : 0;
+		snprintf(what, sizeof what, "%s.delta", name);
 		if (delta)
-			h->delta = num(w, delta, "delta");
+			h->delta = num(w, delta, what);
 		if (h->is_int && (min->type != TOML_INTEGER ||
 		    max->type != TOML_INTEGER || h->delta != floor(h->delta)))
-			fail(w, k, "optimizer.hyperparameters.%s.%s: an int "
-			    "parameter takes whole numbers", strat, h->key);
+			fail(w, k, "%s: an int parameter takes whole numbers",
+			    name);
 		if (!(h->delta > 0))
-			fail(w, delta ? delta : k, "optimizer.hyperparameters."
-			    "%s.%s: a delta > 0 is needed", strat, h->key);
+			fail(w, delta ? delta : k, "%s.delta: a delta > 0 is "
+			    "needed", name);
 		if (k->n != 3u + !!delta)
-			fail(w, k, "optimizer.hyperparameters.%s.%s: only "
-			    "param_type, min, max and delta", strat, h->key);
+			fail(w, k, "%s: only param_type, min, max and delta",
+			    name);
+		hyper_grid(w, k, h, name);
 	}
 }
 
@@ -906,7 +969,7 @@ optimizer(const struct walk *w, const struct toml_node *t)
 {
 	struct plan *p = w->p;
 	const struct toml_node *k, *h;
-	size_t i, j;
+	size_t i, j, n;
 
 	if (t->type != TOML_TABLE)
 		fail(w, t, "optimizer: a table is needed");
@@ -933,6 +996,12 @@ optimizer(const struct walk *w, const struct toml_node *t)
 	}
 	if (p->opt_start && p->opt_end && strcmp(p->opt_end, p->opt_start) < 0)
 		fail(w, t, "optimizer: end_date before start_date");
+	for (i = 0, n = 1; i < p->nhyper; i++) {
+		n *= p->hyper[i].n;
+		if (n > GRID_MAX)
+			fail(w, t, "optimizer.hyperparameters: more than %d "
+			    "points in the grid", GRID_MAX);
+	}
 }
 
 /*

@@ -29,8 +29,11 @@ struct plan_opts {
 	const char *plan;	/* the plan's file name */
 	char **files;		/* --backtest FILE ... */
 	size_t nfiles;
+	int no_report;		/* --no-report: the trades, no analysis */
+	const char **params;	/* -p STRATEGY.KEY=VALUE, after the plan's */
+	size_t nparams;
 };
-#define PLAN_OPTS_INIT { PLAN_DEFAULT, 0, NULL, NULL, NULL, 0 }
+#define PLAN_OPTS_INIT { PLAN_DEFAULT, 0, NULL, NULL, NULL, 0, 0, NULL, 0 }
 
 /* A list of words, each owned. */
 struct plan_argv {
@@ -61,6 +64,10 @@ struct plan_hyper {
 	char *strategy, *key;	/* the strategy's liu name, the parameter */
 	int is_int;
 	double min, max, delta;
+	/* the grid in whole numbers: value i is (smin + i*sdelta) / scale */
+	double scale;
+	long long smin, sdelta;
+	size_t n;		/* values, 1 or more */
 };
 
 struct plan {
@@ -108,6 +115,12 @@ void plan_slurp(const char *path, struct buf *b);
  */
 void plan_load(struct plan *p, const char *path);
 void plan_release(struct plan *p);
+
+/*
+ * Append the grid of p's [optimizer] to b, one JSON line a point
+ * (liu-optimize(1)); returns the number of points.
+ */
+size_t plan_grid(struct buf *b, const struct plan *p);
 
 /* Append one word to av (copied). */
 void plan_argv_add(struct plan_argv *av, const char *word);

@@ -272,6 +272,8 @@ strategy_args(struct sh *sh, int fill_sim, int pass)
 		}
 	}
 	buf_release(&kv);
+	for (i = 0; i < sh->o->nparams; i++)
+		pair(sh, "-p", sh->o->params[i]);
 	opt(sh, "--");
 	for (i = 0; i < p->nstrat; i++)
 		if (p->strat[i].run)
@@ -500,6 +502,10 @@ backtest_script(struct sh *sh)
 	for (g = 0; g < ng; g++)
 		buf_addf(sh->b, " %s", outs[g]);
 	buf_adds(sh->b, " \\\n\t>\"$out/session.ndjson\" || exit\n");
+	if (o->no_report) {
+		buf_adds(sh->b, "exit \"$status\"\n");
+		return;
+	}
 	if (p->database) {
 		buf_adds(sh->b, "liu-db");
 		if (p->dsn) {

@@ -8,7 +8,7 @@ the program was run: from PATH, by a path, or through liu.'
 . "$(dirname "$0")/test-lib.sh"
 
 progs='liu liu-analyze liu-db liu-mine liu-order liu-plan liu-route liu-scan
-	liu-strategy liu-stream liu-ta liu-backtest liu-paper'
+	liu-strategy liu-stream liu-ta liu-backtest liu-paper liu-optimize'
 
 for p in $progs
 do
