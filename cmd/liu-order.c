@@ -29,13 +29,15 @@
 static const char *const usage_text[] = {
 	"usage: liu-order sim [--market FIFO] [--pass] [--keep-open]",
 	"                 [--capital C] [--margin M] [--fee-per-share F]",
-	"                 [--max-fill-qty N] [--strict] [--max-bad N]",
+	"                 [--max-fill-qty N] [--liquidate-before DURATION]",
+	"                 [--cancel-after DURATION] [--strict] [--max-bad N]",
 	"                 [--line-max BYTES] [-uv]",
 	"       liu-order alpaca [--paper | --live] [--url URL]",
 	"                 [--cacert FILE] [--timeout DURATION]",
 	"                 [--max-wait DURATION] [--journal FILE |",
 	"                 --no-journal] [--no-stream] [--pass]",
-	"                 [--keep-open] [--strict] [--max-bad N]",
+	"                 [--keep-open] [--liquidate-before DURATION]",
+	"                 [--cancel-after DURATION] [--strict] [--max-bad N]",
 	"                 [--line-max BYTES] [-uv]",
 	"       liu-order -h | --help | --version",
 	"See liu-order(1).",
@@ -50,7 +52,8 @@ usage(int status)
 
 enum { O_MARKET = 300, O_PASS, O_KEEP_OPEN, O_CAPITAL, O_MARGIN, O_FEE,
 	O_MAX_FILL, O_VERSION, O_PAPER, O_LIVE, O_URL, O_CACERT, O_TIMEOUT,
-	O_MAX_WAIT, O_JOURNAL, O_NO_JOURNAL, O_NO_STREAM };
+	O_MAX_WAIT, O_LIQUIDATE, O_CANCEL_AFTER, O_JOURNAL, O_NO_JOURNAL,
+	O_NO_STREAM };
 
 static const struct option longopts[] = {
 	{ "market", required_argument, NULL, O_MARKET },
@@ -66,6 +69,8 @@ static const struct option longopts[] = {
 	{ "cacert", required_argument, NULL, O_CACERT },
 	{ "timeout", required_argument, NULL, O_TIMEOUT },
 	{ "max-wait", required_argument, NULL, O_MAX_WAIT },
+	{ "liquidate-before", required_argument, NULL, O_LIQUIDATE },
+	{ "cancel-after", required_argument, NULL, O_CANCEL_AFTER },
 	{ "journal", required_argument, NULL, O_JOURNAL },
 	{ "no-journal", no_argument, NULL, O_NO_JOURNAL },
 	{ "no-stream", no_argument, NULL, O_NO_STREAM },
@@ -138,8 +143,8 @@ main(int argc, char *argv[])
 {
 	struct ob_opts o = OB_OPTS_INIT;
 	struct nd_reader in = ND_READER_INIT, mk = ND_READER_INIT;
-	struct nd_reader ws = ND_READER_INIT;
-	struct nd_reader *rd[2] = { &in, &mk };
+	struct nd_reader tk = ND_READER_INIT, ws = ND_READER_INIT;
+	struct nd_reader *rd[4] = { &in, &mk, &tk, &ws };
 	struct ev ev = EV_INIT;
 	struct ob *ob;
 	struct alp_opts ao = { NULL, NULL, NULL, NULL, 30000000000LL,
@@ -205,6 +210,14 @@ main(int argc, char *argv[])
 		case O_JOURNAL: ao.journal = optarg; break;
 		case O_NO_JOURNAL: ao.no_journal = 1; break;
 		case O_NO_STREAM: ao.no_stream = 1; break;
+		case O_LIQUIDATE:
+			o.liquidate_before = liu_duration_arg(optarg, 1,
+			    "--liquidate-before");
+			break;
+		case O_CANCEL_AFTER:
+			o.cancel_after = liu_duration_arg(optarg, 1,
+			    "--cancel-after");
+			break;
 		case 'v':
 			o.verbose = nd_policy.verbose = ao.verbose = 1;
 			break;
@@ -227,6 +240,7 @@ main(int argc, char *argv[])
 	if (ao.journal && ao.no_journal)
 		die_code(LIU_EXIT_USAGE, "--journal or --no-journal, not both");
 	bk = sim ? sim_broker(max_fill) : alpaca(&ao, live, url);
+	o.live_clock = !sim;
 	ob = ob_new(&o);
 	ob_set_broker(ob, bk);
 	nd_fdopen(&in, 0, "<stdin>");
@@ -237,12 +251,22 @@ main(int argc, char *argv[])
 	/* the journal read back, the stream up, what was missed written */
 	if (!sim && (wsfd = alp_start(bk, ob)) >= 0) {
 		nd_fdopen(&ws, wsfd, "<trade_updates>");
-		rd[1] = &ws;
-		nrd = 2;
+		rd[nrd++] = &ws;
+	}
+	if (!sim && (o.liquidate_before || o.cancel_after)) {
+		/* live, time passes between events: a clock wakes us */
+		if ((which = eod_ticker_start()) < 0)
+			die("cannot start the clock:");
+		nd_fdopen(&tk, which, "<clock>");
+		rd[nrd++] = &tk;
 	}
 	while ((rc = nd_next_event_any(rd, nrd, &which, &ev)) == 1) {
 		if (rd[which] == &ws) {
 			alp_stream(bk, ob, &ev);
+			continue;
+		}
+		if (rd[which] == &tk) {
+			ob_tick(ob);
 			continue;
 		}
 		switch (ob_event(ob, &ev, &err)) {
@@ -260,6 +284,7 @@ main(int argc, char *argv[])
 	}
 	if (!sim && !liu_stop)
 		alp_recheck(bk, ob);	/* what happened since */
+	eod_ticker_stop();
 	ob_end(ob, liu_stop ? OB_END_STOP : OB_END_EOF);
 	status = nd_summary();
 	if (rc < 0 && !nd_stopped)
@@ -271,6 +296,7 @@ main(int argc, char *argv[])
 	ob_free(ob);
 	if (market)
 		close(mk.fd);
+	nd_close(&tk);
 	nd_close(&mk);
 	nd_close(&ws);
 	nd_close(&in);

@@ -2,8 +2,9 @@
  * liu-strategy: run strategies over liu events.  Reads market events
  * (trade, quote, bar), picks, fills and order updates on stdin; writes the
  * strategies' order and drop events (and with --fill sim their fills) on
- * stdout.  Strategies are built in (momentum_long, vwap_long, vwap_short)
- * or plug-ins loaded from ./file.so (see strategy.h and liu-strategy(1)).
+ * stdout.  Strategies are built in (momentum_long, vwap_long, vwap_short,
+ * momentum_rotation) or plug-ins loaded from ./file.so (see strategy.h and
+ * liu-strategy(1)).
  */
 #include <dlfcn.h>
 #include <getopt.h>
@@ -20,6 +21,7 @@
 #include "opt.h"
 #include "proc.h"
 #include "strategy.h"
+#include "sym.h"
 #include "tm.h"
 #include "util.h"
 #include "banned.h"
@@ -27,13 +29,14 @@
 static const char *const usage_text[] = {
 	"usage: liu-strategy [--fill sim] [--slippage S] [--commission C]",
 	"                    [--capital DOLLARS] [--margin X]",
+	"                    [--positions FILE] [--portfolio-every DURATION]",
 	"                    [-p KEY=VALUE ...] [--batch ID] [--require-pick]",
 	"                    [--pass] [--seconds] [--history N]",
 	"                    [--max-symbols N] [--strict] [--max-bad N]",
 	"                    [--line-max BYTES] [-uv] NAME ...",
 	"       liu-strategy -h | --help | --version",
-	"NAME is momentum_long (or momentum), vwap_long, vwap_short or a",
-	"plug-in ./file.so.",
+	"NAME is momentum_long (or momentum), vwap_long, vwap_short,",
+	"momentum_rotation or a plug-in ./file.so.",
 	"See liu-strategy(1).",
 	NULL
 };
@@ -46,7 +49,7 @@ usage(int status)
 
 enum { O_FILL = 300, O_SLIPPAGE, O_COMMISSION, O_BATCH, O_REQUIRE_PICK,
 	O_PASS, O_SECONDS, O_HISTORY, O_MAX_SYMBOLS, O_VERSION, O_CAPITAL,
-	O_MARGIN };
+	O_MARGIN, O_POSITIONS, O_EVERY };
 
 static const struct option longopts[] = {
 	{ "fill", required_argument, NULL, O_FILL },
@@ -54,6 +57,8 @@ static const struct option longopts[] = {
 	{ "commission", required_argument, NULL, O_COMMISSION },
 	{ "capital", required_argument, NULL, O_CAPITAL },
 	{ "margin", required_argument, NULL, O_MARGIN },
+	{ "positions", required_argument, NULL, O_POSITIONS },
+	{ "portfolio-every", required_argument, NULL, O_EVERY },
 	{ "param", required_argument, NULL, 'p' },
 	{ "batch", required_argument, NULL, O_BATCH },
 	{ "require-pick", no_argument, NULL, O_REQUIRE_PICK },
@@ -69,7 +74,8 @@ static const struct option longopts[] = {
 };
 
 static const struct strategy *const builtins[] = {
-	&strat_momentum_long, &strat_vwap_long, &strat_vwap_short
+	&strat_momentum_long, &strat_vwap_long, &strat_vwap_short,
+	&strat_momentum_rotation
 };
 
 /* A built-in by name, or a plug-in from a path with a '/'. */
@@ -135,6 +141,72 @@ start_time(void)
 	return ns;
 }
 
+/* LIU_SHARDS as liu-route sets it: how many shards share the symbols. */
+static long
+shards(void)
+{
+	const char *s = getenv("LIU_SHARDS");
+	char *end;
+	long n;
+
+	if (s == NULL || *s == '\0')
+		return 1;
+	n = strtol(s, &end, 10);
+	return *end == '\0' && n > 1 ? n : 1;
+}
+
+/* Whether this process (LIU_SHARD of n) trades the symbol. */
+static int
+my_symbol(const char *sym, long n)
+{
+	const char *s = getenv("LIU_SHARD");
+	long k = s ? strtol(s, NULL, 10) : 0;
+
+	return n <= 1 || (long)(sym_hash(sym, strlen(sym)) %
+	    (uint64_t)n) == k;
+}
+
+/*
+ * Read the starting positions: "position" events; other event types are
+ * bad lines, as are positions of no strategy loaded (when several are);
+ * those of a strategy not loaded here, or (a shard) of a symbol of
+ * another shard, are skipped.
+ */
+static void
+read_positions(struct eng *eng, const char *path)
+{
+	struct nd_reader rd = ND_READER_INIT;
+	struct ev ev = EV_INIT;
+	const char *err;
+	long n = shards();
+	int r;
+
+	if (nd_open(&rd, path) < 0)
+		die_code(LIU_EXIT_USAGE, "cannot open --positions '%.*s'",
+		    LIU_ECHO_MAX, path);
+	while ((r = nd_next_event(&rd, &ev)) == 1) {
+		if (ev.type != EV_POSITION) {
+			nd_bad(&rd, "not a position event");
+			continue;
+		}
+		if (!my_symbol(ev.sym, n))
+			continue;
+		switch (eng_position(eng, &ev, &err)) {
+		case ENG_BAD:
+		case ENG_REFUSED:
+			nd_bad(&rd, "%s", err);
+			break;
+		default:
+			break;
+		}
+	}
+	if (r < 0)
+		die_code(LIU_EXIT_SYS, "cannot read --positions '%.*s'",
+		    LIU_ECHO_MAX, path);
+	ev_release(&ev);
+	nd_close(&rd);
+}
+
 /*
  * The n-th event refused for a new symbol past --max-symbols: report the
  * 1st, 10th, 100th, ..., so that a flood of new symbols costs a few lines
@@ -160,7 +232,7 @@ main(int argc, char *argv[])
 	struct nd_reader rd = ND_READER_INIT;
 	struct ev ev = EV_INIT;
 	struct eng *eng;
-	const char *err, *batch = getenv("LIU_BATCH_ID");
+	const char *err, *batch = getenv("LIU_BATCH_ID"), *positions = NULL;
 	char **params = NULL;
 	size_t nparams = 0, i;
 	uint64_t nrefused = 0;
@@ -197,6 +269,15 @@ main(int argc, char *argv[])
 			break;
 		case O_MARGIN:
 			o.margin = liu_strtod(optarg, 1, 4, "--margin");
+			break;
+		case O_POSITIONS: positions = optarg; break;
+		case O_EVERY:
+			o.book_every = bar_tf_parse(optarg);
+			if (o.book_every < 1000000000LL || o.book_every >
+			    86400 * 1000000000LL)
+				die_code(LIU_EXIT_USAGE, "invalid "
+				    "--portfolio-every '%.*s' (want 1s to 1d: "
+				    "30s, 5m, 1h)", LIU_ECHO_MAX, optarg);
 			break;
 		case 'p':
 			params = xrealloc(params, (nparams + 1) *
@@ -239,6 +320,15 @@ main(int argc, char *argv[])
 			die_code(LIU_EXIT_USAGE, "invalid --param '%.*s': %s",
 			    LIU_ECHO_MAX, params[i], err);
 	free(params);
+	for (i = 0; i < (size_t)argc; i++)
+		if (shards() > 1 && eng_is_portfolio(load(argv[i])))
+			die_code(LIU_EXIT_USAGE, "'%.*s' is a portfolio "
+			    "strategy: it needs every symbol, and this process "
+			    "is one of LIU_SHARDS=%ld shards; run it unsharded "
+			    "(outside liu-route -n, or beside it)",
+			    LIU_ECHO_MAX, argv[i], shards());
+	if (positions)
+		read_positions(eng, positions);
 
 	nd_fdopen(&rd, 0, "<stdin>");
 	ev.fast = 1;		/* strategies read the fields, not the tokens */

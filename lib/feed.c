@@ -29,8 +29,10 @@
  *                                           tape id (i as a string)
  *   q  S t bp bs ap as bx ax              quote sym t bid bid_size ask
  *                                           ask_size bx ax (sizes x100)
- *   b / d / u  S t o h l c v vw n         bar tf "1m" / "1d" / "1m" with
- *                                           "updated":true
+ *   b / d / u  S t o h l c v vw n         bar tf "1m" / "1d" / "1m"; d
+ *                                           and u with "updated":true
+ *                                           (d: the day's bar so far,
+ *                                           sent again all day long)
  *   s  S t sm sc rc rm z                  status status=sm code=sc
  *                                           why={"code":rc,"text":rm} tape
  *   l  S t i u d z                        status status="luld" code=i
@@ -823,7 +825,8 @@ alpaca_event(struct feed *f, struct msg *m, struct buf *b, const char *ty,
 	case 'b':
 		return alpaca_bar(f, m, b, "\"1m\"", 0);
 	case 'd':
-		return alpaca_bar(f, m, b, "\"1d\"", 0);
+		/* the day's bar so far, sent again as the day goes on */
+		return alpaca_bar(f, m, b, "\"1d\"", 1);
 	case 'u':
 		return alpaca_bar(f, m, b, "\"1m\"", 1);
 	case 's':

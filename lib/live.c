@@ -237,6 +237,13 @@ struct subreq {
 	char **sym;
 };
 
+/*
+ * The largest frame read: a provider's are a few KiB, and one without
+ * end must not take the memory.  A larger one is skipped, reported.
+ */
+#define FRAME_MAX (16u << 20)
+#define FRAME_MAX_TEXT "16 MiB"
+
 struct net {
 	const struct live_opts *o;
 	const char *name;	/* "alpaca", "polygon" */
@@ -246,6 +253,7 @@ struct net {
 	lws_retry_bo_t idle;
 	struct feed feed;
 	struct buf frame;	/* the fragments of a frame */
+	int frame_over;		/* it outgrew FRAME_MAX: skipped */
 	struct buf out;		/* its events */
 	struct buf tx;		/* messages to send, each NUL-terminated */
 	size_t txpos;
@@ -924,7 +932,11 @@ frame_done(struct net *n)
 
 	buf_reset(&n->out);
 	n->nframes++;
-	if (n->o->provider == LIVE_ALPACA)
+	if (n->frame_over) {
+		n->feed.nbadframes++;
+		err = "larger than " FRAME_MAX_TEXT;
+		k = -1;
+	} else if (n->o->provider == LIVE_ALPACA)
 		k = feed_alpaca_frame(&n->feed, n->frame.p, n->frame.len, rt,
 		    &n->out, &err);
 	else
@@ -1016,9 +1028,14 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			warn("%s: connected", n->name);
 		break;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
-		if (lws_is_first_fragment(wsi))
+		if (lws_is_first_fragment(wsi)) {
 			buf_reset(&n->frame);
-		buf_add(&n->frame, in, len);
+			n->frame_over = 0;
+		}
+		if (n->frame.len + len > FRAME_MAX)
+			n->frame_over = 1;
+		if (!n->frame_over)
+			buf_add(&n->frame, in, len);
 		if (lws_is_final_fragment(wsi) &&
 		    !lws_remaining_packet_payload(wsi))
 			frame_done(n);

@@ -71,12 +71,14 @@ static int
 vbad(const char *src, uint64_t line, const char *fmt, va_list ap)
 {
 	char msg[512];
+	uint64_t n;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	warn("%s:%llu: %s", src, (unsigned long long)line, msg);
-	nd_nbad++;
+	/* atomic: liu-stream's two control threads report bad lines too */
+	n = __atomic_add_fetch(&nd_nbad, 1, __ATOMIC_RELAXED);
 	if (nd_policy.strict ||
-	    (nd_policy.max_bad && nd_nbad >= nd_policy.max_bad)) {
+	    (nd_policy.max_bad && n >= nd_policy.max_bad)) {
 		nd_stopped = 1;
 		return -1;
 	}

@@ -30,6 +30,8 @@
 #include "json.h"
 #include "ndjson.h"
 #include "order.h"
+#include "order_eod.h"
+#include "proc.h"
 #include "sym.h"
 #include "tm.h"
 #include "util.h"
@@ -40,6 +42,7 @@
 struct pos {
 	double qty;		/* signed: short < 0 */
 	double cost;		/* average price of the open shares, or NAN */
+	int swing;		/* a swing order added to it since flat */
 };
 
 /* What the book keeps of an order beside struct ob_order. */
@@ -69,6 +72,8 @@ struct ob {
 	int64_t now;
 	int have_now;
 	int quiet;		/* ob_set_quiet(): a journal read back */
+	struct eod *eod;	/* the end of day, or NULL */
+	const char *placing;	/* the tag of an order the book places */
 	struct buf out, key, sig, s1, s2, s3;
 	char err[256];
 	/* counters, for -v */
@@ -85,6 +90,7 @@ ob_new(const struct ob_opts *o)
 	struct ob *ob = xcalloc(1, sizeof(*ob));
 
 	ob->o = *o;
+	ob->eod = eod_new(o);
 	return ob;
 }
 
@@ -253,6 +259,8 @@ emit_update(struct ob *ob, const struct ob_order *o, int64_t t,
 		json_add_kstr(b, "client_order_id", o->cid);
 	if (o && o->parent >= 0)
 		json_add_kstr(b, "parent", ob->ord[o->parent].id);
+	if (o && o->tag)
+		json_add_kstr(b, "tag", o->tag);
 	rec_emit(ob);
 }
 
@@ -293,6 +301,8 @@ emit_fill(struct ob *ob, const struct ob_order *o, double qty, double price,
 		buf_adds(b, ",\"synthetic\":true");
 	if (o->parent >= 0)
 		json_add_kstr(b, "parent", ob->ord[o->parent].id);
+	if (o->tag)
+		json_add_kstr(b, "tag", o->tag);
 	rec_emit(ob);
 }
 
@@ -466,6 +476,7 @@ pos_index(struct ob *ob, const char *strategy, const char *sym)
 		for (; ob->npos <= i; ob->npos++) {
 			ob->pos[ob->npos].qty = 0;
 			ob->pos[ob->npos].cost = NAN;
+			ob->pos[ob->npos].swing = 0;
 		}
 	}
 	return i;
@@ -759,10 +770,14 @@ on_order(struct ob *ob, const struct ev *e, const char **err)
 	o->day = x.horizon == NULL || strcmp(x.horizon, "swing") != 0;
 	o->t = e->t;
 	o->state = OS_NEW;
+	o->sent = ob_clock(ob);
+	o->tag = ob->placing;
 	if (!ob->quiet)
 		nd_emit(e->line, e->len);
 	if ((why = check_types(ob, o, e, &x)) != NULL ||
-	    (!ob->quiet && (why = check_money(ob, i)) != NULL)) {
+	    (!ob->quiet && (why = check_money(ob, i)) != NULL) ||
+	    (!ob->quiet && ob->eod &&
+	    (why = eod_refuse(ob, ob->eod, i)) != NULL)) {
 		ob->nrejected++;
 		ob_status(ob, i, OS_REJECTED, why, e->t);
 		return OB_DONE;
@@ -856,6 +871,7 @@ apply_fill(struct ob *ob, struct ob_order *o, double qty, double price,
 	ob->fees += fee;
 	if (p->qty == 0 || (p->qty > 0) == (q > 0)) {
 		/* opening or adding */
+		p->swing |= !o->day;
 		p->cost = p->qty == 0 || isnan(p->cost) ? price :
 		    (p->cost * fabs(p->qty) + price * qty) /
 		    (fabs(p->qty) + qty);
@@ -870,8 +886,11 @@ apply_fill(struct ob *ob, struct ob_order *o, double qty, double price,
 	if (fabs(p->qty) < EPS) {
 		p->qty = 0;
 		p->cost = NAN;
-	} else if (qty > close)
+		p->swing = 0;
+	} else if (qty > close) {
 		p->cost = price;	/* turned over: the rest opens */
+		p->swing = !o->day;
+	}
 }
 
 int
@@ -917,14 +936,14 @@ ob_fill(struct ob *ob, size_t i, double cum, double price, double fee,
 /* Cancels. */
 
 static void
-cancel_one(struct ob *ob, size_t i, int64_t t)
+cancel_one(struct ob *ob, size_t i, int64_t t, const char *why)
 {
 	struct ob_order *o = &ob->ord[i];
 
 	if (!is_open(o) || o->state == OS_PENDING_CANCEL)
 		return;
 	ob->ncancels++;
-	ob_status(ob, i, OS_PENDING_CANCEL, NULL, t);
+	ob_status(ob, i, OS_PENDING_CANCEL, why, t);
 	ob->bk->cancel(ob->bk, ob, i, OB_END_REQUEST, t);
 }
 
@@ -977,10 +996,10 @@ on_cancel(struct ob *ob, const struct ev *e, const char **err)
 	}
 	nd_emit(e->line, e->len);
 	k = o - ob->ord;
-	cancel_one(ob, (size_t)k, e->t);
+	cancel_one(ob, (size_t)k, e->t, NULL);
 	for (j = 0; j < 2; j++)
 		if ((l = ob->ord[k].leg[j]) >= 0)
-			cancel_one(ob, (size_t)l, e->t);
+			cancel_one(ob, (size_t)l, e->t, NULL);
 	return OB_DONE;
 }
 
@@ -988,7 +1007,7 @@ on_cancel(struct ob *ob, const struct ev *e, const char **err)
 static enum ob_result
 on_position(struct ob *ob, const struct ev *e, const char **err)
 {
-	const char *strategy;
+	const char *strategy, *horizon;
 	double qty, avg;
 	struct pos *p;
 	size_t k;
@@ -999,7 +1018,8 @@ on_position(struct ob *ob, const struct ev *e, const char **err)
 	}
 	if ((*err = get_num(ob, e, "qty", &qty)) ||
 	    (*err = get_num(ob, e, "avg_price", &avg)) ||
-	    (*err = get_str(ob, e, "strategy", &ob->s1, &strategy)))
+	    (*err = get_str(ob, e, "strategy", &ob->s1, &strategy)) ||
+	    (*err = get_str(ob, e, "horizon", &ob->s2, &horizon)))
 		return OB_BAD;
 	if (isnan(qty)) {
 		*err = "missing \"qty\"";
@@ -1015,6 +1035,7 @@ on_position(struct ob *ob, const struct ev *e, const char **err)
 	p = &ob->pos[k];
 	p->qty = qty;
 	p->cost = qty != 0 ? avg : NAN;
+	p->swing = qty != 0 && horizon && strcmp(horizon, "swing") == 0;
 	return OB_DONE;
 }
 
@@ -1084,6 +1105,8 @@ ob_event(struct ob *ob, const struct ev *e, const char **err)
 		ob->now = e->t;
 		ob->have_now = 1;
 	}
+	if (ob->eod)
+		eod_run(ob, ob->eod, ob_clock(ob));
 	switch (e->type) {
 	case EV_FILL:
 	case EV_ORDER_UPDATE:
@@ -1167,6 +1190,7 @@ ob_free(struct ob *ob)
 
 	if (ob == NULL)
 		return;
+	eod_free(ob->eod);
 	if (ob->bk)
 		ob->bk->release(ob->bk);
 	for (i = 0; i < ob->nord; i++) {
@@ -1195,4 +1219,100 @@ ob_free(struct ob *ob)
 	buf_release(&ob->s2);
 	buf_release(&ob->s3);
 	free(ob);
+}
+
+/* For the end of day (order_eod.h). */
+
+int64_t
+ob_clock(const struct ob *ob)
+{
+	return ob->o.live_clock ? liu_clock_ns() : ob_now(ob);
+}
+
+struct broker *
+ob_broker(const struct ob *ob)
+{
+	return ob->bk;
+}
+
+size_t
+ob_npos(const struct ob *ob)
+{
+	return ob->npos;
+}
+
+double
+ob_pos_qty(const struct ob *ob, size_t p, int *swing, const char **strategy,
+    const char **sym)
+{
+	const char *name;
+
+	if (p >= ob->npos)
+		bug("ob_pos_qty: no position %zu", p);
+	name = sym_name(&ob->poskeys, (uint32_t)p);
+	*swing = ob->pos[p].swing;
+	*strategy = *name ? name : NULL;
+	*sym = name + strlen(name) + 1;
+	return ob->pos[p].qty;
+}
+
+double
+ob_pos_pending(struct ob *ob, size_t p, enum ev_side side)
+{
+	return pending(ob, p, side, SIZE_MAX);
+}
+
+const size_t *
+ob_open_orders(struct ob *ob, size_t *n)
+{
+	open_compact(ob);
+	*n = ob->nopen;
+	return ob->open;
+}
+
+void
+ob_cancel(struct ob *ob, size_t i, const char *tag, int64_t t)
+{
+	struct ob_order *o = ob_order(ob, i);
+	struct buf *b;
+
+	if (!is_open(o) || o->state == OS_PENDING_CANCEL)
+		return;
+	b = rec(ob, "cancel", t, o->sym);
+	json_add_kstr(b, "id", o->id);
+	if (o->strategy)
+		json_add_kstr(b, "strategy", o->strategy);
+	if (o->batch)
+		json_add_kstr(b, "batch", o->batch);
+	buf_adds(b, ",\"why\":{\"reason\":");
+	json_add_str(b, tag, strlen(tag));
+	buf_addc(b, '}');
+	json_add_kstr(b, "tag", tag);
+	rec_emit(ob);
+	cancel_one(ob, i, t, tag);
+}
+
+long
+ob_place(struct ob *ob, const char *line, size_t len, const char *tag)
+{
+	struct ev e = EV_INIT;
+	const char *err = NULL;
+	size_t n = ob->nord;
+	long r = -1;
+
+	if (ev_parse(&e, line, len, &err) < 0 || e.type != EV_ORDER)
+		bug("ob_place: %s", err ? err : "not an order");
+	ob->placing = tag;
+	if (on_order(ob, &e, &err) == OB_DONE && ob->nord > n)
+		r = (long)n;
+	ob->placing = NULL;
+	ev_release(&e);
+	return r;
+}
+
+void
+ob_tick(struct ob *ob)
+{
+	if (ob->eod)
+		eod_run(ob, ob->eod, ob_clock(ob));
 }

@@ -94,6 +94,9 @@ struct ob_order {
 	int64_t expire;		/* sim: when a day order expires */
 	uint64_t after;		/* sim: market events to let pass first */
 	int64_t cancel_t;	/* sim: when a cancel was asked for */
+
+	int64_t sent;		/* when the book sent it (ob_clock()) */
+	const char *tag;	/* static: "liquidation", ... or NULL */
 };
 
 struct ob_opts {
@@ -103,8 +106,12 @@ struct ob_opts {
 	int pass;		/* write every input event but results */
 	int keep_open;		/* leave open day orders open at the end */
 	int verbose;
+	/* the end of day (order_eod.c): 0 for none */
+	int64_t liquidate_before;	/* ns before each session's close */
+	int64_t cancel_after;		/* ns after an entry was sent */
+	int live_clock;		/* time is liu_clock_ns(), not the events' */
 };
-#define OB_OPTS_INIT { NAN, 1, 0, 0, 0, 0 }
+#define OB_OPTS_INIT { NAN, 1, 0, 0, 0, 0, 0, 0, 0 }
 
 struct ob;
 
@@ -121,6 +128,10 @@ struct ob;
  *     checked: positive prices and sizes, a quote not crossed, a bar's
  *     open and close within its low and high.
  *   release: free the broker.
+ *   next_close (may be NULL: lib/cal's calendar is used): the close of
+ *     the session in progress at t, or of the next one; -1 if unknown.
+ *   sync (may be NULL): learn from the broker what changed in the open
+ *     orders (the end of day calls it while cancels are pending).
  */
 struct broker {
 	const char *name;
@@ -129,6 +140,8 @@ struct broker {
 	    enum ob_end how, int64_t t);
 	void (*market)(struct broker *b, struct ob *ob, const struct ev *e);
 	void (*release)(struct broker *b);
+	int64_t (*next_close)(struct broker *b, struct ob *ob, int64_t t);
+	void (*sync)(struct broker *b, struct ob *ob);
 };
 
 /* A new book with a copy of the options.  Dies on out of memory only. */
@@ -161,6 +174,19 @@ void ob_end(struct ob *ob, enum ob_end how);
 
 /* Free the book, its orders and its broker. */
 void ob_free(struct ob *ob);
+
+/*
+ * The end of day (order_eod.c; liu-order(1) says the rules): with
+ * liquidate_before or cancel_after set, the book acts at every event, at
+ * the time it goes by (ob_clock()).  Live, time passes without events:
+ * eod_ticker_start() starts a thread that writes a clock event about
+ * twice a second on a socket and returns the descriptor to read, to be
+ * handed to ob_tick() rather than ob_event(); -1 with errno if that
+ * failed.  eod_ticker_stop() ends the thread and closes the descriptor.
+ */
+void ob_tick(struct ob *ob);
+int eod_ticker_start(void);
+void eod_ticker_stop(void);
 
 /*
  * The client id at the broker of order 'id' of 'batch' (may be NULL),

@@ -432,6 +432,7 @@ refusal(struct alp *a, long status)
 	if (json_parse(&a->j, a->body.p, a->body.len, &err) == 0) {
 		if ((i = json_get(&a->j, "code")) >= 0)
 			json_num(&a->j, i, &code);
+		buf_reset(&a->s1);
 		if ((i = json_get(&a->j, "message")) >= 0)
 			json_str(&a->j, i, &a->s1);
 	} else
@@ -874,6 +875,29 @@ alp_start(struct broker *b, struct ob *ob)
 	return a->ws ? aws_fd(a->ws) : -1;
 }
 
+/*
+ * The close the end of day watches: GET /v2/clock's next_close, the
+ * session in progress' or the next one's, as the broker knows it (its
+ * early closes and closures included); -1 if it cannot be had.
+ */
+static int64_t
+alp_next_close(struct broker *b, struct ob *ob, int64_t t)
+{
+	struct alp *a = (struct alp *)b;
+	long st;
+	int64_t c;
+
+	(void)ob, (void)t;
+	st = rest_get(&a->r, "/v2/clock", &a->body);
+	if (st == 200 && parse_body(a) == 0 &&
+	    str_member(&a->j, 0, "next_close", &a->s1) &&
+	    tm_parse(a->s1.p, a->s1.len, &c) == 0)
+		return c;
+	warn("alpaca: no close from /v2/clock (%s): the calendar's is used",
+	    st < 0 ? a->r.err : "unexpected answer");
+	return -1;
+}
+
 static void
 alp_market(struct broker *b, struct ob *ob, const struct ev *e)
 {
@@ -943,5 +967,7 @@ alp_broker(const struct alp_opts *ao, const char **why)
 	a->b.cancel = alp_cancel;
 	a->b.market = alp_market;
 	a->b.release = alp_release;
+	a->b.next_close = alp_next_close;
+	a->b.sync = alp_recheck;
 	return &a->b;
 }

@@ -56,6 +56,7 @@ struct mom {
 	double prev_macd;
 	int64_t open;		/* session open the opening range is for */
 	double or_high;
+	double prev_high;	/* daily bars: the previous bar's high */
 	double r;		/* risk per share of the position */
 	int scaled;
 	/* parameters */
@@ -94,6 +95,7 @@ start(struct strat_ctx *cx, void *p)
 	ind_rsi_init(&m->rsi, (int)strat_param(cx, "rsi_period"));
 	m->prev_macd = NAN;
 	m->or_high = NAN;
+	m->prev_high = NAN;
 	m->open = INT64_MIN;
 	m->r = NAN;
 	m->bar_t = INT64_MIN;
@@ -132,7 +134,7 @@ manage(struct strat_ctx *cx, struct mom *m, const struct bar *b, int ok)
 }
 
 static void
-enter(struct strat_ctx *cx, struct mom *m, const struct bar *b)
+enter(struct strat_ctx *cx, struct mom *m, const struct bar *b, int64_t tf)
 {
 	struct strat_order o = STRAT_ORDER_INIT;
 	struct bar h[LOOKBACK_MAX];
@@ -143,7 +145,7 @@ enter(struct strat_ctx *cx, struct mom *m, const struct bar *b)
 	    !(m->macd.macd > m->macd.sig) || m->rsi.value < m->rsi_min ||
 	    m->rsi.value > m->rsi_max)
 		return;
-	n = bar_ring_last(strat_bars(cx, STRAT_TF_1M), (size_t)m->lookback,
+	n = bar_ring_last(strat_bars(cx, tf), (size_t)m->lookback,
 	    h);
 	stop = fc_find_stop(h, n, price);
 	if (isnan(stop) || price - stop < m->min_risk)
@@ -177,7 +179,7 @@ enter(struct strat_ctx *cx, struct mom *m, const struct bar *b)
  * were for bar_update(); 1 when the indicators are ready.
  */
 static int
-feed(struct strat_ctx *cx, struct mom *m, const struct bar *b)
+feed(struct strat_ctx *cx, struct mom *m, const struct bar *b, int64_t tf)
 {
 	int64_t open = strat_session_open(cx);
 	int ok;
@@ -187,7 +189,11 @@ feed(struct strat_ctx *cx, struct mom *m, const struct bar *b)
 	m->rsi0 = m->rsi;
 	m->open0 = m->open;
 	m->or_high0 = m->or_high;
-	if (open != m->open) {
+	if (tf != STRAT_TF_1M) {
+		/* daily: the range to break is the previous bar's */
+		m->or_high = m->prev_high;
+		m->prev_high = b->h;
+	} else if (open != m->open) {
 		m->open = open;
 		m->or_high = NAN;
 	}
@@ -205,14 +211,14 @@ bar(struct strat_ctx *cx, void *p, const struct bar *b, int64_t tf)
 	struct mom *m = p;
 	int ok;
 
-	if (tf != STRAT_TF_1M)
+	if (tf != STRAT_TF_1M && tf != STRAT_TF_1D && tf != STRAT_TF_1MO)
 		return;
-	ok = feed(cx, m, b);
+	ok = feed(cx, m, b, tf);
 	if (strat_position(cx) > 0)
 		manage(cx, m, b, ok);
-	else if (ok && !isnan(m->prev_macd) && b->t >= m->open + m->or_ns &&
-	    strat_can_enter(cx))
-		enter(cx, m, b);
+	else if (ok && !isnan(m->prev_macd) && (tf != STRAT_TF_1M ||
+	    b->t >= m->open + m->or_ns) && strat_can_enter(cx))
+		enter(cx, m, b, tf);
 	m->prev_macd = ok ? m->macd.macd : NAN;
 }
 
@@ -225,13 +231,16 @@ bar_update(struct strat_ctx *cx, void *p, const struct bar *was,
 	int ok;
 
 	(void)was;
-	if (tf != STRAT_TF_1M || b->t != m->bar_t)
+	if ((tf != STRAT_TF_1M && tf != STRAT_TF_1D && tf != STRAT_TF_1MO) ||
+	    b->t != m->bar_t)
 		return;
 	m->macd = m->macd0;
 	m->rsi = m->rsi0;
 	m->open = m->open0;
+	if (tf != STRAT_TF_1M)
+		m->prev_high = m->or_high;
 	m->or_high = m->or_high0;
-	ok = feed(cx, m, b);
+	ok = feed(cx, m, b, tf);
 	m->prev_macd = ok ? m->macd.macd : NAN;
 }
 

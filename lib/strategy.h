@@ -39,13 +39,15 @@
 #include "event.h"
 
 /*
- * The version of struct strategy.  2 added on_bar_update; the engine still
- * loads a strategy of version 1 (which has no such member).
+ * The version of struct strategy.  2 added on_bar_update, 3 on_portfolio,
+ * book_state_size and on_book_finish; the engine still loads a strategy
+ * of version 1 or 2 (which has no such members).
  */
-#define LIU_STRATEGY_API 2
+#define LIU_STRATEGY_API 3
 #define LIU_STRATEGY_SYMBOL "liu_strategy"
 
 struct strat_ctx;
+struct strat_book;
 
 /* A parameter default: "risk" = 0.01.  Arrays end with key NULL. */
 struct strat_param {
@@ -91,11 +93,27 @@ struct strategy {
 	 * take back what the strategy computed from 'was' and feed it b.
 	 * The engine has made no fills and no stop or target exits on b, a
 	 * bar of the past.  Not called for timeframes the engine does not
-	 * keep (other than 1m, and 1s with --seconds), or for a bar older
-	 * than the last.
+	 * keep (other than 1m, 1d, 1mo, and 1s with --seconds), or for a
+	 * bar older than the last.
 	 */
 	void (*on_bar_update)(struct strat_ctx *cx, void *st,
 	    const struct bar *was, const struct bar *b, int64_t tf);
+	/*
+	 * API 3.  A portfolio strategy: called on the portfolio schedule
+	 * (see strat_book_now()) with the book, every symbol the process
+	 * has seen, and the strategy's one block of book state (bst,
+	 * book_state_size bytes, zeroed before the first call).  It sends
+	 * orders with strat_order() on the contexts of the book
+	 * (strat_book_ctx()): the engine holds them until it returns, then
+	 * sends the sells and covers first, then the buys and shorts, each
+	 * group in the order given.  Such a strategy needs every symbol: it
+	 * runs unsharded (liu-strategy refuses it under LIU_SHARDS > 1).
+	 * Its per-symbol callbacks, if any, are called as any strategy's.
+	 */
+	void (*on_portfolio)(struct strat_book *bk, void *bst);
+	size_t book_state_size;
+	/* API 3.  End of input: free here whatever bst points to. */
+	void (*on_book_finish)(struct strat_book *bk, void *bst);
 };
 
 /* An order request.  Unused numbers are NAN (STRAT_ORDER_INIT). */
@@ -157,7 +175,7 @@ void strat_cooldown(struct strat_ctx *cx, int64_t ns);
 /*
  * May the strategy open a position now?  True when flat with no open
  * orders, not rejected, not cooling down, inside the trading window and
- * before the flattening time.
+ * before the flattening time (on daily or monthly bars: no window).
  */
 int strat_can_enter(const struct strat_ctx *cx);
 
@@ -186,16 +204,56 @@ int64_t strat_session_open(const struct strat_ctx *cx);
 int64_t strat_session_close(const struct strat_ctx *cx);
 
 /*
- * The symbol's bar history for tf (STRAT_TF_1M or STRAT_TF_1S), shared by
- * all strategies; NULL if not kept.  Valid until the next event.
+ * The symbol's bar history for tf (STRAT_TF_1M, STRAT_TF_1S, STRAT_TF_1D
+ * or STRAT_TF_1MO), shared by all strategies; NULL if not kept.  Valid
+ * until the next event.
+ *
+ * Daily and monthly bars ("1d", "1mo", their t midnight New York of
+ * their date) take the symbol out of the session: no trading window in
+ * strat_can_enter(), no flatten before the close; the symbol's time is
+ * the bar's t, and orders decided on a bar fill (sim) at the next bar's
+ * open.
  */
 #define STRAT_TF_1S (1000000000LL)
 #define STRAT_TF_1M (60 * 1000000000LL)
+#define STRAT_TF_1D (86400 * 1000000000LL)
+#define STRAT_TF_1MO BAR_TF_MONTH
 const struct bar_ring *strat_bars(const struct strat_ctx *cx, int64_t tf);
+
+/*
+ * The book of a portfolio strategy (valid during on_portfolio): the
+ * symbols the process has seen, 0 to strat_book_size() - 1, each with the
+ * strategy's context (its position, last price, bars; strat_order()).
+ */
+size_t strat_book_size(const struct strat_book *bk);
+struct strat_ctx *strat_book_ctx(struct strat_book *bk, size_t i);
+/*
+ * The time of the call.  On one-minute data (and trades, quotes) the
+ * schedule is every --portfolio-every (1m with --fill sim, 5m live) of
+ * the session: the call at T, made when the first event at or after T
+ * comes (or a clock event), sees every event before T.  On daily or
+ * monthly bars it is each bar time: the call for bar time D, made when
+ * the first event after D (a later bar, a clock event) comes or at the
+ * end of input, sees every bar of D, and strat_book_now() is D.
+ */
+int64_t strat_book_now(const struct strat_book *bk);
+/* The data's step: STRAT_TF_1D, STRAT_TF_1MO, else STRAT_TF_1M. */
+int64_t strat_book_tf(const struct strat_book *bk);
+/*
+ * The strategy's cash: --capital (else portfolio_value) at the start,
+ * less what its fills bought, plus what they sold, less fees.  Positions
+ * given with --positions are held besides it.
+ */
+double strat_book_cash(const struct strat_book *bk);
+/* Cash plus every position at its last price. */
+double strat_book_equity(const struct strat_book *bk);
+/* A parameter of the strategy, as strat_param(). */
+double strat_book_param(const struct strat_book *bk, const char *key);
 
 /* The built-in strategies. */
 extern const struct strategy strat_momentum_long;
 extern const struct strategy strat_vwap_long;
 extern const struct strategy strat_vwap_short;
+extern const struct strategy strat_momentum_rotation;
 
 #endif

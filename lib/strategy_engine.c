@@ -63,13 +63,26 @@ struct kv {
 	double v;
 };
 
+struct eng;
+
+/* A portfolio strategy's book (strategy.h), one per strategy. */
+struct strat_book {
+	struct eng *eng;
+	struct eng_strat *es;
+	void *st;		/* book state, owned */
+	int64_t now, tf;
+};
+
 struct eng_strat {
 	const struct strategy *s;
+	struct strat_book *book;	/* a portfolio strategy's, or NULL */
+	double cash;		/* capital, less buys, plus sells, less fees */
 	struct kv *kv;		/* --param NAME.key=v */
 	size_t nkv;
 	/* engine parameters, resolved when the first event comes */
 	double start, duration, flatten, cooldown, pv;
 	int bracket;
+	int swing;		/* positions kept overnight */
 };
 
 struct eng_sym;
@@ -91,14 +104,18 @@ struct strat_ctx {
 struct eng_sym {
 	char *name;		/* owned by the symbol table */
 	struct bar_ring m1, s1;
+	struct bar_ring d1, mo;	/* daily and monthly bars */
 	struct bar_builder b1m, b1s;
 	int official;		/* official one-minute bars seen */
+	int daily;		/* daily or monthly bars seen: no session */
 	int64_t last_trade, last_quote, last_bar, last_bar_s;
+	int64_t last_bar_d, last_bar_mo;
 	int64_t now;
 	double last;		/* last price, NAN */
 	int picked;
 	uint64_t pick_mask;
 	int64_t day_start, day_end, open, close;
+	int64_t pos_t;		/* the latest --positions time, or MIN */
 	struct strat_ctx *cx;	/* one per strategy, owned */
 };
 
@@ -117,9 +134,30 @@ struct eng {
 	char stamp[STAMP_MAX];	/* of live ids, or "" */
 	size_t stamplen;
 	struct symtab execs;	/* the exec_ids of the fills applied */
+	/* portfolio strategies */
+	int nbook;		/* how many are loaded */
+	int64_t book_g;		/* daily data: the last bar time, or MIN */
+	int64_t book_gtf;	/* its timeframe */
+	int book_owed;		/* the call for book_g is still to be made */
+	int book_daily;		/* daily (monthly) bars seen */
+	int64_t book_m;		/* intraday: the last schedule time, or MIN */
+	int64_t book_day, book_open, book_close;	/* book_m's session */
+	struct queued *q;	/* orders held during on_portfolio */
+	size_t nq, cq;
+	int holding;		/* in on_portfolio: strat_order() queues */
+	int64_t book_now;	/* the time of that call */
+	uint64_t nbookcalls;
 	/* counters for -v */
 	uint64_t nev, nbars, norders, nfills, ndrops, nrefused;
 	uint64_t ncancels, ndups, nrejected;
+};
+
+/* An order held during on_portfolio, with copies of its strings. */
+struct queued {
+	struct strat_ctx *cx;
+	struct strat_order o;
+	char reason[REASON_MAX];
+	char key[STRAT_WHY_MAX][32];
 };
 
 /* Parameters the engine itself reads, with their defaults. */
@@ -130,6 +168,7 @@ static const struct strat_param eng_params[] = {
 	{ "cooldown", 5 },	/* minutes without entries after an exit */
 	{ "portfolio_value", 100000 },
 	{ "bracket", 0 },	/* 1: the broker holds entries' exits */
+	{ "swing", 0 },		/* 1: positions kept overnight */
 	{ NULL, 0 }
 };
 
@@ -234,6 +273,12 @@ valid_name(const char *s)
 }
 
 int
+eng_is_portfolio(const struct strategy *s)
+{
+	return s->api >= 3 && s->on_portfolio != NULL;
+}
+
+int
 eng_add(struct eng *e, const struct strategy *s, const char **err)
 {
 	size_t i;
@@ -259,9 +304,15 @@ eng_add(struct eng *e, const struct strategy *s, const char **err)
 		*err = "too many strategies (64 at most)";
 		return -1;
 	}
+	if (s->api >= 3 && s->on_portfolio == NULL && s->book_state_size) {
+		*err = "book_state_size without on_portfolio";
+		return -1;
+	}
 	e->st = xrealloc(e->st, (e->nst + 1) * sizeof(*e->st));
 	memset(&e->st[e->nst], 0, sizeof(e->st[0]));
 	e->st[e->nst++].s = s;
+	if (eng_is_portfolio(s))
+		e->nbook++;
 	return 0;
 }
 
@@ -391,7 +442,18 @@ resolve(struct eng *e)
 		es->cooldown = param(e, es, "cooldown") * TM_NS_PER_MIN;
 		es->pv = param(e, es, "portfolio_value");
 		es->bracket = param(e, es, "bracket") != 0;
+		es->swing = param(e, es, "swing") != 0;
+		es->cash = isnan(e->o.capital) ? es->pv : e->o.capital;
+		if (eng_is_portfolio(es->s)) {
+			es->book = xcalloc(1, sizeof(*es->book));
+			es->book->eng = e;
+			es->book->es = es;
+			if (es->s->book_state_size)
+				es->book->st = xcalloc(1,
+				    es->s->book_state_size);
+		}
 	}
+	e->book_g = e->book_m = e->book_day = INT64_MIN;
 	e->ready = 1;
 }
 
@@ -443,9 +505,11 @@ get_sym(struct eng *e, const char *name)
 		s->b1s.tf = STRAT_TF_1S;
 	s->last_trade = s->last_quote = INT64_MIN;
 	s->last_bar = s->last_bar_s = INT64_MIN;
+	s->last_bar_d = s->last_bar_mo = INT64_MIN;
 	s->now = INT64_MIN;
 	s->last = NAN;
 	s->day_start = s->day_end = INT64_MIN;
+	s->pos_t = INT64_MIN;
 	s->cx = xcalloc(e->nst, sizeof(*s->cx));
 	for (i = 0; i < e->nst; i++) {
 		s->cx[i].eng = e;
@@ -523,6 +587,16 @@ record_emit(struct eng *e)
 	nd_emit(e->out.p, e->out.len);
 }
 
+/*
+ * Whether the context's positions are kept overnight: a swing strategy,
+ * or a symbol traded on daily or monthly bars (no session to flatten in).
+ */
+static int
+keeps_overnight(const struct strat_ctx *cx)
+{
+	return cx->es->swing || cx->sym->daily;
+}
+
 static const char *
 otype_name(enum otype t)
 {
@@ -546,6 +620,9 @@ emit_order(struct strat_ctx *cx, const struct eng_order *o,
 	if (o->type == OT_STOP)
 		json_add_knum(b, "stop", o->stop);
 	json_add_kstr(b, "tif", "day");
+	if (keeps_overnight(cx) && (o->side == SIDE_BUY ||
+	    o->side == SIDE_SELL_SHORT))
+		json_add_kstr(b, "horizon", "swing");
 	json_add_kstr(b, "strategy", cx->es->s->name);
 	if (e->o.batch)
 		json_add_kstr(b, "batch", e->o.batch);
@@ -728,6 +805,7 @@ apply_fill(struct strat_ctx *cx, enum ev_side side, const struct eng_order *o,
 {
 	double pos = cx->pos;
 
+	cx->es->cash += (is_buy(side) ? -qty : qty) * price - fee;
 	if (is_buy(side)) {
 		if (pos >= 0) {
 			cx->cost = pos > 0 ? (cx->cost * pos + price * qty) /
@@ -949,7 +1027,8 @@ guard(struct strat_ctx *cx, double lo, double hi, double px)
 {
 	if (cx->pos == 0)
 		return;
-	if (cx->sym->now >= cx->sym->close - (int64_t)cx->es->flatten) {
+	if (!keeps_overnight(cx) &&
+	    cx->sym->now >= cx->sym->close - (int64_t)cx->es->flatten) {
 		exit_reason(cx, "flatten", px);
 		return;
 	}
@@ -981,11 +1060,24 @@ keep_bar(struct bar_ring *r, const struct bar *b, size_t max)
 	return bar_ring_put(r, b);
 }
 
-/* The last bar kept for tf (1m or 1s), or NULL. */
-static const struct bar *
-last_bar(const struct eng_sym *s, int64_t tf)
+/* The history of tf (1s, 1m, 1d, 1mo), or NULL for another tf. */
+static struct bar_ring *
+ring_of(struct eng_sym *s, int64_t tf)
 {
-	return bar_ring_ago(tf == STRAT_TF_1S ? &s->s1 : &s->m1, 0);
+	switch (tf) {
+	case STRAT_TF_1S: return &s->s1;
+	case STRAT_TF_1M: return &s->m1;
+	case STRAT_TF_1D: return &s->d1;
+	case STRAT_TF_1MO: return &s->mo;
+	default: return NULL;
+	}
+}
+
+/* The last bar kept for tf (1m, 1s, 1d or 1mo), or NULL. */
+static const struct bar *
+last_bar(struct eng_sym *s, int64_t tf)
+{
+	return bar_ring_ago(ring_of(s, tf), 0);
 }
 
 /*
@@ -1022,10 +1114,8 @@ deliver_bar(struct eng *e, struct eng_sym *s, const struct bar *b,
 
 	if (again)
 		was = *last;
-	if (tf == STRAT_TF_1S)
-		r = keep_bar(&s->s1, b, S1_KEPT);
-	else
-		r = keep_bar(&s->m1, b, e->o.history);
+	r = keep_bar(ring_of(s, tf), b, tf == STRAT_TF_1S ? S1_KEPT :
+	    e->o.history);
 	e->nbars++;
 	if (again) {
 		bar_again(e, s, &was, b, tf);
@@ -1170,6 +1260,40 @@ on_quote(struct eng *e, const struct ev *ev, const char **err)
 	return ENG_DONE;
 }
 
+/*
+ * A daily or monthly bar.  Its symbol then has no session: no trading
+ * window, no flatten before the close (keeps_overnight()).  The symbol's
+ * clock is the bar's t (midnight New York of its date); the orders
+ * decided on it fill on the next bar of that timeframe, at its open as
+ * on one-minute bars (a close-only monthly bar's open is its close).
+ */
+static enum eng_result
+on_daily_bar(struct eng *e, struct eng_sym *s, const struct ev *ev,
+    const struct bar *b, int64_t tf, const char **err)
+{
+	int64_t *last = tf == STRAT_TF_1D ? &s->last_bar_d : &s->last_bar_mo;
+	const struct bar *kept;
+	struct mkt m;
+
+	if (ev->t < *last)
+		return bad_event(e, err, "time going backwards for \"%s\"",
+		    s->name);
+	pass_on(e, ev);
+	*last = ev->t;
+	s->daily = 1;
+	advance(e, s, ev->t);
+	m.t = ev->t;
+	m.buy = m.sell = m.open = ev->o;
+	m.lo = ev->l;
+	m.hi = ev->h;
+	m.bar = 1;
+	if ((kept = last_bar(s, tf)) == NULL || ev->t > kept->t)
+		sim_fills(e, s, &m);
+	s->last = ev->c;
+	deliver_bar(e, s, b, tf, 1);
+	return ENG_DONE;
+}
+
 static enum eng_result
 on_bar(struct eng *e, const struct ev *ev, const char **err)
 {
@@ -1197,6 +1321,8 @@ on_bar(struct eng *e, const struct ev *ev, const char **err)
 		return bad_event(e, err, "bad bar timeframe \"%s\"", ev->tf);
 	if ((s = get_sym(e, ev->sym)) == NULL)
 		return refused(e, err, ev->sym);
+	if (tf == STRAT_TF_1D || tf == STRAT_TF_1MO)
+		return on_daily_bar(e, s, ev, &b, tf, err);
 	if (tf != STRAT_TF_1M && !(tf == STRAT_TF_1S && e->o.seconds)) {
 		pass_on(e, ev);	/* other timeframes: to strategies only */
 		for (k = 0; k < e->nst; k++) {
@@ -1635,6 +1761,97 @@ on_clock(struct eng *e, const struct ev *ev)
 	}
 }
 
+/* Portfolio strategies. */
+
+static int is_entry(enum ev_side s);
+
+/*
+ * Call every portfolio strategy for time 'now', then send the orders
+ * each held back: its sells and covers first, then its buys and shorts.
+ */
+static void
+call_books(struct eng *e, int64_t now, int64_t tf)
+{
+	struct strat_book *bk;
+	size_t k, i;
+	int pass;
+
+	e->nbookcalls++;
+	for (k = 0; k < e->nst; k++) {
+		if ((bk = e->st[k].book) == NULL)
+			continue;
+		bk->now = e->book_now = now;
+		bk->tf = tf;
+		e->nq = 0;
+		e->holding = 1;
+		e->st[k].s->on_portfolio(bk, bk->st);
+		e->holding = 0;
+		for (pass = 0; pass < 2; pass++)
+			for (i = 0; i < e->nq; i++)
+				if (is_entry(e->q[i].o.side) == pass)
+					strat_order(e->q[i].cx, &e->q[i].o);
+		e->nq = 0;
+	}
+}
+
+/* Whether the intraday schedule time t is in its day's session. */
+static int
+book_in_session(struct eng *e, int64_t t)
+{
+	int64_t mid, open;
+
+	if (t < e->book_day || t >= e->book_day + TM_NS_PER_DAY) {
+		mid = t - cal_ny_local_ns(t);
+		e->book_day = mid;
+		open = cal_session_open(t);
+		if (open >= 0) {
+			e->book_open = open;
+			e->book_close = cal_session_close(t);
+		} else {
+			e->book_open = mid + CAL_OPEN_NS;
+			e->book_close = mid + CAL_CLOSE_NS;
+		}
+	}
+	return t >= e->book_open && t <= e->book_close;
+}
+
+/*
+ * The portfolio schedule, before the event is processed.  Daily data:
+ * a bar (or clock) after the last bar time makes the call owed for it.
+ * Otherwise: the first event at or after a multiple T of the period
+ * (within a session) makes the call for T.
+ */
+static void
+book_tick(struct eng *e, const struct ev *ev)
+{
+	int64_t tf = 0, every, g;
+
+	if (ev->type == EV_BAR)
+		tf = bar_tf_parse(ev->tf);
+	if (tf == STRAT_TF_1D || tf == STRAT_TF_1MO ||
+	    (ev->type == EV_CLOCK && e->book_daily)) {
+		if (e->book_owed && ev->t > e->book_g) {
+			e->book_owed = 0;
+			call_books(e, e->book_g, e->book_gtf);
+		}
+		if (ev->type == EV_BAR && ev->t > e->book_g) {
+			e->book_daily = 1;
+			e->book_g = ev->t;
+			e->book_gtf = tf;
+			e->book_owed = 1;
+		}
+		return;
+	}
+	every = e->o.book_every > 0 ? e->o.book_every : e->o.fill_sim ?
+	    STRAT_TF_1M : 5 * STRAT_TF_1M;
+	g = ev->t - ev->t % every;
+	if (g <= e->book_m)
+		return;
+	e->book_m = g;
+	if (book_in_session(e, g))
+		call_books(e, g, STRAT_TF_1M);
+}
+
 static enum eng_result
 dispatch(struct eng *e, const struct ev *ev, const char **err)
 {
@@ -1682,9 +1899,67 @@ eng_event(struct eng *e, const struct ev *ev, const char **err)
 	if (!e->ready)
 		resolve(e);
 	e->nev++;
+	if (e->nbook && (ev->type == EV_TRADE || ev->type == EV_QUOTE ||
+	    ev->type == EV_BAR || ev->type == EV_CLOCK) && ev->t > 0)
+		book_tick(e, ev);
 	r = dispatch(e, ev, err);
 	/* under liu-route, an event without a symbol came to every shard */
 	return r == ENG_PASS && !ev_pass_once(ev) ? ENG_DONE : r;
+}
+
+enum eng_result
+eng_position(struct eng *e, const struct ev *ev, const char **err)
+{
+	struct eng_sym *s;
+	struct strat_ctx *cx;
+	size_t k = 0;
+
+	if (!e->ready)
+		resolve(e);
+	if (ev->type != EV_POSITION)
+		return bad_event(e, err, "not a position event");
+	if (ev->sym == NULL || !valid_sym(ev->sym))
+		return bad_event(e, err, "bad symbol \"%.40s\"",
+		    ev->sym ? ev->sym : "");
+	if (ev->strategy == NULL && e->nst != 1)
+		return bad_event(e, err, "position names no strategy, and "
+		    "several are loaded");
+	if (ev->strategy != NULL) {
+		for (k = 0; k < e->nst; k++)
+			if (names(e->st[k].s, ev->strategy,
+			    strlen(ev->strategy)))
+				break;
+		if (k == e->nst)
+			return ENG_PASS;
+	}
+	if (!isfinite(ev->qty) || fabs(ev->qty) > 1e12)
+		return bad_event(e, err, "position qty is not a number");
+	if (fabs(ev->qty) >= EPS && !(isfinite(ev->avg_price) &&
+	    ev->avg_price > 0))
+		return bad_event(e, err, "position has no positive "
+		    "avg_price");
+	if ((s = get_sym(e, ev->sym)) == NULL)
+		return refused(e, err, ev->sym);
+	cx = &s->cx[k];
+	cx->pos = fabs(ev->qty) < EPS ? 0 : ev->qty;
+	cx->cost = cx->pos != 0 ? ev->avg_price : NAN;
+	if (ev->t > s->pos_t)
+		s->pos_t = ev->t;
+	return ENG_DONE;
+}
+
+static void
+emit_position(struct strat_ctx *cx)
+{
+	struct eng *e = cx->eng;
+	const struct eng_sym *s = cx->sym;
+	struct buf *b = record_start(e, "position", s->now > s->pos_t ?
+	    s->now : s->pos_t, s->name);
+
+	json_add_knum(b, "qty", cx->pos);
+	json_add_knum(b, "avg_price", cx->cost);
+	json_add_kstr(b, "strategy", cx->es->s->name);
+	record_emit(e);
 }
 
 void
@@ -1693,6 +1968,16 @@ eng_finish(struct eng *e)
 	struct strat_ctx *cx;
 	size_t i, k;
 
+	if (!e->ready)
+		resolve(e);
+	if (e->book_owed) {
+		e->book_owed = 0;
+		call_books(e, e->book_g, e->book_gtf);
+	}
+	for (k = 0; k < e->nst; k++)
+		if (e->st[k].book && e->st[k].s->on_book_finish)
+			e->st[k].s->on_book_finish(e->st[k].book,
+			    e->st[k].book->st);
 	for (i = 0; i < e->nsym; i++)
 		for (k = 0; k < e->nst; k++) {
 			cx = &e->sym[i]->cx[k];
@@ -1702,7 +1987,14 @@ eng_finish(struct eng *e)
 				warn("open position: %s %s %g at %g",
 				    cx->es->s->name, e->sym[i]->name, cx->pos,
 				    cx->cost);
+			if (cx->pos != 0)
+				emit_position(cx);
 		}
+	for (k = 0; e->o.verbose && k < e->nst; k++)
+		if (e->st[k].book)
+			warn("%s: cash %.2f after %llu portfolio calls",
+			    e->st[k].s->name, e->st[k].cash,
+			    (unsigned long long)e->nbookcalls);
 	if (e->o.verbose)
 		warn("%llu events, %zu symbols, %llu bars, %llu orders, "
 		    "%llu fills, %llu drops, %llu orders refused, "
@@ -1736,6 +2028,8 @@ eng_free(struct eng *e)
 		free(s->cx);
 		bar_ring_release(&s->m1);
 		bar_ring_release(&s->s1);
+		bar_ring_release(&s->d1);
+		bar_ring_release(&s->mo);
 		free(s);
 	}
 	free(e->sym);
@@ -1744,7 +2038,13 @@ eng_free(struct eng *e)
 			free(e->st[i].kv[k].key);
 		free(e->st[i].kv);
 	}
+	for (i = 0; i < e->nst; i++)
+		if (e->st[i].book) {
+			free(e->st[i].book->st);
+			free(e->st[i].book);
+		}
 	free(e->st);
+	free(e->q);
 	for (k = 0; k < e->ngkv; k++)
 		free(e->gkv[k].key);
 	free(e->gkv);
@@ -1814,6 +2114,8 @@ take_back(struct strat_ctx *cx, const char *reason)
  * price), may not cost more than capital x margin.  Exits are never
  * refused.  An order before any price is not checked.
  */
+static int over_book_power(const struct strat_ctx *cx, double px0);
+
 static int
 over_buying_power(const struct strat_ctx *cx, enum otype type,
     double limit, double stop)
@@ -1826,10 +2128,89 @@ over_buying_power(const struct strat_ctx *cx, enum otype type,
 	px = type == OT_LIMIT ? limit : type == OT_STOP ? stop : cx->sym->last;
 	if (!(px > 0))
 		return 0;
+	if (cx->es->book)
+		return over_book_power(cx, px);
 	held = fabs(cx->pos) + pending(cx, SIDE_BUY) +
 	    pending(cx, SIDE_SELL_SHORT);
 	cap = isnan(e->o.capital) ? cx->es->pv : e->o.capital;
 	return held * px > cap * e->o.margin * (1 + EPS);
+}
+
+/* A price for a position's value: the last price, else its cost. */
+static double
+mark(const struct strat_ctx *cx)
+{
+	return cx->sym->last > 0 ? cx->sym->last : cx->cost;
+}
+
+/* The equity of a portfolio strategy: cash plus its positions' value. */
+static double
+book_equity(const struct eng *e, const struct eng_strat *es)
+{
+	const struct strat_ctx *c;
+	size_t i, k = (size_t)(es - e->st);
+	double eq = es->cash;
+
+	for (i = 0; i < e->nsym; i++) {
+		c = &e->sym[i]->cx[k];
+		if (c->pos != 0 && mark(c) > 0)
+			eq += c->pos * mark(c);
+	}
+	return eq;
+}
+
+/*
+ * A portfolio strategy sees the whole account: what it would hold in
+ * every symbol once its open orders fill (pending sells count at the last
+ * price), this order at px among them, may not be worth more than its
+ * equity x margin.
+ */
+static int
+over_book_power(const struct strat_ctx *cx, double px0)
+{
+	const struct eng *e = cx->eng;
+	const struct strat_ctx *c;
+	size_t i, k = (size_t)(cx->es - e->st);
+	double expo = 0, net, px;
+
+	for (i = 0; i < e->nsym; i++) {
+		c = &e->sym[i]->cx[k];
+		px = c == cx ? px0 : mark(c);
+		if (!(px > 0))
+			continue;
+		net = c->pos + pending(c, SIDE_BUY) +
+		    pending(c, SIDE_BUY_TO_COVER) - pending(c, SIDE_SELL) -
+		    pending(c, SIDE_SELL_SHORT);
+		expo += fabs(net) * px;
+	}
+	return expo > book_equity(e, cx->es) * e->o.margin * (1 + EPS);
+}
+
+/* Hold an order made during on_portfolio, with copies of its strings. */
+static void
+queue_order(struct strat_ctx *cx, const struct strat_order *req,
+    enum otype type)
+{
+	struct eng *e = cx->eng;
+	struct queued *q;
+	int i;
+
+	if (e->nq == e->cq) {
+		e->cq = e->cq ? 2 * e->cq : 16;
+		e->q = xrealloc(e->q, e->cq * sizeof(*e->q));
+	}
+	q = &e->q[e->nq++];
+	q->cx = cx;
+	q->o = *req;
+	q->o.type = otype_name(type);
+	snprintf(q->reason, sizeof(q->reason), "%s",
+	    req->reason ? req->reason : "signal");
+	q->o.reason = q->reason;
+	for (i = 0; i < req->nwhy && i < STRAT_WHY_MAX; i++) {
+		snprintf(q->key[i], sizeof(q->key[i]), "%s", req->why_key[i]);
+		q->o.why_key[i] = q->key[i];
+	}
+	advance(e, cx->sym, e->book_now);
 }
 
 static void
@@ -1912,6 +2293,10 @@ strat_order(struct strat_ctx *cx, const struct strat_order *req)
 		break;
 	default:
 		return refuse(cx, "no side");
+	}
+	if (e->holding) {
+		queue_order(cx, req, type);
+		return 0;
 	}
 	if (!is_entry(req->side) && broker_holds(cx)) {
 		take_back(cx, req->reason ? req->reason : "exit");
@@ -1997,6 +2382,9 @@ strat_can_enter(const struct strat_ctx *cx)
 	const struct eng_strat *es = cx->es;
 	int64_t from = s->open + (int64_t)es->start;
 
+	if (s->daily)
+		return cx->pos == 0 && cx->nord == 0 && !cx->rejected &&
+		    s->now >= cx->cool_until;
 	return cx->pos == 0 && cx->nord == 0 && !cx->rejected &&
 	    s->now >= cx->cool_until && s->now >= from &&
 	    s->now < from + (int64_t)es->duration &&
@@ -2094,5 +2482,57 @@ strat_bars(const struct strat_ctx *cx, int64_t tf)
 		return &cx->sym->m1;
 	if (tf == STRAT_TF_1S && cx->eng->o.seconds)
 		return &cx->sym->s1;
+	if (tf == STRAT_TF_1D)
+		return &cx->sym->d1;
+	if (tf == STRAT_TF_1MO)
+		return &cx->sym->mo;
 	return NULL;
+}
+
+/* The book of a portfolio strategy (strategy.h). */
+
+size_t
+strat_book_size(const struct strat_book *bk)
+{
+	return bk->eng->nsym;
+}
+
+struct strat_ctx *
+strat_book_ctx(struct strat_book *bk, size_t i)
+{
+	struct eng *e = bk->eng;
+
+	if (i >= e->nsym)
+		return NULL;
+	return &e->sym[i]->cx[bk->es - e->st];
+}
+
+int64_t
+strat_book_now(const struct strat_book *bk)
+{
+	return bk->now;
+}
+
+int64_t
+strat_book_tf(const struct strat_book *bk)
+{
+	return bk->tf;
+}
+
+double
+strat_book_cash(const struct strat_book *bk)
+{
+	return bk->es->cash;
+}
+
+double
+strat_book_equity(const struct strat_book *bk)
+{
+	return book_equity(bk->eng, bk->es);
+}
+
+double
+strat_book_param(const struct strat_book *bk, const char *key)
+{
+	return param(bk->eng, bk->es, key);
 }

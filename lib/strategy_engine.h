@@ -68,10 +68,12 @@ struct eng_opts {
 	int verbose;
 	int64_t start;		/* ns since the epoch: stamped into the ids of
 				 * live orders; 0: no stamp */
+	int64_t book_every;	/* --portfolio-every, ns; 0: 1m with sim
+				 * fills, else 5m */
 };
 #define ENG_MAX_SYMBOLS 1000000
 #define ENG_OPTS_INIT { 0, 0, 0, 0, NAN, 1, NULL, 0, 0, 0, 512, \
-	ENG_MAX_SYMBOLS, 0, 0 }
+	ENG_MAX_SYMBOLS, 0, 0, 0 }
 
 struct eng;
 
@@ -85,6 +87,13 @@ struct eng *eng_new(const struct eng_opts *o);
  * (eng_strategy_name()) or already loaded.
  */
 int eng_add(struct eng *e, const struct strategy *s, const char **err);
+
+/*
+ * Whether s is a portfolio strategy (API 3, with on_portfolio): it needs
+ * every symbol, so it may not run sharded.
+ */
+int eng_is_portfolio(const struct strategy *s);
+
 
 /*
  * The strategy that a name given from outside stands for: "momentum" is
@@ -129,8 +138,24 @@ enum eng_result eng_event(struct eng *e, const struct ev *ev,
     const char **err);
 
 /*
- * End of input: call every strategy's on_finish, and with -v report
- * counters and open positions on stderr.
+ * A starting position (a "position" event, from --positions): the
+ * strategy it names (the only one loaded, when it names none) holds qty
+ * shares of sym at avg_price; its cash is unchanged.  Call after the
+ * eng_param()s, before the first eng_event().  Returns ENG_DONE,
+ * ENG_PASS for a position of a strategy not loaded here, ENG_BAD (*err)
+ * for a bad one (no symbol, a quantity not finite, no positive avg_price
+ * with a quantity, no strategy named with several loaded), or
+ * ENG_REFUSED past max_symbols.
+ */
+enum eng_result eng_position(struct eng *e, const struct ev *ev,
+    const char **err);
+
+/*
+ * End of input: call every strategy's on_finish (and the last
+ * on_portfolio of daily data), write a "position" event for every
+ * position still held (each strategy and symbol, at the symbol's last
+ * time; what --positions takes to resume), and with -v report counters,
+ * open positions and portfolio strategies' cash on stderr.
  */
 void eng_finish(struct eng *e);
 

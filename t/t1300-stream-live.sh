@@ -219,9 +219,11 @@ cat >f407.json <<\EOF
 EOF
 # Frames and messages that are not right: not JSON, cut short, binary
 # junk, an event longer than a line may be (1 MiB), messages without a
-# time or with a bad one, an empty frame, a number for a message; then
-# the unknown type (twice), and good data.
+# time or with a bad one, an empty frame, a number for a message, a frame
+# larger than liu-stream reads (16 MiB); then the unknown type (twice),
+# and good data.
 big=$(liu_long_line 1100000)
+huge=$(liu_long_line 17000000)
 cat >junk.json <<EOF
 {"steps": [
 	{"raw": "not json"},
@@ -231,11 +233,12 @@ cat >junk.json <<EOF
 	{"raw": "[{\"T\":\"t\",\"S\":\"AAPL\",\"p\":1}, {\"T\":\"q\",\"S\":\"AMD\",\"t\":\"yesterday\"}]"},
 	{"raw": ""},
 	{"raw": "[1]"},
+	{"raw": "[\"$huge\"]"},
 	{"send": ["unknown", "unknown", "capture", "unknown"], "batch": 2},
 	{"send": "default"}
 ]}
 EOF
-unset big
+unset big huge
 cat >punk.json <<\EOF
 {"steps": [{"send": ["unknown", "default", "unknown"]}]}
 EOF
@@ -724,8 +727,9 @@ test_expect_success 'malformed frames and messages: said, skipped; the rest' '
 	liu-stream: alpaca: message skipped: bad time in "t"
 	liu-stream: alpaca: frame 9 skipped: empty frame
 	liu-stream: alpaca: message skipped: not an object
+	liu-stream: alpaca: frame 11 skipped: larger than 16 MiB
 	liu-stream: alpaca: messages of type '"'"'zz'"'"' are not translated: counted, not written
-	liu-stream: alpaca: 9 events, 19 frames (4 refused), 4 messages skipped, 3 of unknown types, 0 reconnects, 0 events dropped for a slow reader
+	liu-stream: alpaca: 9 events, 20 frames (5 refused), 4 messages skipped, 3 of unknown types, 0 reconnects, 0 events dropped for a slow reader
 	EOF
 	test_cmp expect live.err
 '

@@ -340,7 +340,8 @@ test_expect_success 'fills and updates that name "momentum" are momentum_long'"'
 	test_grep "<stdin>:15: fill for unknown order \"nosuch\"" err &&
 	test_grep ! "nosuch" out &&
 	# the good one made the position that the target exit sells
-	jq -e "select(.ev == \"order\" and .why.reason == \"target\") |
+	jq -e -n "[inputs | select(.ev == \"order\" and
+	    .why.reason == \"target\")] | .[0] |
 	    .qty == 2127 and .strategy == \"momentum_long\"" out >/dev/null &&
 	# the canceled BBB order frees BBB for a new entry
 	test_grep "\"id\":\"momentum_long-BBB-$S-2\"" out
@@ -471,8 +472,8 @@ test_expect_success 'live fills: applied to known orders, unknown ones reported'
 	test_grep "<stdin>:20: fill for unknown order" err &&
 	test_grep "\"strategy\":\"other\"" out &&
 	# the two good fills made a 2127 position: the target exit sells it all
-	jq -e "select(.ev == \"order\" and .why.reason == \"target\") |
-	    .qty == 2127" out >/dev/null
+	jq -e -n "[inputs | select(.ev == \"order\" and
+	    .why.reason == \"target\")] | .[0] | .qty == 2127" out >/dev/null
 '
 
 test_expect_success 'live: a canceled order frees the symbol for a new entry' '

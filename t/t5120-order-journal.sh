@@ -192,7 +192,7 @@ test_expect_success "$N orders, faults, kill -9 and a restart: once each" '
 	cat >s4.json <<-\EOF &&
 	{"symbols": {"AAPL": {"price": 10, "partial": [1]},
 		     "MSFT": {"price": 20}, "TSLA": {"price": 30}},
-	 "fill_delay_ms": 5,
+	 "fill_delay_ms": 5, "account": {"cash": 100000000},
 	 "submit": ["ok", "timeout", "ok", "500_after_create", "ok", 500,
 		    "ok", "drop", 429, "ok", 503, "ok", "timeout", "ok",
 		    "502_after", "ok", 429, "ok", "drop", "ok", 429],
@@ -217,10 +217,12 @@ test_expect_success "$N orders, faults, kill -9 and a restart: once each" '
 	    <fin >m1.out 2>m1.err & } &&
 	pid=$! &&
 	exec 9>fin &&
-	cat many >&9 &&
+	{ cat many >&9 2>/dev/null & } &&
+	catpid=$! &&
 	some=$(('"$N"' / 10)) &&
-	test_wait_for "test \$(grep -c \"\\\"ev\\\":\\\"order\\\"\" m1.out) -ge $some" 300 &&
+	test_wait_for "test \$(grep -c \"\\\"ev\\\":\\\"order\\\",\" m1.out) -ge $some" 300 &&
 	kill -9 $pid &&
+	{ wait $catpid || :; } &&
 	exec 9>&- &&
 	{ wait $pid; test $? = 137; } &&
 	lo f4 --keep-open --timeout 300ms --max-wait 5s --journal j4 \

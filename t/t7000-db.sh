@@ -320,12 +320,12 @@ test_expect_success 'SIGTERM: whole lines out, the fills read are stored, 143' '
 	awk "BEGIN { for (i = 0; i < 3000; i++)
 	    printf \"{\\\"ev\\\":\\\"fill\\\",\\\"t\\\":\\\"2024-03-01T14:30:00Z\\\",\\\"sym\\\":\\\"S\\\",\\\"id\\\":\\\"o\\\",\\\"exec_id\\\":\\\"t%d\\\",\\\"side\\\":\\\"buy\\\",\\\"qty\\\":1,\\\"price\\\":1,\\\"batch\\\":\\\"term\\\"}\\n\", i }" >tf &&
 	mkfifo fifo &&
-	{ (store <fifo >out 2>err & echo $! >pid; wait $!; echo $? >rc) & } &&
+	{ (liu-db store --journal j <fifo >out 2>err & echo $! >pid; wait $!; echo $? >rc) & } &&
 	exec 3>fifo &&
 	cat tf >&3 &&
-	sleep 0.5 &&
+	test_wait_for "test \$(wc -l <out) -eq 3000" &&
 	kill -TERM "$(cat pid)" &&
-	sleep 0.5 &&
+	test_wait_for "test -s rc" &&
 	exec 3>&- &&
 	wait &&
 	test "$(cat rc)" = 143 &&

@@ -53,8 +53,7 @@ test_expect_success 'database killed mid-stream: 100000 fills, each once' '
 	done &&
 	pg_stop immediate &&
 	cat p2 >&3 &&
-	sleep 1 &&
-	test -s j &&
+	test_wait_for "test -s j" &&
 	pg_restart &&
 	cat p3 >&3 &&
 	exec 3>&- &&
@@ -108,7 +107,7 @@ test_expect_success 'a database down from the start: nothing lost' '
 	    2>err; echo $? >rc) & } &&
 	exec 4>in2 &&
 	cat late >&4 &&
-	sleep 0.5 &&
+	test_wait_for "test \$(wc -l <j3) -eq 500" &&
 	test_line_count = 500 j3 &&
 	pg_restart &&
 	exec 4>&- &&
@@ -124,7 +123,8 @@ test_expect_success 'a journal in use by another store is refused' '
 	mkfifo in3 &&
 	{ liu-db store --journal j4 <in3 >/dev/null 2>&1 & } &&
 	exec 5>in3 &&
-	sleep 0.3 &&
+	test_wait_for "test -e j4" &&
+	test_wait_for "grep -q \":\$(stat -c %i j4) \" /proc/locks" &&
 	test_expect_code 3 liu-db store --journal j4 </dev/null 2>err &&
 	test_grep "in use" err &&
 	exec 5>&- &&

@@ -202,7 +202,7 @@ alpaca_data(void)
 	    "'c':389.12,'v':749378,'t':'2021-02-16T04:00:00Z'}]",
 	    "{'ev':'bar','t':'2021-02-16T04:00:00Z','sym':'SPY','tf':'1d',"
 	    "'o':388.985,'h':389.13,'l':388.975,'c':389.12,'v':749378,"
-	    RTS "}\n");
+	    "'updated':true," RTS "}\n");
 	/* protocols.md section 1: the test stream's bar, with n and vw */
 	golden('a', "alpaca b (test stream)",
 	    "[{'T':'b','S':'FAKEPACA','o':132.65,'h':136,'l':132.12,"

@@ -60,7 +60,7 @@ t_release(struct broker *b)
 }
 
 static struct broker test_broker = { "test", t_submit, t_cancel, t_market,
-	t_release };
+	t_release, NULL, NULL };
 
 /* Run f(ob, ...) with fd 1 on the capture file. */
 static int saved_fd = -1;
