@@ -30,16 +30,20 @@ static const char *const usage_text[] = {
 	"usage: liu-order sim [--market FIFO] [--pass] [--keep-open]",
 	"                 [--capital C] [--margin M] [--fee-per-share F]",
 	"                 [--max-fill-qty N] [--liquidate-before DURATION]",
-	"                 [--cancel-after DURATION] [--strict] [--max-bad N]",
-	"                 [--line-max BYTES] [-uv]",
+	"                 [--cancel-after DURATION] [--market-hours] [RISK...]",
+	"                 [--strict] [--max-bad N] [--line-max BYTES] [-uv]",
 	"       liu-order alpaca [--paper | --live] [--url URL]",
 	"                 [--cacert FILE] [--timeout DURATION]",
 	"                 [--max-wait DURATION] [--journal FILE |",
-	"                 --no-journal] [--no-stream] [--pass]",
+	"                 --no-journal] [--no-stream] [--any-hours]",
+	"                 [--no-account-check] [RISK...] [--pass]",
 	"                 [--keep-open] [--liquidate-before DURATION]",
 	"                 [--cancel-after DURATION] [--strict] [--max-bad N]",
 	"                 [--line-max BYTES] [-uv]",
 	"       liu-order -h | --help | --version",
+	"RISK: [--max-position-value D] [--max-exposure D]",
+	"      [--max-open-orders N] [--max-daily-loss D] [--price-band PCT]",
+	"      [--max-orders-per-min N] [--extended-hours]",
 	"See liu-order(1).",
 	NULL
 };
@@ -53,7 +57,8 @@ usage(int status)
 enum { O_MARKET = 300, O_PASS, O_KEEP_OPEN, O_CAPITAL, O_MARGIN, O_FEE,
 	O_MAX_FILL, O_VERSION, O_PAPER, O_LIVE, O_URL, O_CACERT, O_TIMEOUT,
 	O_MAX_WAIT, O_LIQUIDATE, O_CANCEL_AFTER, O_JOURNAL, O_NO_JOURNAL,
-	O_NO_STREAM };
+	O_NO_STREAM, O_MAX_POS, O_MAX_EXPO, O_MAX_OPEN, O_MAX_LOSS, O_BAND,
+	O_PER_MIN, O_EXT, O_HOURS, O_ANY_HOURS, O_NO_ACCOUNT };
 
 static const struct option longopts[] = {
 	{ "market", required_argument, NULL, O_MARKET },
@@ -74,6 +79,16 @@ static const struct option longopts[] = {
 	{ "journal", required_argument, NULL, O_JOURNAL },
 	{ "no-journal", no_argument, NULL, O_NO_JOURNAL },
 	{ "no-stream", no_argument, NULL, O_NO_STREAM },
+	{ "max-position-value", required_argument, NULL, O_MAX_POS },
+	{ "max-exposure", required_argument, NULL, O_MAX_EXPO },
+	{ "max-open-orders", required_argument, NULL, O_MAX_OPEN },
+	{ "max-daily-loss", required_argument, NULL, O_MAX_LOSS },
+	{ "price-band", required_argument, NULL, O_BAND },
+	{ "max-orders-per-min", required_argument, NULL, O_PER_MIN },
+	{ "extended-hours", no_argument, NULL, O_EXT },
+	{ "market-hours", no_argument, NULL, O_HOURS },
+	{ "any-hours", no_argument, NULL, O_ANY_HOURS },
+	{ "no-account-check", no_argument, NULL, O_NO_ACCOUNT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -142,9 +157,13 @@ int
 main(int argc, char *argv[])
 {
 	struct ob_opts o = OB_OPTS_INIT;
+	struct risk_opts ro = RISK_OPTS_INIT;
+	int hours = -1, no_account = 0;
+	struct risk_broker rb = { NULL, alp_buying_power, alp_clock,
+		alp_asset };
 	struct nd_reader in = ND_READER_INIT, mk = ND_READER_INIT;
 	struct nd_reader tk = ND_READER_INIT, ws = ND_READER_INIT;
-	struct nd_reader *rd[4] = { &in, &mk, &tk, &ws };
+	struct nd_reader *rd[4] = { &in, &mk, NULL, NULL };
 	struct ev ev = EV_INIT;
 	struct ob *ob;
 	struct alp_opts ao = { NULL, NULL, NULL, NULL, 30000000000LL,
@@ -207,9 +226,6 @@ main(int argc, char *argv[])
 			ao.max_wait = liu_duration_arg(optarg, 0,
 			    "--max-wait");
 			break;
-		case O_JOURNAL: ao.journal = optarg; break;
-		case O_NO_JOURNAL: ao.no_journal = 1; break;
-		case O_NO_STREAM: ao.no_stream = 1; break;
 		case O_LIQUIDATE:
 			o.liquidate_before = liu_duration_arg(optarg, 1,
 			    "--liquidate-before");
@@ -218,8 +234,40 @@ main(int argc, char *argv[])
 			o.cancel_after = liu_duration_arg(optarg, 1,
 			    "--cancel-after");
 			break;
+		case O_JOURNAL: ao.journal = optarg; break;
+		case O_NO_JOURNAL: ao.no_journal = 1; break;
+		case O_NO_STREAM: ao.no_stream = 1; break;
+		case O_MAX_POS:
+			ro.max_pos_value = liu_strtod(optarg, 0, 1e15,
+			    "--max-position-value");
+			break;
+		case O_MAX_EXPO:
+			ro.max_exposure = liu_strtod(optarg, 0, 1e15,
+			    "--max-exposure");
+			break;
+		case O_MAX_OPEN:
+			ro.max_open = (long)liu_strtod(optarg, 1, 1e9,
+			    "--max-open-orders");
+			break;
+		case O_MAX_LOSS:
+			ro.max_daily_loss = liu_strtod(optarg, 0, 1e15,
+			    "--max-daily-loss");
+			break;
+		case O_BAND:
+			ro.price_band = liu_strtod(optarg, 0, 1e6,
+			    "--price-band");
+			break;
+		case O_PER_MIN:
+			ro.max_per_min = (long)liu_strtod(optarg, 1, 1e7,
+			    "--max-orders-per-min");
+			break;
+		case O_EXT: ro.ext_hours = 1; break;
+		case O_HOURS: hours = 1; break;
+		case O_ANY_HOURS: hours = 0; break;
+		case O_NO_ACCOUNT: no_account = 1; break;
 		case 'v':
 			o.verbose = nd_policy.verbose = ao.verbose = 1;
+			ro.verbose = 1;
 			break;
 		case 'h': usage(0);
 		case O_VERSION: liu_version();
@@ -231,8 +279,8 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage(LIU_EXIT_USAGE);
 	if (sim ? (live || paper || url || ao.cacert || ao.journal ||
-	    ao.no_journal || ao.no_stream) :
-	    (market || max_fill > 0 || !isnan(o.capital)))
+	    ao.no_journal || ao.no_stream || hours == 0 || no_account) :
+	    (market || max_fill > 0 || !isnan(o.capital) || hours == 1))
 		die_code(LIU_EXIT_USAGE, "an option of the other broker "
 		    "given to %s (see liu-order(1))", mode);
 	if (live && paper)
@@ -241,8 +289,14 @@ main(int argc, char *argv[])
 		die_code(LIU_EXIT_USAGE, "--journal or --no-journal, not both");
 	bk = sim ? sim_broker(max_fill) : alpaca(&ao, live, url);
 	o.live_clock = !sim;
+	rb.b = bk;
 	ob = ob_new(&o);
 	ob_set_broker(ob, bk);
+	/* alpaca: the market hours, shortable and buying power by default */
+	ro.hours = sim ? hours == 1 || ro.ext_hours : hours != 0;
+	ro.shortable = !sim;
+	ro.account = !sim && !no_account;
+	ob_set_risk(ob, risk_new(&ro, sim ? NULL : &rb));
 	nd_fdopen(&in, 0, "<stdin>");
 	if (market) {
 		nd_fdopen(&mk, open_market(market), market);
@@ -255,9 +309,11 @@ main(int argc, char *argv[])
 	}
 	if (!sim && (o.liquidate_before || o.cancel_after)) {
 		/* live, time passes between events: a clock wakes us */
-		if ((which = eod_ticker_start()) < 0)
+		int fd = eod_ticker_start();
+
+		if (fd < 0)
 			die("cannot start the clock:");
-		nd_fdopen(&tk, which, "<clock>");
+		nd_fdopen(&tk, fd, "<clock>");
 		rd[nrd++] = &tk;
 	}
 	while ((rc = nd_next_event_any(rd, nrd, &which, &ev)) == 1) {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mine.h"
 #include "ndjson.h"
 #include "opt.h"
 #include "proc.h"
@@ -36,6 +37,11 @@ static const char *const usage_text[] = {
 	"                [--min-volume N] [--max-symbols N] [--where EXPR]",
 	"                [--strategies A,B,...] [--strict] [--max-bad N]",
 	"                [--line-max BYTES] [-uv]",
+	"       liu-scan momentum --from-db [--dsn DSN]",
+	"                [--min-price P] [--max-price P]",
+	"                [--min-last-dv D] [--min-change PCT]",
+	"                [--min-volume N] [--max-symbols N] [--where EXPR]",
+	"                [--strategies A,B,...] [-uv]",
 	"       liu-scan snapshot [--where EXPR] [--every DURATION]",
 	"                [--until T] [--wait-open DURATION]",
 	"                [--provider alpaca | polygon] [--feed iex | sip]",
@@ -44,6 +50,7 @@ static const char *const usage_text[] = {
 	"                [--max-wait DURATION] [-uv]",
 	"       liu-scan snapshot --from FILE [--at HH:MM] [--where EXPR]",
 	"                [--strict] [--max-bad N] [--line-max BYTES] [-uv]",
+	"       liu-scan snapshot --from-db [--dsn DSN] [--where EXPR] [-uv]",
 	"       liu-scan -h | --help | --version",
 	"See liu-scan(1).",
 	NULL
@@ -58,7 +65,8 @@ usage(int status)
 enum { O_MIN_PRICE = 300, O_MAX_PRICE, O_MIN_LAST_DV, O_MIN_CHANGE,
 	O_MIN_VOLUME, O_MAX_SYMBOLS, O_WHERE, O_STRATEGIES, O_EVERY, O_UNTIL,
 	O_WAIT_OPEN, O_PROVIDER, O_FEED, O_SYMBOLS, O_CHUNK, O_URL,
-	O_TRADING_URL, O_CACERT, O_MAX_WAIT, O_FROM, O_AT, O_VERSION };
+	O_TRADING_URL, O_CACERT, O_MAX_WAIT, O_FROM, O_AT, O_FROM_DB, O_DSN,
+	O_VERSION };
 
 static const struct option longopts[] = {
 	{ "min-price", required_argument, NULL, O_MIN_PRICE },
@@ -85,6 +93,8 @@ static const struct option longopts[] = {
 	{ "max-wait", required_argument, NULL, O_MAX_WAIT },
 	{ "from", required_argument, NULL, O_FROM },
 	{ "at", required_argument, NULL, O_AT },
+	{ "from-db", no_argument, NULL, O_FROM_DB },
+	{ "dsn", required_argument, NULL, O_DSN },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
@@ -152,7 +162,8 @@ main(int argc, char *argv[])
 	static const int nd_opts[] = { ND_OPT_STRICT, ND_OPT_MAX_BAD,
 		ND_OPT_LINE_MAX, 0 };
 	struct scan_opts o = SCAN_OPTS_INIT;
-	const char *mode, *provider = NULL, *why, *where = NULL;
+	const char *mode, *provider = NULL, *why, *where = NULL, *dsn = NULL;
+	struct mine_bars *bars = NULL;
 	unsigned char nd_given[ND_OPT_UNBUF + 1] = { 0 };
 	int ch, status;
 	int64_t ns;
@@ -270,6 +281,8 @@ main(int argc, char *argv[])
 				    "(want HH:MM, New York time)",
 				    LIU_ECHO_MAX, optarg);
 			break;
+		case O_FROM_DB: break;
+		case O_DSN: dsn = optarg; break;
 		case 'v': o.verbose = o.rest.verbose = 1; break;
 		case 'h': usage(0);
 		case O_VERSION: liu_version();
@@ -289,7 +302,17 @@ main(int argc, char *argv[])
 		    "go in --symbols)", LIU_ECHO_MAX, argv[0]);
 	if (o.mode == SCAN_SNAPSHOT)
 		refuse(crit, "is for the momentum scanner");
-	if (o.from) {
+	if (given[O_DSN] && !given[O_FROM_DB])
+		die_code(LIU_EXIT_USAGE, "--dsn is for --from-db");
+	if (given[O_FROM_DB]) {
+		if (o.from)
+			die_code(LIU_EXIT_USAGE, "--from and --from-db: one "
+			    "source of bars");
+		refuse(online, "is not for --from-db: a scan of saved bars");
+		if (given[O_AT])
+			die_code(LIU_EXIT_USAGE, "--at is for --from: "
+			    "stock_ohlc holds daily bars");
+	} else if (o.from) {
 		refuse(online, "is not for --from: a scan of saved bars");
 	} else {
 		if (given[O_AT])
@@ -312,7 +335,14 @@ main(int argc, char *argv[])
 		die_code(LIU_EXIT_USAGE, "--min-price is over --max-price");
 	if (where)
 		o.where = scan_where_compile(where);
+	if (given[O_FROM_DB]) {
+		bars = mine_bars_open(dsn);
+		o.from_bars = mine_bars_next;
+		o.from_arg = bars;
+		o.from_name = "stock_ohlc";
+	}
 	status = scan_run(&o);
+	mine_bars_close(bars);
 	scan_where_free(o.where);
 	scan_list_free(o.strategies);
 	scan_list_free(o.symbols);

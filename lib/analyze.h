@@ -216,6 +216,9 @@ int an_tz_parse(const char *name, enum an_tz *tz);
  */
 void an_table(struct an *a, struct buf *out);
 void an_ndjson(struct an *a);		/* through nd_emit() */
+/* The same events, each handed to out(arg, event, its length). */
+void an_ndjson_to(struct an *a,
+    void (*out)(void *arg, const char *p, size_t n), void *arg);
 /* 'svg' is a chart to embed (may be NULL), copied as it is. */
 void an_html(struct an *a, struct buf *out, const char *svg, size_t svglen);
 

@@ -154,8 +154,22 @@ j_groups(struct buf *b, const char *key, const struct symtab *names,
 	buf_addc(b, '}');
 }
 
+static void
+emit(void *arg, const char *p, size_t n)
+{
+	(void)arg;
+	nd_emit(p, n);
+}
+
 void
 an_ndjson(struct an *a)
+{
+	an_ndjson_to(a, emit, NULL);
+}
+
+void
+an_ndjson_to(struct an *a, void (*out)(void *arg, const char *p, size_t n),
+    void *arg)
 {
 	struct an_summary *s = &a->s;
 	struct buf b = BUF_INIT;
@@ -192,7 +206,7 @@ an_ndjson(struct an *a)
 		j_ratio(&b, "r", an_trip_r(tr));
 		j_hold(&b, tr->t_in, tr->t_out);
 		buf_adds(&b, ",\"open\":false}");
-		nd_emit(b.p, b.len);
+		out(arg, b.p, b.len);
 	}
 	for (i = 0; i < a->nkeys && !liu_stop; i++) {
 		k = &a->keys[i];
@@ -216,7 +230,7 @@ an_ndjson(struct an *a)
 		    an_money_dbl(o.in_val));
 		j_money(&b, "fees", o.fee);
 		buf_adds(&b, ",\"open\":true}");
-		nd_emit(b.p, b.len);
+		out(arg, b.p, b.len);
 	}
 	if (liu_stop) {
 		buf_release(&b);
@@ -266,6 +280,6 @@ an_ndjson(struct an *a)
 	j_groups(&b, "by_strategy", &a->strats, a->by_strat, a->strats.n);
 	j_groups(&b, "by_batch", &a->batches, a->by_batch, a->batches.n);
 	buf_addc(&b, '}');
-	nd_emit(b.p, b.len);
+	out(arg, b.p, b.len);
 	buf_release(&b);
 }

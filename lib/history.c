@@ -827,7 +827,12 @@ hist_run(const struct hist_opts *o, char *const *syms, int nsyms)
 	merge_build(heap, n);
 	while (n > 0 && !liu_stop) {
 		s = heap[0].p;
-		nd_emit(s->lines.p + s->ev[s->pos].off, s->ev[s->pos].len);
+		if (o->sink)
+			o->sink(o->sink_arg, s->lines.p + s->ev[s->pos].off,
+			    s->ev[s->pos].len);
+		else
+			nd_emit(s->lines.p + s->ev[s->pos].off,
+			    s->ev[s->pos].len);
 		h.nout++;
 		h.tlast = s->ev[s->pos].t;
 		if (++s->pos < s->nev)

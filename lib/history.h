@@ -12,6 +12,7 @@
 #ifndef LIU_HISTORY_H
 #define LIU_HISTORY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "rest.h"
@@ -31,9 +32,13 @@ struct hist_opts {
 	struct rest_opts rest;
 	int progress;		/* a progress line on stderr */
 	int verbose;		/* counters at the end */
+	/* where the events go: NULL, nd_emit(); else sink(sink_arg, event,
+	   its length), in the same order (liu-mine) */
+	void (*sink)(void *arg, const char *p, size_t n);
+	void *sink_arg;
 };
 #define HIST_OPTS_INIT { HIST_ALPACA, INT64_MIN, INT64_MAX, 0, HIST_BARS, \
-	"raw", NULL, NULL, REST_OPTS_INIT, 0, 0 }
+	"raw", NULL, NULL, REST_OPTS_INIT, 0, 0, NULL, NULL }
 
 /* "alpaca" or "polygon" into *p: 0, or -1 for another name. */
 int hist_provider_from(const char *s, enum hist_provider *p);

@@ -55,6 +55,9 @@ struct priv {
 struct ob {
 	struct ob_opts o;
 	struct broker *bk;
+	struct risk *risk;	/* order_risk.c's checks, or NULL */
+	double code;		/* ob_refused()'s, for emit_update() */
+	int has_code;
 	struct ob_order *ord;
 	struct priv *pv;
 	size_t nord, cap;
@@ -71,9 +74,9 @@ struct ob {
 	double realized, fees;
 	int64_t now;
 	int have_now;
-	int quiet;		/* ob_set_quiet(): a journal read back */
 	struct eod *eod;	/* the end of day, or NULL */
 	const char *placing;	/* the tag of an order the book places */
+	int quiet;		/* ob_set_quiet(): a journal read back */
 	struct buf out, key, sig, s1, s2, s3;
 	char err[256];
 	/* counters, for -v */
@@ -255,6 +258,8 @@ emit_update(struct ob *ob, const struct ob_order *o, int64_t t,
 		json_add_kstr(b, "batch", batch);
 	if (why)
 		json_add_kstr(b, "why", why);
+	if (ob->has_code)
+		json_add_knum(b, "code", ob->code);
 	if (o && strcmp(status, "new") == 0)
 		json_add_kstr(b, "client_order_id", o->cid);
 	if (o && o->parent >= 0)
@@ -600,6 +605,42 @@ exposure(struct ob *ob)
 	return x;
 }
 
+const size_t *
+ob_open_orders(struct ob *ob, size_t *n)
+{
+	open_compact(ob);
+	*n = ob->nopen;
+	return ob->open;
+}
+
+size_t
+ob_npositions(const struct ob *ob)
+{
+	return ob->npos;
+}
+
+const char *
+ob_position(const struct ob *ob, size_t k, double *qty, double *cost)
+{
+	const char *name = sym_name(&ob->poskeys, (uint32_t)k);
+
+	*qty = ob->pos[k].qty;
+	*cost = ob->pos[k].cost;
+	return name + strlen(name) + 1;	/* strategy NUL symbol */
+}
+
+double
+ob_realized(const struct ob *ob)
+{
+	return ob->realized - ob->fees;
+}
+
+void
+ob_set_risk(struct ob *ob, struct risk *r)
+{
+	ob->risk = r;
+}
+
 static const char *
 check_types(struct ob *ob, struct ob_order *o, const struct ev *e,
     const struct extras *x)
@@ -777,7 +818,9 @@ on_order(struct ob *ob, const struct ev *e, const char **err)
 	if ((why = check_types(ob, o, e, &x)) != NULL ||
 	    (!ob->quiet && (why = check_money(ob, i)) != NULL) ||
 	    (!ob->quiet && ob->eod &&
-	    (why = eod_refuse(ob, ob->eod, i)) != NULL)) {
+	    (why = eod_refuse(ob, ob->eod, i)) != NULL) ||
+	    (!ob->quiet && ob->risk &&
+	    (why = risk_order(ob->risk, ob, i)) != NULL)) {
 		ob->nrejected++;
 		ob_status(ob, i, OS_REJECTED, why, e->t);
 		return OB_DONE;
@@ -848,6 +891,16 @@ ob_status(struct ob *ob, size_t i, enum ob_state st, const char *why,
 		return;
 	o->state = st;
 	emit_update(ob, o, t, state_names[st], why, NULL);
+}
+
+void
+ob_refused(struct ob *ob, size_t i, const char *why, double code,
+    int64_t t)
+{
+	ob->code = code;
+	ob->has_code = 1;
+	ob_status(ob, i, OS_REJECTED, why, t);
+	ob->has_code = 0;
 }
 
 void
@@ -1093,6 +1146,8 @@ on_market(struct ob *ob, const struct ev *e, const char **err)
 		set_last(ob, e->sym, e->c);
 	else if (e->type == EV_QUOTE)
 		set_last(ob, e->sym, (e->bid + e->ask) / 2);
+	if (ob->risk)
+		risk_market(ob->risk, ob, e);
 	ob->bk->market(ob->bk, ob, e);
 	return OB_DONE;
 }
@@ -1126,6 +1181,8 @@ ob_event(struct ob *ob, const struct ev *e, const char **err)
 		return on_cancel(ob, e, err);
 	if (strcmp(e->evname, "position") == 0)
 		return on_position(ob, e, err);
+	if (ob->risk && e->sym && strcmp(e->evname, "status") == 0)
+		risk_status(ob->risk, ob, e);
 	if (ob->o.pass && ev_pass_once(e))
 		nd_emit(e->line, e->len);
 	return OB_DONE;
@@ -1193,6 +1250,7 @@ ob_free(struct ob *ob)
 	eod_free(ob->eod);
 	if (ob->bk)
 		ob->bk->release(ob->bk);
+	risk_free(ob->risk);
 	for (i = 0; i < ob->nord; i++) {
 		o = &ob->ord[i];
 		free(o->id);
@@ -1260,14 +1318,6 @@ double
 ob_pos_pending(struct ob *ob, size_t p, enum ev_side side)
 {
 	return pending(ob, p, side, SIZE_MAX);
-}
-
-const size_t *
-ob_open_orders(struct ob *ob, size_t *n)
-{
-	open_compact(ob);
-	*n = ob->nopen;
-	return ob->open;
 }
 
 void

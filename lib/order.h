@@ -257,6 +257,69 @@ size_t ob_leg(struct ob *ob, size_t parent, enum ob_leg kind, double qty,
     int64_t t);
 
 /*
+ * The broker refused order i (its answer to the submit): as ob_status()
+ * with OS_REJECTED, the order_update also carrying "code", the broker's
+ * code for the refusal (Alpaca's 8 digits), so that a strategy can tell it
+ * from liu-order's own checks.
+ */
+void ob_refused(struct ob *ob, size_t i, const char *why, double code,
+    int64_t t);
+
+/* For the risk checks (order_risk.c). */
+
+/* The indices of the orders open now, *n of them; valid until the next
+   order or event. */
+const size_t *ob_open_orders(struct ob *ob, size_t *n);
+/* Position k (0 to ob_npositions() - 1): its symbol, signed quantity and
+   average cost (NAN when flat). */
+size_t ob_npositions(const struct ob *ob);
+const char *ob_position(const struct ob *ob, size_t k, double *qty,
+    double *cost);
+/* Realized gains less fees, dollars, since the start. */
+double ob_realized(const struct ob *ob);
+
+/*
+ * Risk checks (order_risk.c), made before an order reaches the broker;
+ * each refusal is an order_update "rejected" with the reason.  See
+ * liu-order(1).  A money limit is off when NAN, a count when 0.
+ */
+struct risk_opts {
+	double max_pos_value;	/* a symbol: position and open entries, $ */
+	double max_exposure;	/* all symbols, $ */
+	double max_daily_loss;	/* the day's loss that stops entries, $ */
+	double price_band;	/* percent off the last price */
+	long max_open;		/* open orders */
+	long max_per_min;	/* orders in any 60 s */
+	int hours;		/* the regular session only */
+	int ext_hours;		/* and extended_hours orders in pre/post */
+	int shortable;		/* sell_short: ask the broker (alpaca) */
+	int account;		/* buying power from the broker (alpaca) */
+	int verbose;
+};
+#define RISK_OPTS_INIT { NAN, NAN, NAN, NAN, 0, 0, 0, 0, 0, 0, 0 }
+struct risk;
+/* A broker to ask (alpaca: alp_buying_power() ...; each 0 or -1). */
+struct risk_broker {
+	struct broker *b;
+	int (*buying_power)(struct broker *b, double *bp);
+	int (*clock)(struct broker *b, int *open, int64_t *now,
+	    int64_t *next);
+	int (*asset)(struct broker *b, const char *sym, int *shortable,
+	    int *etb);
+};
+/* rb: the broker to ask (copied), or NULL (sim: the book's own). */
+struct risk *risk_new(const struct risk_opts *o,
+    const struct risk_broker *rb);
+void risk_free(struct risk *r);
+/* The book's checks; ob_free() frees them. */
+void ob_set_risk(struct ob *ob, struct risk *r);
+/* Called by the book: NULL, or why order i is refused. */
+const char *risk_order(struct risk *r, struct ob *ob, size_t i);
+/* A market event (after the book took its price), or a "status" one. */
+void risk_market(struct risk *r, struct ob *ob, const struct ev *e);
+void risk_status(struct risk *r, struct ob *ob, const struct ev *e);
+
+/*
  * The simulated broker (order_sim.c): fills from the market events it is
  * given; see liu-order(1).  max_fill: the most shares one market event
  * fills of an order, 0 for no limit.
@@ -289,6 +352,15 @@ struct broker *alp_broker(const struct alp_opts *ao, const char **why);
 int alp_start(struct broker *b, struct ob *ob);
 /* One line of the stream's pipe, parsed. */
 void alp_stream(struct broker *b, struct ob *ob, const struct ev *e);
+/*
+ * For the risk checks, from the broker (each a request, paced like the
+ * orders): the account's buying power; the clock (is_open, the broker's
+ * time, and the next change: next_close when open, else next_open); an
+ * asset's shortable and easy_to_borrow.  0, or -1 (no answer).
+ */
+int alp_buying_power(struct broker *b, double *bp);
+int alp_clock(struct broker *b, int *open, int64_t *now, int64_t *next);
+int alp_asset(struct broker *b, const char *sym, int *shortable, int *etb);
 /* Get every open order from the broker and write what changed. */
 void alp_recheck(struct broker *b, struct ob *ob);
 /* Whether a URL names Alpaca's live endpoint (api.alpaca.markets). */

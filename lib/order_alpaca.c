@@ -49,6 +49,8 @@
 
 #define ALP_TRIES 3		/* POSTs of one order, at most */
 #define ALP_LOOKUPS 3		/* look-ups after one unknown answer */
+#define ALP_RATE 200		/* requests a minute, unless the broker says */
+#define ALP_RING 4096		/* the request times kept, for that */
 
 #define EPS 1e-9
 
@@ -74,6 +76,13 @@ struct alp {
 	int have_jr;
 	struct aws *ws;
 	int restarting;		/* alp_start()'s re-check of the journal */
+	double code;		/* refusal()'s, NAN when the body had none */
+	int64_t max_wait;
+	uint64_t npaced;	/* waits for the rate limit's reset */
+	int64_t sent[ALP_RING];	/* when the last requests went, a ring */
+	uint64_t nsent;
+	int64_t *cpu;		/* each submit's CPU time, ns */
+	size_t ncpu, ccpu;
 };
 
 /* A stream execution: the fill of a fill or partial_fill event. */
@@ -429,9 +438,11 @@ refusal(struct alp *a, long status)
 	int i;
 
 	buf_reset(&a->s2);
+	a->code = NAN;
 	if (json_parse(&a->j, a->body.p, a->body.len, &err) == 0) {
 		if ((i = json_get(&a->j, "code")) >= 0)
 			json_num(&a->j, i, &code);
+		a->code = code;
 		buf_reset(&a->s1);
 		if ((i = json_get(&a->j, "message")) >= 0)
 			json_str(&a->j, i, &a->s1);
@@ -452,6 +463,66 @@ refusal(struct alp *a, long status)
 		buf_add(&a->s2, a->s1.p, a->s1.len);
 	}
 	return buf_cstr(&a->s2);
+}
+
+/* Order i refused with HTTP status st: why and the broker's code. */
+static void
+refused(struct alp *a, struct ob *ob, size_t i, long st)
+{
+	const char *why = refusal(a, st);
+
+	if (isnan(a->code))
+		ob_status(ob, i, OS_REJECTED, why, ob_now(ob));
+	else
+		ob_refused(ob, i, why, a->code, ob_now(ob));
+}
+
+/*
+ * The rate limit: when the last answer said no request is left
+ * (X-Ratelimit-Remaining 0), wait for its X-Ratelimit-Reset (at most
+ * max_wait) before the next one, rather than be refused with a 429.  An
+ * answer without X-Ratelimit-Remaining: at most X-Ratelimit-Limit (or
+ * ALP_RATE) requests in any minute, by the times they were sent.
+ */
+static void
+pace(struct alp *a)
+{
+	int64_t w = 0, end, now = liu_now_ns(), lim;
+	struct timespec ts;
+
+	if (a->r.remaining == 0 && a->r.reset > 0)
+		w = a->r.reset * 1000000000 - now;
+	else if (a->r.remaining < 0 && a->nsent > 0) {
+		lim = a->r.limit > 0 ? a->r.limit : ALP_RATE;
+		if (lim > ALP_RING)
+			lim = ALP_RING;
+		if (a->nsent >= (uint64_t)lim)
+			w = a->sent[(a->nsent - (uint64_t)lim) % ALP_RING] +
+			    60000000000LL - now;
+	}
+	if (w > a->max_wait)
+		w = a->max_wait;
+	if (w <= 0)
+		return;
+	a->npaced++;
+	if (a->verbose)
+		warn("alpaca: rate limit of %lld a minute reached: waiting "
+		    "%.3f s", (long long)a->r.limit, (double)w / 1e9);
+	end = liu_mono_ns() + w;
+	while (!liu_stop && (w = end - liu_mono_ns()) > 0) {
+		ts.tv_sec = (time_t)(w / 1000000000);
+		ts.tv_nsec = (long)(w % 1000000000);
+		nanosleep(&ts, NULL);
+	}
+}
+
+static long
+alp_send(struct alp *a, const char *method, const char *target,
+    const char *json)
+{
+	pace(a);
+	a->sent[a->nsent++ % ALP_RING] = liu_now_ns();
+	return rest_send(&a->r, method, target, json, &a->body);
 }
 
 /* Parse a->body as one object into a->j; 0 or -1. */
@@ -476,7 +547,7 @@ lookup(struct alp *a, struct ob *ob, size_t i)
 	buf_adds(&a->req, "/v2/orders:by_client_order_id?client_order_id=");
 	rest_add_escaped(&a->req, ob_order(ob, i)->cid);
 	a->nlookups++;
-	st = rest_get(&a->r, buf_cstr(&a->req), &a->body);
+	st = alp_send(a, "GET", buf_cstr(&a->req), NULL);
 	if (st == 200 && parse_body(a) == 0) {
 		apply_order(a, ob, i, &a->j, 0, NULL);
 		return 1;
@@ -502,6 +573,38 @@ dup_cid(struct alp *a)
 	return 0;
 }
 
+/* The process's CPU time, ns. */
+static int64_t
+cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int
+cmp_i64(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* -v: the CPU time of a submit, its answer included: p50, p99, max. */
+static void
+report_cpu(struct alp *a)
+{
+	size_t n = a->ncpu;
+
+	if (n == 0)
+		return;
+	qsort(a->cpu, n, sizeof(*a->cpu), cmp_i64);
+	warn("alpaca: CPU per order: p50 %.1f us, p99 %.1f us, max %.1f us "
+	    "(%zu orders)", a->cpu[n / 2] / 1e3,
+	    a->cpu[(n * 99 + 99) / 100 - 1] / 1e3, a->cpu[n - 1] / 1e3, n);
+}
+
 static void
 alp_submit(struct broker *b, struct ob *ob, size_t i)
 {
@@ -509,6 +612,7 @@ alp_submit(struct broker *b, struct ob *ob, size_t i)
 	struct buf post = BUF_INIT;
 	long st;
 	int try, k, found;
+	int64_t cpu0 = cpu_ns();
 
 	order_body(&post, ob_order(ob, i));
 	/* the order and what led to it are out, its record is on disk */
@@ -516,8 +620,7 @@ alp_submit(struct broker *b, struct ob *ob, size_t i)
 	journal_sync(a);
 	for (try = 0; try < ALP_TRIES; try++) {
 		a->nposts++;
-		st = rest_send(&a->r, "POST", "/v2/orders", buf_cstr(&post),
-		    &a->body);
+		st = alp_send(a, "POST", "/v2/orders", buf_cstr(&post));
 		if (st == 200 || st == 201) {
 			if (parse_body(a) == 0) {
 				apply_order(a, ob, i, &a->j, 0, NULL);
@@ -528,8 +631,7 @@ alp_submit(struct broker *b, struct ob *ob, size_t i)
 			   fresh connection when the reused one died */
 			break;
 		} else if (st >= 400 && st < 500 && st != 429) {
-			ob_status(ob, i, OS_REJECTED, refusal(a, st),
-			    ob_now(ob));
+			refused(a, ob, i, st);
 			break;
 		}
 		if (a->verbose)
@@ -549,6 +651,11 @@ alp_submit(struct broker *b, struct ob *ob, size_t i)
 	buf_release(&post);
 	journal_state(a, ob, i);
 	journal_sync(a);
+	if (a->ncpu == a->ccpu) {
+		a->ccpu = a->ccpu ? 2 * a->ccpu : 256;
+		a->cpu = xrealloc(a->cpu, a->ccpu * sizeof(*a->cpu));
+	}
+	a->cpu[a->ncpu++] = cpu_ns() - cpu0;
 }
 
 /* Get order i from the broker and apply it; 0, or -1 if that failed. */
@@ -572,7 +679,7 @@ refresh(struct alp *a, struct ob *ob, size_t i)
 	buf_reset(&a->req);
 	buf_adds(&a->req, "/v2/orders/");
 	rest_add_escaped(&a->req, o->oid);
-	st = rest_get(&a->r, buf_cstr(&a->req), &a->body);
+	st = alp_send(a, "GET", buf_cstr(&a->req), NULL);
 	if (st != 200 || parse_body(a) < 0) {
 		if (a->verbose)
 			warn("re-checking %s: %s", o->cid, st < 0 ?
@@ -625,7 +732,7 @@ alp_cancel(struct broker *b, struct ob *ob, size_t i, enum ob_end how,
 	buf_reset(&a->req);
 	buf_adds(&a->req, "/v2/orders/");
 	rest_add_escaped(&a->req, o->oid);
-	st = rest_send(&a->r, "DELETE", buf_cstr(&a->req), NULL, &a->body);
+	st = alp_send(a, "DELETE", buf_cstr(&a->req), NULL);
 	if (st != 204 && st != 200 && a->verbose)
 		warn("cancel of %s: %s", o->cid, st < 0 ? a->r.err :
 		    refusal(a, st));
@@ -921,6 +1028,12 @@ alp_release(struct broker *b)
 		    (unsigned long long)a->nforeign,
 		    (unsigned long long)a->nrecheck,
 		    (unsigned long long)a->jr.nsync);
+	if (a->verbose) {
+		warn("alpaca: %llu waits for the rate limit",
+		    (unsigned long long)a->npaced);
+		report_cpu(a);
+	}
+	free(a->cpu);
 	aws_stop(a->ws);
 	if (a->have_jr)
 		jr_close(&a->jr);
@@ -962,6 +1075,7 @@ alp_broker(const struct alp_opts *ao, const char **why)
 	a->o = *ao;
 	a->jr.fd = -1;
 	a->verbose = ao->verbose;
+	a->max_wait = ao->max_wait;
 	a->b.name = "alpaca";
 	a->b.submit = alp_submit;
 	a->b.cancel = alp_cancel;
@@ -970,4 +1084,55 @@ alp_broker(const struct alp_opts *ao, const char **why)
 	a->b.next_close = alp_next_close;
 	a->b.sync = alp_recheck;
 	return &a->b;
+}
+
+/* The risk checks' questions (order.h). */
+
+int
+alp_buying_power(struct broker *b, double *bp)
+{
+	struct alp *a = (struct alp *)b;
+
+	if (alp_send(a, "GET", "/v2/account", NULL) != 200 ||
+	    parse_body(a) < 0)
+		return -1;
+	*bp = num_member(&a->j, 0, "buying_power", &a->s1);
+	return isnan(*bp) ? -1 : 0;
+}
+
+int
+alp_clock(struct broker *b, int *open, int64_t *now, int64_t *next)
+{
+	struct alp *a = (struct alp *)b;
+	int i;
+
+	if (alp_send(a, "GET", "/v2/clock", NULL) != 200 ||
+	    parse_body(a) < 0 || (i = json_member(&a->j, 0, "is_open")) < 0)
+		return -1;
+	*open = a->j.tok[i].kind == JSON_TRUE;
+	if (!str_member(&a->j, 0, "timestamp", &a->s2) ||
+	    tm_parse(a->s2.p, a->s2.len, now) < 0 ||
+	    !str_member(&a->j, 0, *open ? "next_close" : "next_open",
+	    &a->s2) || tm_parse(a->s2.p, a->s2.len, next) < 0)
+		return -1;
+	return 0;
+}
+
+int
+alp_asset(struct broker *b, const char *sym, int *shortable, int *etb)
+{
+	struct alp *a = (struct alp *)b;
+	int i, k;
+
+	buf_reset(&a->req);
+	buf_adds(&a->req, "/v2/assets/");
+	rest_add_escaped(&a->req, sym);
+	if (alp_send(a, "GET", buf_cstr(&a->req), NULL) != 200 ||
+	    parse_body(a) < 0 ||
+	    (i = json_member(&a->j, 0, "shortable")) < 0 ||
+	    (k = json_member(&a->j, 0, "easy_to_borrow")) < 0)
+		return -1;
+	*shortable = a->j.tok[i].kind == JSON_TRUE;
+	*etb = a->j.tok[k].kind == JSON_TRUE;
+	return 0;
 }

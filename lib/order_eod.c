@@ -334,7 +334,8 @@ liquidation(struct ob *ob, struct eod *d, int64_t t)
 		if (c != d->close) {
 			d->close = c;
 			d->done = 0;
-			memset(d->tries, 0, d->ntries);
+			if (d->ntries)
+				memset(d->tries, 0, d->ntries);
 		}
 	}
 	if (t >= d->close - d->before)	/* and t < d->close */

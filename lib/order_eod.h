@@ -46,11 +46,6 @@ double ob_pos_qty(const struct ob *ob, size_t p, int *swing,
 /* Shares open orders of 'side' still want on position p. */
 double ob_pos_pending(struct ob *ob, size_t p, enum ev_side side);
 /*
- * The orders maybe open, by index, in the order they came (valid until
- * the book adds an order), and their number in *n.
- */
-const size_t *ob_open_orders(struct ob *ob, size_t *n);
-/*
  * Cancel order i on the book's own account: write a cancel event in its
  * strategy's name, with "tag":TAG and "why":{"reason":TAG}, then ask the
  * broker, the pending_cancel update's why TAG.  Nothing if it is closed or

@@ -232,30 +232,36 @@ on_body(char *p, size_t size, size_t n, void *arg)
 }
 
 /*
- * libcurl's header callback: X-Ratelimit-Reset, the epoch second, and
- * X-Ratelimit-Limit, requests a minute.
+ * libcurl's header callback: X-Ratelimit-Reset, the epoch second,
+ * X-Ratelimit-Limit, requests a minute, and X-Ratelimit-Remaining.
  */
 static size_t
 on_header(char *p, size_t size, size_t n, void *arg)
 {
-	static const char name[] = "x-ratelimit-reset:";
-	static const char lname[] = "x-ratelimit-limit:";
+	static const char *const names[] = { "x-ratelimit-reset:",
+		"x-ratelimit-limit:", "x-ratelimit-remaining:" };
 	struct rest *r = arg;
-	size_t len = size * n, k = sizeof(name) - 1, i;
-	int64_t v = 0, *to = &r->reset;
+	int64_t *const to[] = { &r->reset, &r->limit, &r->remaining };
+	size_t len = size * n, k = 0, i, j;
+	int64_t v = 0;
+	int digits = 0;
 
-	if (len > k && strncasecmp(p, lname, k) == 0)
-		to = &r->limit;
-	else if (len <= k || strncasecmp(p, name, k) != 0)
+	for (j = 0; j < 3; j++) {
+		k = strlen(names[j]);
+		if (len > k && strncasecmp(p, names[j], k) == 0)
+			break;
+	}
+	if (j == 3)
 		return len;
 	for (i = k; i < len && (p[i] == ' ' || p[i] == '\t'); i++)
 		;
-	for (; i < len && p[i] >= '0' && p[i] <= '9'; i++) {
+	for (; i < len && p[i] >= '0' && p[i] <= '9'; i++, digits++) {
 		if (v > (INT64_MAX - 9) / 10)
 			return len;	/* absurd: ignored */
 		v = v * 10 + (p[i] - '0');
 	}
-	*to = v;
+	if (digits)
+		*to[j] = v;
 	return len;
 }
 
@@ -436,6 +442,7 @@ rest_send(struct rest *r, const char *method, const char *target,
 		buf_reset(body);
 		r->status = 0;
 		r->reset = 0;
+		r->remaining = -1;
 		r->toobig = 0;
 		r->err[0] = '\0';
 		if (liu_stop) {

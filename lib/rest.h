@@ -56,13 +56,14 @@ struct rest {
 	long status;		/* of the last response; 0 before one */
 	int64_t reset;		/* its X-Ratelimit-Reset, epoch s; 0: none */
 	int64_t limit;		/* the last X-Ratelimit-Limit seen; 0: none */
+	int64_t remaining;	/* its X-Ratelimit-Remaining; -1: none */
 	int toobig;		/* its body went over body_max */
 	struct buf url;		/* the last request's URL, as sent */
 	struct buf shown;	/* private: rest_shown_url()'s */
 	struct buf *body;	/* private: the body being read */
 	char err[256];		/* the last transport error */
 };
-#define REST_INIT { NULL, NULL, NULL, 0, REST_OPTS_INIT, 0, 0, 0, 0, 0, 0, \
+#define REST_INIT { NULL, NULL, NULL, 0, REST_OPTS_INIT, 0, 0, 0, 0, 0, -1, 0, \
 	BUF_INIT, BUF_INIT, NULL, "" }
 
 /*

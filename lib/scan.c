@@ -439,7 +439,7 @@ scan_run(const struct scan_opts *o)
 	memset(&s, 0, sizeof(s));
 	s.o = o;
 	set_strategies(&s);
-	status = o->from ? scan_from_run(&s) : live(&s);
+	status = o->from || o->from_bars ? scan_from_run(&s) : live(&s);
 	if (s.nwhere_err)
 		warn("--where failed on %llu snapshots",
 		    (unsigned long long)s.nwhere_err);

@@ -28,6 +28,7 @@ enum scan_mode { SCAN_MOMENTUM, SCAN_SNAPSHOT };
 enum scan_provider { SCAN_ALPACA, SCAN_POLYGON };
 
 struct scan_where;
+struct ev;
 
 struct scan_opts {
 	enum scan_mode mode;
@@ -62,10 +63,17 @@ struct scan_opts {
 				   daily bars at the open */
 
 	int verbose;
+
+	/* offline from elsewhere (liu-scan --from-db): daily bars in time
+	   order, the next one into *ev with 1, 0 at the end, -1 after an
+	   error it reported; from_name names the source in messages */
+	int (*from_bars)(void *arg, struct ev *ev);
+	void *from_arg;
+	const char *from_name;
 };
 #define SCAN_OPTS_INIT { SCAN_MOMENTUM, 2, 20, 500000, 3.5, 30000, 100, \
 	NULL, NULL, 0, INT64_MIN, -1, SCAN_ALPACA, NULL, NULL, 1000, NULL, \
-	NULL, REST_OPTS_INIT, NULL, -1, 0 }
+	NULL, REST_OPTS_INIT, NULL, -1, 0, NULL, NULL, NULL }
 
 /*
  * Compile a --where expression (jq, through libjq).  Returns the compiled

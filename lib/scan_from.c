@@ -189,7 +189,8 @@ bar_day(const struct ev *ev, int daily)
 	return tm_days_from_civil(y, m, d);
 }
 
-/* One bar; -1 if input must stop. */
+/* One bar; -1 if input must stop.  r is NULL for o->from_bars, the
+ * nbars-th bar of o->from_name. */
 static int
 on_bar(struct from *f, struct nd_reader *r, const struct ev *ev)
 {
@@ -204,7 +205,9 @@ on_bar(struct from *f, struct nd_reader *r, const struct ev *ev)
 	}
 	day = bar_day(ev, f->daily);
 	if (f->day != NO_DAY && day < f->day)
-		return nd_bad(r, "bar out of time order: a day before the one "
+		return r ? nd_bad(r, "bar out of time order: a day before the "
+		    "one being read") : nd_bad_at(f->s->o->from_name,
+		    f->nbars + 1, "bar out of time order: a day before the one "
 		    "being read");
 	if (day != f->day) {
 		if (f->day != NO_DAY)
@@ -264,17 +267,26 @@ scan_from_run(struct scan *s)
 	f.s = s;
 	f.daily = s->o->at < 0;
 	f.day = NO_DAY;
-	if (nd_open(&r, s->o->from) < 0)
-		die("cannot open '%s':", s->o->from);
-	while ((rc = nd_next_event(&r, &ev)) == 1) {
-		if (ev.type == EV_BAR && on_bar(&f, &r, &ev) < 0)
-			break;
+	if (s->o->from_bars) {
+		while (!liu_stop && (rc = s->o->from_bars(s->o->from_arg,
+		    &ev)) == 1)
+			if (on_bar(&f, NULL, &ev) < 0)
+				break;
+		rc = liu_stop ? 0 : rc;
+	} else {
+		if (nd_open(&r, s->o->from) < 0)
+			die("cannot open '%s':", s->o->from);
+		while ((rc = nd_next_event(&r, &ev)) == 1) {
+			if (ev.type == EV_BAR && on_bar(&f, &r, &ev) < 0)
+				break;
+		}
 	}
 	if (rc >= 0 && !liu_stop && !nd_stopped && f.day != NO_DAY)
 		end_day(&f);
 	if (s->o->verbose)
 		warn("%s: %llu bars read, %llu of another timeframe left "
-		    "alone, %llu days scanned", r.name,
+		    "alone, %llu days scanned", s->o->from_bars ?
+		    s->o->from_name : r.name,
 		    (unsigned long long)f.nbars,
 		    (unsigned long long)f.nignored,
 		    (unsigned long long)s->nscans);

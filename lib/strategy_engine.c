@@ -1674,6 +1674,11 @@ on_update(struct eng *e, const struct ev *ev)
 	if ((i = open_order(cx, id)) < 0)
 		return ENG_DONE;	/* e.g. an update after the last fill */
 	o = &cx->ord[i];
+	/* the broker refused an entry (its code given): not again today */
+	if (!ev->parent && ev->status && strcmp(ev->status, "rejected") ==
+	    0 && (o->side == SIDE_BUY || o->side == SIDE_SELL_SHORT) &&
+	    json_member(&ev->j, 0, "code") >= 0)
+		strat_drop(cx, "refused by the broker");
 	if (!ev->parent && final_status(ev->status)) {
 		/* a bracket's entry is over; legs guard what it filled */
 		if (o->bracket && !e->o.fill_sim && o->filled > EPS) {

@@ -187,6 +187,8 @@ server starts:
                                window (60 s from its first request) ends;
                                the headers say N.  Without it nothing is
                                refused and the headers say 200
+  "rate_window_s": S           the window, not Alpaca's: S seconds (60),
+                               to keep a test of the rate limit short
   "retry_after_s": N           Retry-After and X-Ratelimit-Reset of a
                                scripted 429: now + N (1)
   "auth_error": {"status": N, "body": B}   the answer to bad credentials
@@ -588,7 +590,8 @@ STREAM_DEFAULTS = {
 TOP_KEYS = ("seed", "price", "symbols", "strict_symbols", "partial",
             "fill_delay_ms", "fill_gap_ms", "cancel_delay_ms",
             "early_events", "account", "positions", "orders", "clock",
-            "submit", "answers", "cycle", "rate_limit", "retry_after_s",
+            "submit", "answers", "cycle", "rate_limit", "rate_window_s",
+            "retry_after_s",
             "auth_error", "stream", "steps")
 STEP_ACTIONS = ("wait", "price", "fill", "event", "order", "clock",
                 "account", "drop", "close")
@@ -639,6 +642,9 @@ class Scenario:
         self.rate_limit = obj.get("rate_limit")
         if self.rate_limit is not None and not is_int(self.rate_limit, 1):
             raise ScenarioError('"rate_limit" must be an integer >= 1')
+        self.rate_window = obj.get("rate_window_s", 60)
+        if not is_int(self.rate_window, 1):
+            raise ScenarioError('"rate_window_s" must be an integer >= 1')
         self.retry_after = obj.get("retry_after_s", 1)
         if not is_int(self.retry_after, 1):
             raise ScenarioError('"retry_after_s" must be an integer >= 1')
@@ -2137,8 +2143,10 @@ class Rest:
     def rate_headers(self):
         ex = self.ex
         limit = self.sc.rate_limit or 200
-        reset = int(ex.rate_start + 60) if ex.rate_start else \
-            int(time.time()) + 60
+        w = self.sc.rate_window
+        # the epoch second the window has ended by
+        reset = int(ex.rate_start + w + 0.999) if ex.rate_start else \
+            int(time.time()) + w
         return [("X-Ratelimit-Limit", str(limit)),
                 ("X-Ratelimit-Remaining",
                  str(max(0, limit - ex.rate_count))),
@@ -2202,11 +2210,13 @@ class Rest:
             return keep
         ex.count("requests")
         now = time.time()
-        if ex.rate_start is None or now - ex.rate_start >= 60:
+        if ex.rate_start is None or \
+           now - ex.rate_start >= self.sc.rate_window:
             ex.rate_start, ex.rate_count = now, 0
         ex.rate_count += 1
         if self.sc.rate_limit and ex.rate_count > self.sc.rate_limit:
-            wait = max(1, int(ex.rate_start + 60 - now + 0.999))
+            wait = max(1, int(ex.rate_start + self.sc.rate_window - now +
+                              0.999))
             a = Answer(429, TOO_MANY, [("Retry-After", str(wait))])
             self.write(proto, a, close)
             self.logline(method, target, 429)

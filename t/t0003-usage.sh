@@ -7,7 +7,7 @@ in our words under the program'"'"'s name, not argv[0] as typed, however
 the program was run: from PATH, by a path, or through liu.'
 . "$(dirname "$0")/test-lib.sh"
 
-progs='liu liu-analyze liu-db liu-order liu-plan liu-route liu-scan
+progs='liu liu-analyze liu-db liu-mine liu-order liu-plan liu-route liu-scan
 	liu-strategy liu-stream liu-ta liu-backtest liu-paper'
 
 for p in $progs

@@ -329,7 +329,7 @@ broker () {
 	alpaca_curl "https://127.0.0.1:$(cat "$1.port")$2" | jq -r "$3"
 }
 
-NOW=2025-11-26T15:44:55-05:00
+NOW=2025-11-26T15:44:56-05:00
 fake_prereq
 test_expect_success 'alpaca: at 15:45 by the clock, cancels, sells, swing kept' '
 	echo "{\"price\":100,\"clock\":{\"is_open\":\"auto\"}}" >a1.json &&
@@ -371,7 +371,7 @@ fake_prereq
 test_expect_success 'alpaca: the broker'"'"'s early close is the one watched' '
 	echo "{\"price\":100,\"clock\":{\"is_open\":\"auto\",
 	    \"early_closes\":{\"2025-12-01\":\"14:00\"}}}" >a2.json &&
-	now=2025-12-01T13:44:55-05:00 &&
+	now=2025-12-01T13:44:56-05:00 &&
 	LIU_NOW=$now fake_trade_start a2 --script a2.json &&
 	alo a2 $now --liquidate-before 15m &&
 	aorder s-AAPL-1 buy 10 s "" AAPL >&9 &&
