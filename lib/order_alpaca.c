@@ -19,13 +19,20 @@
  *     sent again.  A 429 waits for the reset time the answer gives and is
  *     sent again (it was refused unseen: rest_send()).
  *   - A 4xx answer is a rejection: an order_update "rejected" whose why is
- *     the broker's code and message.
+ *     the broker's code and message; but a 422 "client_order_id must be
+ *     unique" is looked up (libcurl may have sent the POST twice).
  *   - The order objects the broker sends (an answer, a look-up, a
- *     re-check) are applied the same way: a filled_qty above what the book
- *     knows is a fill, exec_id "<order_id>-<filled_qty>", at the
- *     filled_avg_price; a final status closes the order.
- *   - A re-check (alp_recheck(): at the end of input, and after the stream
- *     came back) gets every open order with GET /v2/orders/{id}.
+ *     re-check, a trade_updates event) are applied the same way: a
+ *     filled_qty above what the book knows is a fill: the stream's
+ *     execution (execution_id, price) when it is all that is new, else
+ *     one fill, exec_id "<order_id>-<filled_qty>", at the price the
+ *     filled_avg_price leaves for it; a final status closes the order.
+ *   - A re-check (alp_recheck(): at the end of input, and at every
+ *     "listening" of the stream, so after a reconnect) gets every open
+ *     order with GET /v2/orders/{id}.
+ *   - The journal (order_journal.c): a "sent" record on disk before each
+ *     POST, a "state" record after each change is written out; read back
+ *     quietly at the start (alp_start()), then the open orders re-checked.
  */
 #include <errno.h>
 #include <math.h>
