@@ -267,9 +267,7 @@ void ob_refused(struct ob *ob, size_t i, const char *why, double code,
 
 /* For the risk checks (order_risk.c). */
 
-/* The indices of the orders open now, *n of them; valid until the next
-   order or event. */
-const size_t *ob_open_orders(struct ob *ob, size_t *n);
+/* ob_open_orders() (order_eod.h): the open orders. */
 /* Position k (0 to ob_npositions() - 1): its symbol, signed quantity and
    average cost (NAN when flat). */
 size_t ob_npositions(const struct ob *ob);

@@ -43,6 +43,7 @@
 #include "json.h"
 #include "ndjson.h"
 #include "order.h"
+#include "order_eod.h"
 #include "sym.h"
 #include "tm.h"
 #include "util.h"
@@ -175,11 +176,11 @@ order_price(struct ob *ob, const struct ob_order *o)
 
 /*
  * The value at stake of symbol sym (NULL: of all): positions at their
- * price, open entries (but order 'self') at theirs.  NAN when an entry
- * has no price.
+ * price, open entries (but order 'self') at theirs.  *unpriced: whether
+ * an open entry had no price (not counted).
  */
 static double
-value(struct ob *ob, const char *sym, size_t self)
+value(struct ob *ob, const char *sym, size_t self, int *unpriced)
 {
 	const size_t *open;
 	const struct ob_order *o;
@@ -187,6 +188,7 @@ value(struct ob *ob, const char *sym, size_t self)
 	double v = 0, q, c, px;
 	size_t k, n;
 
+	*unpriced = 0;
 	for (k = 0; k < ob_npositions(ob); k++) {
 		s = ob_position(ob, k, &q, &c);
 		if (q == 0 || (sym && strcmp(s, sym) != 0))
@@ -203,8 +205,9 @@ value(struct ob *ob, const char *sym, size_t self)
 			continue;
 		px = order_price(ob, o);
 		if (isnan(px))
-			return NAN;
-		v += fmax(0, o->qty - o->filled) * px;
+			*unpriced = 1;
+		else
+			v += fmax(0, o->qty - o->filled) * px;
 	}
 	return v;
 }
@@ -405,10 +408,11 @@ money_check(struct risk *r, struct ob *ob, size_t i, double px)
 	const struct ob_order *o = ob_order(ob, i);
 	double want = o->qty * px, v, have;
 	int64_t wall;
+	int unp;
 
 	if (!isnan(r->o.max_pos_value)) {
-		v = value(ob, o->sym, i);
-		if (isnan(v))
+		v = value(ob, o->sym, i, &unp);
+		if (unp)
 			return say(r, "risk: an open order of %.32s has no "
 			    "price", o->sym);
 		if (v + want > r->o.max_pos_value + 1e-6)
@@ -417,7 +421,8 @@ money_check(struct risk *r, struct ob *ob, size_t i, double px)
 			    r->o.max_pos_value);
 	}
 	if (!isnan(r->o.max_exposure) || (r->o.account && r->alp)) {
-		if (isnan(v = value(ob, NULL, i)))
+		v = value(ob, NULL, i, &unp);
+		if (unp && !isnan(r->o.max_exposure))
 			return say(r, "risk: an open order has no price");
 		if (v + want > r->o.max_exposure + 1e-6)
 			return say(r, "risk: exposure would be %.2f, over "

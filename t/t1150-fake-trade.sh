@@ -780,7 +780,8 @@ test_expect_success 'rate limit: N a minute, then 429 until the reset' '
 	r4=$(tr -d "\\r" <h4 | sed -n "s/^X-Ratelimit-Reset: //p") &&
 	test "$r1" = "$r4" &&
 	now=$(date +%s) &&
-	test $r4 -gt $now && test $r4 -le $((now + 60)) &&
+	# the epoch second by which the window has ended: rounded up
+	test $r4 -gt $now && test $r4 -le $((now + 61)) &&
 	wait=$(tr -d "\\r" <h4 | sed -n "s/^Retry-After: //p") &&
 	test $wait -ge 1 && test $wait -le 60 &&
 	test_grep "^GET /v2/clock 429\$" rate.log
