@@ -605,6 +605,14 @@ exposure(struct ob *ob)
 	return x;
 }
 
+const size_t *
+ob_open_orders(struct ob *ob, size_t *n)
+{
+	open_compact(ob);
+	*n = ob->nopen;
+	return ob->open;
+}
+
 size_t
 ob_npositions(const struct ob *ob)
 {

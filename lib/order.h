@@ -267,7 +267,11 @@ void ob_refused(struct ob *ob, size_t i, const char *why, double code,
 
 /* For the risk checks (order_risk.c). */
 
-/* ob_open_orders() (order_eod.h): the open orders. */
+/*
+ * The orders maybe open, by index, in the order they came (valid until
+ * the book adds an order), and their number in *n.
+ */
+const size_t *ob_open_orders(struct ob *ob, size_t *n);
 /* Position k (0 to ob_npositions() - 1): its symbol, signed quantity and
    average cost (NAN when flat). */
 size_t ob_npositions(const struct ob *ob);
