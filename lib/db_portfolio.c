@@ -200,7 +200,8 @@ db_portfolio_trades(PGconn *c, long long id)
 	snprintf(ib, sizeof(ib), "%lld", id);
 	return db_print_rows(c, "SELECT to_char(t.client_time AT TIME ZONE"
 	    " 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') ||"
-	    " lpad(t.client_time_ns::text, 3, '0') || 'Z', t.batch_id, a.strategy, t.symbol, t.operation, t.qty, t.price,"
+	    " lpad(t.client_time_ns::text, 3, '0') || 'Z', t.batch_id,"
+	    " a.strategy, t.symbol, t.operation, t.qty, t.price,"
 	    " t.fee, t.exec_id"
 	    " FROM portfolio_batch_ids b JOIN new_trades t"
 	    " ON t.batch_id = b.batch_id JOIN algo_run a"

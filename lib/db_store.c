@@ -1265,7 +1265,8 @@ clean_id(const char *s)
 /*
  * --portfolio ID: if the database answers, the portfolio must exist, and
  * the batch named (--batch, LIU_BATCH_ID) is tied to it now; the fills
- * tie their own batches as they are written.  A database away is no error: the journal waits for it.
+ * tie their own batches as they are written.  A database away is no
+ * error: the journal waits for it.
  */
 static void
 portfolio_check(const struct db_store_opts *o, const char *batch)
