@@ -245,4 +245,14 @@ test_expect_success 'the real GOOG daily bars against the S&P 500 monthly' '
 	near "$(sum benchmark_return out)" "$(awk "BEGIN { printf \"%.17g\", $g1 / $g0 - 1 }")" bench
 '
 
+test_skip_unless_have gnuplot
+test_expect_success 'the chart and the HTML report: the benchmark bought and held' '
+	liu-analyze -f html --days --capital 5000 --benchmark-file y.ndjson \
+	    -p chart.svg x.ndjson >report.html &&
+	test_grep "Y bought and held" chart.svg &&
+	test_grep "Y bought and held" report.html &&
+	test_grep "<h2>days (at each session&#39;s close)</h2>" report.html &&
+	test_grep "<td>2024-03-08</td><td class=\"n\">4900.50</td>" report.html
+'
+
 test_done
