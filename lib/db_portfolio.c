@@ -125,9 +125,9 @@ int
 db_portfolio_list(PGconn *c)
 {
 	return db_print_rows(c, "SELECT p.id, p.name, p.size, p.credit,"
-	    " a.balance, (SELECT count(*) FROM portfolio_batch_ids b"
-	    "  WHERE b.portfolio_id = p.id)"
-	    " FROM portfolio p JOIN accounts a ON a.id = p.account_id"
+	    " coalesce(a.balance, 0), (SELECT count(*) FROM"
+	    "  portfolio_batch_ids b WHERE b.portfolio_id = p.id)"
+	    " FROM portfolio p LEFT JOIN accounts a ON a.id = p.account_id"
 	    " ORDER BY p.id", 0, NULL, "portfolio list") < 0 ? -1 : 0;
 }
 
@@ -155,9 +155,10 @@ db_portfolio_equity(PGconn *c, long long id)
 	    "  client_time_ns DESC, id DESC))[1] AS mark"
 	    "  FROM f GROUP BY symbol),"
 	    " v AS (SELECT coalesce(sum(qty * mark), 0) AS mv FROM s)"
-	    " SELECT p.size, p.credit, a.balance, v.mv, a.balance + v.mv,"
-	    "  round((a.balance + v.mv) / p.size - 1, 6)"
-	    " FROM portfolio p JOIN accounts a ON a.id = p.account_id,"
+	    " SELECT p.size, p.credit, coalesce(a.balance, 0), v.mv,"
+	    "  coalesce(a.balance, 0) + v.mv, round((coalesce(a.balance, 0)"
+	    "  + v.mv) / nullif(p.size, 0) - 1, 6)"
+	    " FROM portfolio p LEFT JOIN accounts a ON a.id = p.account_id,"
 	    "  v WHERE p.id = $1", 1, p, "portfolio equity");
 	if (!r)
 		return -1;

@@ -69,9 +69,12 @@ DECLARE
 	n integer;
 BEGIN
 	SELECT account_id INTO acct FROM portfolio WHERE id = pid;
-	IF acct IS NULL THEN
+	IF NOT FOUND THEN
 		RAISE EXCEPTION 'no portfolio %', pid
 		    USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	IF acct IS NULL THEN
+		RETURN 0;	-- a portfolio made by hand, without an account
 	END IF;
 	PERFORM 1 FROM accounts WHERE id = acct FOR UPDATE;
 	INSERT INTO account_transactions (account_id, tx_time, kind, amount,
@@ -111,6 +114,10 @@ DECLARE
 BEGIN
 	PERFORM liu_portfolio_sync(pid, NULL);
 	SELECT account_id INTO acct FROM portfolio WHERE id = pid;
+	IF acct IS NULL THEN
+		RAISE EXCEPTION 'portfolio % has no account', pid
+		    USING ERRCODE = 'foreign_key_violation';
+	END IF;
 	SELECT coalesce(sum(amount), 0) INTO want FROM account_transactions
 	    WHERE account_id = acct AND kind IN ('deposit', 'withdrawal',
 	    'dividend', 'interest');

@@ -235,6 +235,25 @@ test_expect_success 'a name already taken is refused' '
 	test_cmp expect actual
 '
 
+test_expect_success 'a portfolio made by hand, without an account' '
+	id=$(pg_sql "INSERT INTO portfolio (name) VALUES ('\''bare'\'')
+	    RETURNING id") &&
+	sed "s/\"p1\"/\"p9\"/" fills.ndjson >bare.ndjson &&
+	liu-db store --journal j --portfolio "$id" <bare.ndjson >out &&
+	test_cmp bare.ndjson out &&
+	echo 4 >expect &&
+	pg_sql "SELECT count(*) FROM new_trades WHERE batch_id = '\''p9'\''" >actual &&
+	test_cmp expect actual &&
+	echo "$id|p9" >expect &&
+	pg_sql "SELECT * FROM portfolio_batch_ids WHERE portfolio_id = $id" >actual &&
+	test_cmp expect actual &&
+	liu-db portfolio equity "$id" >eq &&
+	test_grep "^cash	0$" eq &&
+	test_grep "^positions	1092$" eq &&
+	test_expect_code 3 liu-db portfolio recalc "$id" --yes 2>err &&
+	test_grep "has no account" err
+'
+
 test_expect_success 'a stored backtest: cash = capital + realized gain - fees' '
 	liu-stream replay "$SRC_DIR/data/aapl-2012-01-26-1m.ndjson" --max |
 	liu-strategy --fill sim --commission 0.005 vwap_long vwap_short \
