@@ -160,7 +160,19 @@ id_arg(const char *s)
 struct pos {
 	struct an a;
 	uint64_t nbad;
+	struct symtab keys;	/* "strategy\037sym" of the entries */
+	unsigned char *swing;	/* by key: its last entry was swing */
+	size_t cap;
+	struct buf key;
 };
+
+/* The key of a strategy and symbol in pos.swing. */
+static void
+pos_key(struct pos *ps, const char *strat, const char *sym)
+{
+	buf_reset(&ps->key);
+	buf_addf(&ps->key, "%s\037%s", strat, sym);
+}
 
 static void
 pos_fill(void *arg, const struct db_fill *df)
@@ -184,6 +196,18 @@ pos_fill(void *arg, const struct db_fill *df)
 	    f.price <= 0) {
 		err = "a quantity or price out of range";
 	} else if (an_add_fill(&ps->a, &f, &err) == 0) {
+		/* an entry's horizon: the position it opens is swing or day */
+		if (f.side == SIDE_BUY || f.side == SIDE_SELL_SHORT) {
+			uint32_t k;
+
+			pos_key(ps, f.strategy, f.sym);
+			k = sym_intern(&ps->keys, ps->key.p, ps->key.len);
+			if (k >= ps->cap) {
+				ps->cap = 2 * k + 16;
+				ps->swing = xrealloc(ps->swing, ps->cap);
+			}
+			ps->swing[k] = strcmp(df->horizon, "swing") == 0;
+		}
 		return;
 	}
 	warn("positions: fill %s of batch %s: %s", df->exec_id, df->batch,
@@ -203,6 +227,7 @@ positions(PGconn *c, long long id)
 	char tb[TM_RFC3339_MAX], *name = NULL;
 	const char *strat;
 	size_t i;
+	long sk;
 	int rc;
 
 	if ((rc = db_portfolio_name(c, id, &name)) != 0) {
@@ -213,6 +238,9 @@ positions(PGconn *c, long long id)
 	memset(&ps, 0, sizeof(ps));
 	an_init(&ps.a, &ao);
 	if (db_portfolio_fills(c, id, pos_fill, &ps) < 0) {
+		buf_release(&ps.key);
+		symtab_release(&ps.keys);
+		free(ps.swing);
 		an_release(&ps.a);
 		free(name);
 		return LIU_EXIT_SYS;
@@ -239,10 +267,17 @@ positions(PGconn *c, long long id)
 		if (*strat)
 			json_add_kstr(&b, "strategy", strat);
 		json_add_kstr(&b, "portfolio", name);
+		pos_key(&ps, strat, sym_name(&ps.a.syms, k->sym));
+		sk = sym_find(&ps.keys, ps.key.p, ps.key.len);
+		if (sk >= 0 && ps.swing[sk])
+			json_add_kstr(&b, "horizon", "swing");
 		buf_addc(&b, '}');
 		nd_emit(b.p, b.len);
 	}
 	buf_release(&b);
+	buf_release(&ps.key);
+	symtab_release(&ps.keys);
+	free(ps.swing);
 	an_release(&ps.a);
 	free(name);
 	return ps.nbad ? LIU_EXIT_DATA : 0;

@@ -140,6 +140,7 @@ struct db_fill {
 	int64_t t;		/* ns since the epoch */
 	const char *batch, *strategy, *sym, *side, *qty, *price, *fee;
 	const char *id, *exec_id;	/* fee, id: "" when absent */
+	const char *horizon;	/* its order's (or its own), "" when absent */
 };
 /*
  * Call fn for each fill of the portfolio's batches in time order (then

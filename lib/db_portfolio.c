@@ -298,10 +298,13 @@ db_portfolio_fills(PGconn *c, long long id,
 	r = PQexecParams(c, "SELECT (extract(epoch FROM t.client_time)"
 	    " * 1000000)::bigint, t.client_time_ns, t.batch_id, a.strategy,"
 	    " t.symbol, t.operation, t.qty, t.price, coalesce(t.fee, 0),"
-	    " coalesce(t.client_order_id, ''), t.exec_id"
+	    " coalesce(t.client_order_id, ''), t.exec_id,"
+	    " coalesce(t.extra->>'horizon', o.extra->>'horizon', '')"
 	    " FROM portfolio_batch_ids b JOIN new_trades t"
 	    " ON t.batch_id = b.batch_id JOIN algo_run a"
-	    " ON a.id = t.algo_run_id WHERE b.portfolio_id = $1"
+	    " ON a.id = t.algo_run_id LEFT JOIN orders o"
+	    " ON o.batch_id = t.batch_id AND o.client_id = t.client_order_id"
+	    " WHERE b.portfolio_id = $1"
 	    " ORDER BY t.client_time, t.client_time_ns, t.id", 1, NULL, p,
 	    NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
@@ -321,6 +324,7 @@ db_portfolio_fills(PGconn *c, long long id,
 		f.fee = PQgetvalue(r, i, 8);
 		f.id = PQgetvalue(r, i, 9);
 		f.exec_id = PQgetvalue(r, i, 10);
+		f.horizon = PQgetvalue(r, i, 11);
 		fn(arg, &f);
 	}
 	PQclear(r);

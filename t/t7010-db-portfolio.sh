@@ -124,6 +124,23 @@ test_expect_success 'a short left open is a negative position' '
 	test_cmp expect actual
 '
 
+test_expect_success 'a swing entry gives a swing position' '
+	cat >swing.ndjson <<-\EOF2 &&
+	{"ev":"order","t":"2024-03-04T15:00:00Z","sym":"AAPL","id":"o8","side":"buy","qty":5,"type":"market","strategy":"w","batch":"p2","horizon":"swing"}
+	{"ev":"fill","t":"2024-03-04T15:00:01Z","sym":"AAPL","id":"o8","exec_id":"e8","side":"buy","qty":5,"price":170.5,"strategy":"w","batch":"p2"}
+	EOF2
+	liu-db store --journal j --portfolio 2 <swing.ndjson >out &&
+	cat >expect <<-\EOF2 &&
+	{"ev":"position","t":"2024-03-04T15:00:01Z","sym":"TSLA","qty":-4,"avg_price":191,"strategy":"t","portfolio":"small"}
+	{"ev":"position","t":"2024-03-04T15:00:01Z","sym":"AAPL","qty":5,"avg_price":170.5,"strategy":"w","portfolio":"small","horizon":"swing"}
+	EOF2
+	liu-db positions --portfolio 2 >actual &&
+	test_cmp expect actual &&
+	echo 2412.00 >expect &&
+	balance 2 >actual &&
+	test_cmp expect actual
+'
+
 test_expect_success 'the trigger refuses a wrong balance_after' '
 	test_must_fail pg_sql "INSERT INTO account_transactions
 	    (account_id, kind, amount, balance_after)
