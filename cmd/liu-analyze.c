@@ -23,10 +23,12 @@
 #include "banned.h"
 
 enum { FMT_TABLE = 1, FMT_NDJSON, FMT_HTML };
-enum { O_PERIOD = 300, O_RISK_FREE, O_TZ, O_VERSION };
+enum { O_PERIOD = 300, O_RISK_FREE, O_TZ, O_VERSION, O_DAYS, O_BENCH_FILE };
 
 static const struct option longopts[] = {
 	{ "benchmark", required_argument, NULL, 'b' },
+	{ "benchmark-file", required_argument, NULL, O_BENCH_FILE },
+	{ "days", no_argument, NULL, O_DAYS },
 	{ "capital", required_argument, NULL, 'c' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
@@ -41,10 +43,11 @@ static const struct option longopts[] = {
 };
 
 static const char *const usage_text[] = {
-	"usage: liu-analyze [-uv] [-b SYMBOL] [-c CAPITAL] [-f FORMAT]",
-	"                   [-p FILE] [--period PERIOD] [--risk-free RATE]",
-	"                   [--tz ZONE] [--strict] [--max-bad N]",
-	"                   [--line-max BYTES] [FILE ...]",
+	"usage: liu-analyze [-uv] [-b SYMBOL] [--benchmark-file FILE]",
+	"                   [-c CAPITAL] [-f FORMAT] [-p FILE] [--days]",
+	"                   [--period PERIOD] [--risk-free RATE] [--tz ZONE]",
+	"                   [--strict] [--max-bad N] [--line-max BYTES]",
+	"                   [FILE ...]",
 	"       liu-analyze -h | --help | --version",
 	"See liu-analyze(1).",
 	NULL
@@ -119,6 +122,28 @@ html(struct an *a, struct buf *out)
 	buf_release(&svg);
 }
 
+/* The benchmark's bars, from their own file. */
+static int
+read_bench(struct an *a, const char *path)
+{
+	struct nd_reader rd;
+	struct ev ev = EV_INIT;
+	const char *err;
+	int rc;
+
+	if (nd_open(&rd, path) < 0)
+		die("cannot open '%s':", path);
+	ev.fast = 1;
+	while ((rc = nd_next_event(&rd, &ev)) == 1)
+		if (an_bench_event(a, &ev, &err) < 0)
+			nd_bad(&rd, "%s", err);
+	nd_close(&rd);
+	ev_release(&ev);
+	if (rc >= 0 && !an_bench_name(a))
+		warn("%s: no bars for a benchmark", path);
+	return rc < 0 ? LIU_EXIT_SYS : 0;
+}
+
 static int
 read_input(struct an *a, const char *path)
 {
@@ -144,7 +169,7 @@ main(int argc, char *argv[])
 	struct an_opts o = AN_OPTS_INIT;
 	struct an a;
 	struct buf out = BUF_INIT;
-	const char *plotfile = NULL, *dot;
+	const char *plotfile = NULL, *benchfile = NULL, *dot;
 	int64_t cap;
 	int ch, fmt = 0, status = 0, i;
 
@@ -205,6 +230,13 @@ main(int argc, char *argv[])
 			break;
 		case O_VERSION:
 			liu_version();
+		case O_DAYS:
+			o.days = 1;
+			break;
+		case O_BENCH_FILE:
+			benchfile = optarg;
+			o.bench_file = 1;
+			break;
 		default:
 			opt_error(ch, argv, longopts);
 			usage(LIU_EXIT_USAGE);
@@ -217,6 +249,11 @@ main(int argc, char *argv[])
 	o.charts = plotfile || fmt == FMT_HTML;
 
 	an_init(&a, &o);
+	if (benchfile && strcmp(benchfile, "-") == 0)
+		die_code(LIU_EXIT_USAGE, "--benchmark-file needs a file, "
+		    "not standard input");
+	if (benchfile && read_bench(&a, benchfile))
+		status = LIU_EXIT_SYS;
 	for (i = 0; i < (argc ? argc : 1) && !nd_stopped && !liu_stop; i++)
 		if (read_input(&a, argc ? argv[i] : "-"))
 			status = LIU_EXIT_SYS;

@@ -12,14 +12,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze.h"
+#include "buf.h"
 #include "db.h"
+#include "event.h"
+#include "json.h"
 #include "ndjson.h"
 #include "opt.h"
 #include "proc.h"
+#include "sym.h"
+#include "tm.h"
 #include "util.h"
 #include "banned.h"
 
-enum { O_VERSION = 300, O_LINGER, O_FLUSH, O_BATCH_SIZE, O_ENV };
+enum { O_VERSION = 300, O_LINGER, O_FLUSH, O_BATCH_SIZE, O_ENV,
+	O_PORTFOLIO, O_CREDIT, O_NAME, O_YES };
+
+/* The options of "portfolio" and "positions". */
+struct pf_opts {
+	const char *portfolio, *credit, *name;
+	int yes;
+};
 
 static const struct option longopts[] = {
 	{ "batch", required_argument, NULL, 'b' },
@@ -33,6 +46,10 @@ static const struct option longopts[] = {
 	{ "flush", required_argument, NULL, O_FLUSH },
 	{ "batch-size", required_argument, NULL, O_BATCH_SIZE },
 	{ "env", required_argument, NULL, O_ENV },
+	{ "portfolio", required_argument, NULL, O_PORTFOLIO },
+	{ "credit", required_argument, NULL, O_CREDIT },
+	{ "name", required_argument, NULL, O_NAME },
+	{ "yes", no_argument, NULL, O_YES },
 	ND_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -40,14 +57,20 @@ static const struct option longopts[] = {
 static const char *const usage_text[] = {
 	"usage: liu-db [-v] [--dsn DSN] init | migrate",
 	"       liu-db [-uv] [--dsn DSN] store [--journal FILE] [--batch ID]",
-	"              [--env ENV] [--linger DURATION] [--flush DURATION]",
-	"              [--batch-size N] [--strict] [--max-bad N]",
-	"              [--line-max BYTES] [FILE]",
+	"              [--env ENV] [--portfolio ID] [--linger DURATION]",
+	"              [--flush DURATION] [--batch-size N] [--strict]",
+	"              [--max-bad N] [--line-max BYTES] [FILE]",
 	"       liu-db [--dsn DSN] export --batch ID",
 	"              [--what fills,orders,updates,picks]",
 	"       liu-db [--dsn DSN] batches",
 	"       liu-db [--dsn DSN] kv get | set | del | list [KEY [VALUE]]",
 	"       liu-db [-v] [--dsn DSN] ohlc load [FILE]",
+	"       liu-db [--dsn DSN] portfolio create SIZE [--credit C]",
+	"              [--name NAME]",
+	"       liu-db [--dsn DSN] portfolio list",
+	"       liu-db [--dsn DSN] portfolio equity | account | trades ID",
+	"       liu-db [--dsn DSN] portfolio recalc ID [--yes]",
+	"       liu-db [--dsn DSN] positions --portfolio ID",
 	"       liu-db -h | --help | --version",
 	"See liu-db(1).",
 	NULL
@@ -104,8 +127,221 @@ kv(const char *dsn, int argc, char **argv)
 	return rc < 0 ? LIU_EXIT_SYS : rc;
 }
 
+/* A positive decimal of dollars, as the database will read it. */
+static const char *
+money_arg(const char *s, const char *what)
+{
+	const char *p = s;
+	int dig = 0, nz = 0;
+
+	for (; *p >= '0' && *p <= '9'; p++, dig++)
+		nz |= *p != '0';
+	if (*p == '.' && p[1])
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			nz |= *p != '0';
+	if (*p || !dig || strlen(s) > 30 || (!nz && strcmp(what, "--credit")))
+		die_code(LIU_EXIT_USAGE, "invalid %s: '%.*s' (dollars, such "
+		    "as 100000 or 2500.50)", what, LIU_ECHO_MAX, s);
+	return s;
+}
+
+static long long
+id_arg(const char *s)
+{
+	long long id = db_portfolio_id(s);
+
+	if (id <= 0)
+		die_code(LIU_EXIT_USAGE, "invalid portfolio id '%.*s'",
+		    LIU_ECHO_MAX, s);
+	return id;
+}
+
+/* Positions: the stored fills matched first in, first out. */
+struct pos {
+	struct an a;
+	uint64_t nbad;
+	struct symtab keys;	/* "strategy\037sym" of the entries */
+	unsigned char *swing;	/* by key: its last entry was swing */
+	size_t cap;
+	struct buf key;
+};
+
+/* The key of a strategy and symbol in pos.swing. */
+static void
+pos_key(struct pos *ps, const char *strat, const char *sym)
+{
+	buf_reset(&ps->key);
+	buf_addf(&ps->key, "%s\037%s", strat, sym);
+}
+
+static void
+pos_fill(void *arg, const struct db_fill *df)
+{
+	struct pos *ps = arg;
+	struct an_fill f;
+	const char *err;
+
+	memset(&f, 0, sizeof(f));
+	f.t = df->t;
+	f.sym = df->sym;
+	f.strategy = df->strategy;
+	f.batch = df->batch;
+	f.id = df->id;
+	f.exec_id = df->exec_id;
+	f.side = ev_side_from(df->side);
+	f.stop = AN_NONE;
+	if (an_dec(df->qty, strlen(df->qty), &f.qty) < 0 ||
+	    an_dec(df->price, strlen(df->price), &f.price) < 0 ||
+	    an_dec(df->fee, strlen(df->fee), &f.fee) < 0 || f.qty <= 0 ||
+	    f.price <= 0) {
+		err = "a quantity or price out of range";
+	} else if (an_add_fill(&ps->a, &f, &err) == 0) {
+		/* an entry's horizon: the position it opens is swing or day */
+		if (f.side == SIDE_BUY || f.side == SIDE_SELL_SHORT) {
+			uint32_t k;
+
+			pos_key(ps, f.strategy, f.sym);
+			k = sym_intern(&ps->keys, ps->key.p, ps->key.len);
+			if (k >= ps->cap) {
+				ps->cap = 2 * k + 16;
+				ps->swing = xrealloc(ps->swing, ps->cap);
+			}
+			ps->swing[k] = strcmp(df->horizon, "swing") == 0;
+		}
+		return;
+	}
+	warn("positions: fill %s of batch %s: %s", df->exec_id, df->batch,
+	    err);
+	ps->nbad++;
+}
+
 static int
-command(struct db_store_opts *o, int what, int argc, char **argv)
+positions(PGconn *c, long long id)
+{
+	struct an_opts ao = AN_OPTS_INIT;
+	struct pos ps;
+	struct an_key *k;
+	an_money in_val;
+	size_t j;
+	struct buf b = BUF_INIT;
+	char tb[TM_RFC3339_MAX], *name = NULL;
+	const char *strat;
+	size_t i;
+	long sk;
+	int rc;
+
+	if ((rc = db_portfolio_name(c, id, &name)) != 0) {
+		if (rc == 1)
+			warn("no portfolio %lld", id);
+		return rc < 0 ? LIU_EXIT_SYS : LIU_EXIT_USAGE;
+	}
+	memset(&ps, 0, sizeof(ps));
+	an_init(&ps.a, &ao);
+	if (db_portfolio_fills(c, id, pos_fill, &ps) < 0) {
+		buf_release(&ps.key);
+		symtab_release(&ps.keys);
+		free(ps.swing);
+		an_release(&ps.a);
+		free(name);
+		return LIU_EXIT_SYS;
+	}
+	tm_format(ps.a.nfills ? ps.a.t_last : liu_now_ns(), tb);
+	for (i = 0; i < ps.a.nkeys; i++) {
+		k = &ps.a.keys[i];
+		if (k->qty == 0)
+			continue;
+		in_val = 0;
+		for (j = k->head; j < k->n; j++)
+			in_val += (an_money)k->lots[j].price * k->lots[j].qty;
+		buf_reset(&b);
+		buf_adds(&b, "{\"ev\":\"position\"");
+		json_add_kstr(&b, "t", tb);
+		json_add_kstr(&b, "sym", sym_name(&ps.a.syms, k->sym));
+		json_add_key(&b, "qty");
+		if (k->side < 0)
+			buf_addc(&b, '-');
+		an_add_qty(&b, k->qty);
+		json_add_key(&b, "avg_price");
+		an_add_qty(&b, (int64_t)an_div(in_val, k->qty));
+		strat = sym_name(&ps.a.strats, k->strat);
+		if (*strat)
+			json_add_kstr(&b, "strategy", strat);
+		json_add_kstr(&b, "portfolio", name);
+		pos_key(&ps, strat, sym_name(&ps.a.syms, k->sym));
+		sk = sym_find(&ps.keys, ps.key.p, ps.key.len);
+		if (sk >= 0 && ps.swing[sk])
+			json_add_kstr(&b, "horizon", "swing");
+		buf_addc(&b, '}');
+		nd_emit(b.p, b.len);
+	}
+	buf_release(&b);
+	buf_release(&ps.key);
+	symtab_release(&ps.keys);
+	free(ps.swing);
+	an_release(&ps.a);
+	free(name);
+	return ps.nbad ? LIU_EXIT_DATA : 0;
+}
+
+static int
+portfolio(const char *dsn, const struct pf_opts *po, int argc, char **argv)
+{
+	const char *sub = argc ? argv[0] : "";
+	long long id = 0;
+	PGconn *c;
+	int rc;
+
+	if (strcmp(sub, "create") == 0) {
+		if (argc != 2)
+			usage(LIU_EXIT_USAGE);
+		money_arg(argv[1], "SIZE");
+		if (po->credit)
+			money_arg(po->credit, "--credit");
+	} else if (strcmp(sub, "list") == 0) {
+		if (argc != 1)
+			usage(LIU_EXIT_USAGE);
+	} else if (strcmp(sub, "equity") == 0 ||
+	    strcmp(sub, "account") == 0 || strcmp(sub, "trades") == 0 ||
+	    strcmp(sub, "recalc") == 0) {
+		if (argc != 2)
+			usage(LIU_EXIT_USAGE);
+		id = id_arg(argv[1]);
+	} else {
+		if (argc)
+			warn("unknown portfolio command '%.*s'",
+			    LIU_ECHO_MAX, sub);
+		usage(LIU_EXIT_USAGE);
+	}
+	if ((po->credit || po->name) && strcmp(sub, "create") != 0)
+		die_code(LIU_EXIT_USAGE, "--credit and --name are for "
+		    "'portfolio create'");
+	if (po->yes && strcmp(sub, "recalc") != 0)
+		die_code(LIU_EXIT_USAGE, "--yes is for 'portfolio recalc'");
+	c = must_connect(dsn);
+	if (sub[0] == 'c')
+		rc = db_portfolio_create(c, argv[1], po->credit, po->name);
+	else if (sub[0] == 'l')
+		rc = db_portfolio_list(c);
+	else if (sub[0] == 'e')
+		rc = db_portfolio_equity(c, id);
+	else if (sub[0] == 'a')
+		rc = db_portfolio_account(c, id);
+	else if (sub[0] == 't')
+		rc = db_portfolio_trades(c, id);
+	else
+		rc = db_portfolio_recalc(c, id, po->yes);
+	PQfinish(c);
+	if (rc == 0 && sub[0] == 'r' && !po->yes) {
+		warn("portfolio recalc: nothing changed: the lines above are "
+		    "what it would append; run again with --yes");
+		return LIU_EXIT_USAGE;
+	}
+	return rc < 0 ? LIU_EXIT_SYS : rc ? LIU_EXIT_USAGE : 0;
+}
+
+static int
+command(struct db_store_opts *o, const struct pf_opts *po, int what,
+    int argc, char **argv)
 {
 	struct nd_reader rd = ND_READER_INIT;
 	const char *sub = argv[0];
@@ -120,7 +356,25 @@ command(struct db_store_opts *o, int what, int argc, char **argv)
 		return db_migrate(o->dsn, sub[0] == 'i', o->verbose) < 0 ?
 		    LIU_EXIT_SYS : 0;
 	}
+	if (strcmp(sub, "portfolio") == 0)
+		return portfolio(o->dsn, po, argc, argv);
+	if (strcmp(sub, "positions") == 0) {
+		if (argc || !po->portfolio)
+			usage(LIU_EXIT_USAGE);
+		c = must_connect(o->dsn);
+		rc = positions(c, id_arg(po->portfolio));
+		PQfinish(c);
+		return rc;
+	}
+	if ((po->credit || po->name || po->yes))
+		die_code(LIU_EXIT_USAGE, "--credit, --name and --yes are for "
+		    "'portfolio'");
+	if (po->portfolio && strcmp(sub, "store") != 0)
+		die_code(LIU_EXIT_USAGE, "--portfolio is for 'store' and "
+		    "'positions'");
 	if (strcmp(sub, "store") == 0) {
+		if (po->portfolio)
+			o->portfolio = id_arg(po->portfolio);
 		open_input(&rd, argc, argv);
 		rc = db_store(o, &rd);
 		nd_close(&rd);
@@ -162,6 +416,7 @@ int
 main(int argc, char *argv[])
 {
 	struct db_store_opts o = DB_STORE_OPTS_INIT;
+	struct pf_opts po = { NULL, NULL, NULL, 0 };
 	int ch, what = DB_WHAT_ALL;
 
 	liu_init(argv[0]);
@@ -194,6 +449,10 @@ main(int argc, char *argv[])
 			    "--batch-size");
 			break;
 		case O_ENV: o.env = optarg; break;
+		case O_PORTFOLIO: po.portfolio = optarg; break;
+		case O_CREDIT: po.credit = optarg; break;
+		case O_NAME: po.name = optarg; break;
+		case O_YES: po.yes = 1; break;
 		default:
 			opt_error(ch, argv, longopts);
 			usage(LIU_EXIT_USAGE);
@@ -203,5 +462,5 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc < 1)
 		usage(LIU_EXIT_USAGE);
-	return liu_finish(command(&o, what, argc, argv));
+	return liu_finish(command(&o, &po, what, argc, argv));
 }

@@ -45,11 +45,14 @@ struct an_opts {
 	an_money capital;	/* starting capital */
 	double rf;		/* annual risk-free rate, 0.02 for 2% */
 	const char *benchmark;	/* symbol for buy and hold, or NULL */
+	int bench_file;		/* its prices come from an_bench_event() */
+	int days;		/* write the days (table, NDJSON, HTML) */
 	int64_t period;		/* return period in ns; 0 = auto */
 	int charts;		/* keep price series for the charts */
 	enum an_tz tz;		/* of the table, HTML and charts (not NDJSON) */
 };
-#define AN_OPTS_INIT { 100000 * AN_MONEY_PER_DOLLAR, 0, NULL, 0, 0, AN_TZ_NY }
+#define AN_OPTS_INIT { 100000 * AN_MONEY_PER_DOLLAR, 0, NULL, 0, 0, 0, 0, \
+	AN_TZ_NY }
 
 /* One fill, checked and in exact units. */
 struct an_fill {
@@ -116,6 +119,15 @@ struct an_sample {
 	an_money eq;
 };
 
+/* A session day of a run: the equity and the benchmark at its close. */
+struct an_day {
+	int64_t t;		/* the session's close */
+	an_money eq;		/* the last equity at or before it */
+	double ret;		/* over the day before (the first: capital) */
+	int64_t bench;		/* benchmark price, AN_NONE without */
+	double bench_ret;	/* NAN without */
+};
+
 /* Gain and loss of a symbol, strategy or batch. */
 struct an_group {
 	an_money realized, unrealized, fees;
@@ -138,6 +150,7 @@ struct an_summary {
 	uint64_t nreturns;
 	double mean_return, volatility, sharpe, sortino;
 	double bench_return;
+	double beta, alpha;	/* on the days' returns; NAN if undefined */
 };
 
 struct an {
@@ -162,6 +175,12 @@ struct an {
 	uint64_t ndups;		/* fills delivered again, not counted */
 	uint32_t bench;		/* symbol id of the benchmark */
 	int64_t bench_first, bench_last;	/* its prices, AN_NONE */
+	struct an_point *bpts;	/* the benchmark's prices, as seen */
+	size_t nbpts, bptscap;
+	int64_t bench_open;	/* the open of its first bar, or AN_NONE */
+	char *bench_name;	/* the symbol, once known */
+	struct an_day *days;	/* after finish: the session days */
+	size_t ndays;
 	struct an_group *by_sym, *by_strat, *by_batch;	/* after finish */
 	struct an_summary s;	/* after finish */
 	int finished;
@@ -196,6 +215,17 @@ int an_add_fill(struct an *a, const struct an_fill *f, const char **err);
  */
 void an_add_mark(struct an *a, const char *sym, int64_t t, int64_t price,
     int64_t open);
+
+/*
+ * A benchmark price from elsewhere (opts.bench_file): a bar of the
+ * benchmark symbol (with opts.benchmark NULL, the first bar's symbol
+ * becomes it), seen as an_event() sees bars; other types are ignored.
+ * Returns 0, or -1 with *err set for a bad bar or, without a symbol
+ * named, a bar of a second symbol.
+ */
+int an_bench_event(struct an *a, const struct ev *e, const char **err);
+/* The benchmark's symbol, or NULL. */
+const char *an_bench_name(const struct an *a);
 
 /*
  * After the last event: mark the open positions, compute the summary and

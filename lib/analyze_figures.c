@@ -157,9 +157,10 @@ static int64_t
 grid_after(struct grid *g, int first, int64_t from, int64_t t,
     uint64_t *skipped)
 {
-	int64_t o, c, k, x = first ? t : from;
+	int64_t o, c, k, x;
 	uint64_t i = 0, le = 0, want = 0;
 
+	x = first ? t : from;
 	if (g->p > 0) {
 		*skipped = first ? 0 : grid_count(g, from, t);
 		if (session_after(g, t, &o, &c) < 0)
@@ -167,7 +168,15 @@ grid_after(struct grid *g, int first, int64_t from, int64_t t,
 		k = t < o ? 1 : (t - o) / g->p + 1;
 		return k <= (c - o - 1) / g->p ? o + k * g->p : c;
 	}
-	/* daily: count the closes after x; every ndays-th is a grid point */
+	/*
+	 * daily: count the closes after x; every ndays-th is a grid point.
+	 * A sample at a close (a daily bar's) counts in that day: look from
+	 * just before it.
+	 */
+	if (t > INT64_MIN)
+		t--;
+	if (first)
+		x = t;
 	for (;;) {
 		if (session_after(g, x, &o, &c) < 0) {
 			*skipped = (want ? le : i) / g->ndays;
@@ -235,7 +244,8 @@ returns(struct an *a)
 	prev = an_money_dbl(a->o.capital);
 	/* a stream out of time order: a late sample joins the open period */
 	for (i = 0; i <= a->neq; i++) {
-		if (i < a->neq && have && a->eq[i].t < end)
+		if (i < a->neq && have && (a->eq[i].t < end ||
+		    (g.p == 0 && a->eq[i].t == end)))
 			continue;
 		if (have) {
 			v = an_money_dbl(a->eq[i - 1].eq);
@@ -281,6 +291,96 @@ returns(struct an *a)
 	down = sqrt(down / nd);
 	if (down > 0)
 		s->sortino = (mean - rfp) / down * sqrt(s->per_year);
+}
+
+/*
+ * The benchmark's baseline and last price: the last price seen before the
+ * run's first event (else the open of the first bar seen, or its first
+ * price), and the last seen by the run's last event.
+ */
+static void
+bench_span(struct an *a)
+{
+	size_t i;
+
+	a->bench_first = a->bench_last = AN_NONE;
+	for (i = 0; i < a->nbpts && a->bpts[i].t < a->t_first; i++)
+		a->bench_first = a->bpts[i].price;
+	if (a->bench_first == AN_NONE && a->nbpts)
+		a->bench_first = a->bench_open != AN_NONE ? a->bench_open :
+		    a->bpts[0].price;
+	a->bench_last = a->bench_first;
+	for (i = 0; i < a->nbpts && a->bpts[i].t <= a->t_last; i++)
+		a->bench_last = a->bpts[i].price;
+}
+
+/*
+ * The session days from the one of the first sample to the one of the
+ * last: a sample counts in the session it falls in, or that closes at its
+ * instant, else in the next one (after hours, a weekend).  Each day has
+ * the last equity at or before its close and the benchmark's last price
+ * by then; the returns are over the day before, the first over the
+ * capital and the benchmark's baseline.  Then beta and alpha of the days'
+ * returns against the benchmark's.
+ */
+static void
+days(struct an *a)
+{
+	struct an_summary *s = &a->s;
+	int64_t o, c, t, last, bench;
+	an_money eq = a->o.capital;
+	double prev, bprev, ms = 0, mb = 0, cov = 0, vb = 0, rfd, n;
+	size_t i = 0, j = 0, k, cap = 0;
+
+	s->beta = s->alpha = NAN;
+	if (a->neq == 0)
+		return;
+	last = a->eq[a->neq - 1].t;
+	bench = a->bench_first;
+	t = a->eq[0].t;
+	while (cal_next_session(t > INT64_MIN ? t - 1 : t, &o, &c) == 0) {
+		while (i < a->neq && a->eq[i].t <= c)
+			eq = a->eq[i++].eq;
+		while (j < a->nbpts && a->bpts[j].t <= c)
+			bench = a->bpts[j++].price;
+		AN_GROW(a->days, a->ndays, cap);
+		a->days[a->ndays].t = c;
+		a->days[a->ndays].eq = eq;
+		a->days[a->ndays].bench = bench;
+		a->ndays++;
+		if (c >= last)
+			break;
+		t = c + 1;
+	}
+	prev = an_money_dbl(a->o.capital);
+	bprev = a->bench_first != AN_NONE ? (double)a->bench_first : NAN;
+	for (k = 0; k < a->ndays; k++) {
+		struct an_day *d = &a->days[k];
+		double v = an_money_dbl(d->eq);
+
+		d->ret = prev != 0 ? v / prev - 1 : NAN;
+		prev = v;
+		d->bench_ret = d->bench != AN_NONE ?
+		    (double)d->bench / bprev - 1 : NAN;
+		if (d->bench != AN_NONE)
+			bprev = (double)d->bench;
+	}
+	if (a->ndays < 2 || a->bench_first == AN_NONE)
+		return;
+	n = (double)a->ndays;
+	for (k = 0; k < a->ndays; k++) {
+		ms += a->days[k].ret / n;
+		mb += a->days[k].bench_ret / n;
+	}
+	for (k = 0; k < a->ndays; k++) {
+		cov += (a->days[k].ret - ms) * (a->days[k].bench_ret - mb);
+		vb += (a->days[k].bench_ret - mb) * (a->days[k].bench_ret - mb);
+	}
+	if (!(vb > 0) || isnan(cov))
+		return;
+	s->beta = cov / vb;
+	rfd = a->o.rf / AN_DAYS_PER_YEAR;
+	s->alpha = (ms - rfd - s->beta * (mb - rfd)) * AN_DAYS_PER_YEAR;
 }
 
 static void
@@ -406,8 +506,10 @@ an_finish(struct an *a)
 	s->avg_r = s->nr ? rsum / (double)s->nr : NAN;
 	span = an_t_span(a->t_first, a->t_last, &neg);
 	s->exposure = span > 0 ? (double)a->exposed_ns / (double)span : NAN;
+	bench_span(a);
 	s->bench_return = a->bench_first != AN_NONE ?
 	    (double)a->bench_last / (double)a->bench_first - 1 : NAN;
 	drawdown(a);
 	returns(a);
+	days(a);
 }

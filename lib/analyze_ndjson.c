@@ -23,6 +23,7 @@
 #include "analyze.h"
 #include "analyze_impl.h"
 #include "buf.h"
+#include "cal.h"
 #include "json.h"
 #include "ndjson.h"
 #include "sym.h"
@@ -161,6 +162,34 @@ emit(void *arg, const char *p, size_t n)
 	nd_emit(p, n);
 }
 
+/* A "day" event: the equity and the benchmark at a session's close. */
+static void
+j_day(struct an *a, struct buf *b, const struct an_day *d,
+    void (*out)(void *, const char *, size_t), void *arg)
+{
+	int y, m, dd;
+
+	j_head(b, "day", d->t);
+	cal_ny_date(d->t, &y, &m, &dd);
+	buf_addf(b, ",\"date\":\"%04d-%02d-%02d\"", y, m, dd);
+	j_money(b, "equity", d->eq);
+	j_ratio(b, "return", d->ret);
+	j_ratio(b, "cum_return", an_money_dbl(d->eq) /
+	    an_money_dbl(a->o.capital) - 1);
+	if (an_bench_name(a)) {
+		json_add_key(b, "bench");
+		if (d->bench == AN_NONE)
+			buf_adds(b, "null");
+		else
+			an_add_qty(b, d->bench);
+		j_ratio(b, "bench_return", d->bench_ret);
+		j_ratio(b, "bench_cum_return", d->bench == AN_NONE ? NAN :
+		    (double)d->bench / (double)a->bench_first - 1);
+	}
+	buf_addc(b, '}');
+	out(arg, b->p, b->len);
+}
+
 void
 an_ndjson(struct an *a)
 {
@@ -232,6 +261,8 @@ an_ndjson_to(struct an *a, void (*out)(void *arg, const char *p, size_t n),
 		buf_adds(&b, ",\"open\":true}");
 		out(arg, b.p, b.len);
 	}
+	for (i = 0; a->o.days && i < a->ndays && !liu_stop; i++)
+		j_day(a, &b, &a->days[i], out, arg);
 	if (liu_stop) {
 		buf_release(&b);
 		return;
@@ -271,9 +302,12 @@ an_ndjson_to(struct an *a, void (*out)(void *arg, const char *p, size_t n),
 	j_num(&b, "sharpe", s->sharpe);
 	j_num(&b, "sortino", s->sortino);
 	j_num(&b, "risk_free", a->o.rf);
-	if (a->o.benchmark) {
-		j_str(&b, "benchmark", a->o.benchmark);
+	j_u64(&b, "days", a->ndays);
+	if (an_bench_name(a)) {
+		j_str(&b, "benchmark", an_bench_name(a));
 		j_num(&b, "benchmark_return", s->bench_return);
+		j_num(&b, "beta", s->beta);
+		j_num(&b, "alpha", s->alpha);
 	}
 	j_str(&b, "rounding", "money exact; printed half-even to the cent");
 	j_groups(&b, "by_symbol", &a->syms, a->by_sym, a->nsym);

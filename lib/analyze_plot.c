@@ -181,6 +181,35 @@ gp_sym(struct buf *b, const struct an *a, struct an_clock *ck, uint32_t s,
 	buf_addc(b, '\n');
 }
 
+/*
+ * The benchmark as the capital bought and held: the baseline at the run's
+ * first event, then each of its prices seen up to the last.  Returns 1
+ * if there is one ($bench), else 0.
+ */
+static int
+gp_bench(struct buf *b, struct an *a, struct an_clock *ck)
+{
+	double *t, *v, cap = an_money_dbl(a->o.capital);
+	size_t i, n = 0;
+
+	if (!an_bench_name(a) || a->bench_first == AN_NONE)
+		return 0;
+	t = xmalloc((a->nbpts + 1) * 2 * sizeof(*t));
+	v = t + a->nbpts + 1;
+	t[n] = gp_time(ck, a->t_first);
+	v[n++] = cap;
+	for (i = 0; i < a->nbpts && a->bpts[i].t <= a->t_last; i++) {
+		if (a->bpts[i].t < a->t_first)
+			continue;
+		t[n] = gp_time(ck, a->bpts[i].t);
+		v[n++] = cap * (double)a->bpts[i].price /
+		    (double)a->bench_first;
+	}
+	gp_block(b, "bench", t, v, n);
+	free(t);
+	return 1;
+}
+
 void
 an_plot_script(struct an *a, struct buf *b, int svg)
 {
@@ -188,7 +217,8 @@ an_plot_script(struct an *a, struct buf *b, int svg)
 	size_t nsym = chart_syms(a, &ids), i, n = a->neq;
 	double *t = xmalloc((n + 1) * sizeof(*t) * 3), *v = t + n + 1;
 	double *dd = v + n + 1, peak = an_money_dbl(a->o.capital);
-	int h = 260 * (int)(2 + nsym), neg;
+	int h = 260 * (int)(2 + nsym), neg, bench;
+	uint64_t span;
 	struct an_clock ck = AN_CLOCK_INIT(a->o.tz);
 	struct buf label = BUF_INIT;
 
@@ -200,8 +230,9 @@ an_plot_script(struct an *a, struct buf *b, int svg)
 		    "font 'sans,9' background rgb 'white'\n", h);
 	buf_adds(b, "set encoding utf8\nset grid\nset key top left\n"
 	    "set xdata time\nset timefmt '%s'\n");
-	buf_addf(b, "set format x '%s'\n", an_t_span(a->t_first, a->t_last,
-	    &neg) > TM_NS_PER_DAY ? "%m-%d" : "%H:%M");
+	span = an_t_span(a->t_first, a->t_last, &neg);
+	buf_addf(b, "set format x '%s'\n", span > 300 * TM_NS_PER_DAY ?
+	    "%Y-%m" : span > TM_NS_PER_DAY ? "%m-%d" : "%H:%M");
 	if (a->t_last > a->t_first)
 		buf_addf(b, "set xrange ['%.3f':'%.3f']\n",
 		    gp_time(&ck, a->t_first), gp_time(&ck, a->t_last));
@@ -227,14 +258,25 @@ an_plot_script(struct an *a, struct buf *b, int svg)
 	}
 	gp_block(b, "eq", t, v, n);
 	gp_block(b, "dd", t, dd, n);
+	free(t);
+	bench = gp_bench(b, a, &ck);
 	buf_adds(b, "set title 'equity (cash + positions marked to market)'\n"
-	    "plot $eq using 1:2 with lines lw 1.5 lc rgb '#1f77b4' "
-	    "notitle\n"
-	    "set title 'drawdown (% of the peak)'\n"
+	    "plot $eq using 1:2 with lines lw 1.5 lc rgb '#1f77b4' ");
+	if (bench) {
+		buf_adds(b, "title 'equity', $bench using 1:2 with steps "
+		    "lc rgb '#7f7f7f' title ");
+		buf_reset(&label);
+		buf_addf(&label, "%s bought and held", an_bench_name(a));
+		gp_str(b, buf_cstr(&label));
+		buf_release(&label);
+		buf_addc(b, '\n');
+	} else {
+		buf_adds(b, "notitle\n");
+	}
+	buf_adds(b, "set title 'drawdown (% of the peak)'\n"
 	    "plot $dd using 1:2 with filledcurves y1=0 "
 	    "lc rgb '#d62728' fs transparent solid 0.4 notitle, "
 	    "$dd using 1:2 with lines lc rgb '#d62728' notitle\n");
-	free(t);
 	for (i = 0; i < nsym; i++)
 		gp_sym(b, a, &ck, ids[i], (int)i);
 	free(ids);

@@ -301,13 +301,19 @@ tab_summary(struct an *a, struct an_clock *ck, struct tab *t)
 	kv(t, &b, "final equity");
 	add_pct(&b, s->total_return);
 	kv(t, &b, "total return");
-	if (a->o.benchmark) {
+	if (an_bench_name(a)) {
 		add_pct(&b, s->bench_return);
-		buf_addf(&b, " (%s)", a->o.benchmark);
+		buf_addf(&b, " (%s)", an_bench_name(a));
 		kv(t, &b, "benchmark return");
 		add_pct(&b, s->total_return - s->bench_return);
 		kv(t, &b, "excess return");
+		add_ratio(&b, s->beta);
+		kv(t, &b, "beta (daily returns)");
+		add_pct(&b, s->alpha);
+		kv(t, &b, "alpha (annual)");
 	}
+	buf_addf(&b, "%zu", a->ndays);
+	kv(t, &b, "session days");
 	an_add_money(&b, s->realized, 2);
 	kv(t, &b, "realized gain");
 	an_add_money(&b, s->unrealized, 2);
@@ -478,7 +484,54 @@ tab_group(struct tab *t, const char *title, const char *what,
 	buf_release(&b);
 }
 
-enum { T_SUMMARY, T_TRIPS, T_OPEN, T_SYM, T_STRAT, T_BATCH, T_N };
+/* The days of a run of more than one: equity and benchmark at closes. */
+static void
+tab_days(struct an *a, struct tab *t, size_t max)
+{
+	struct buf b = BUF_INIT;
+	const char *hdr[] = { "date", "equity", "return", "cumulative",
+	    "benchmark", "return", "cumulative" };
+	const struct an_day *d;
+	int y, m, dd, bench = an_bench_name(a) != NULL;
+	size_t i, ncol = bench ? 7 : 4;
+
+	tab_init(t, "days (at each session's close)", bench ? "lrrrrrr" :
+	    "lrrr");
+	for (i = 0; i < ncol; i++)
+		tab_cells(t, &b, hdr[i]);
+	for (i = 0; a->o.days && i < a->ndays; i++) {
+		if (i >= max) {
+			t->more = a->ndays - max;
+			break;
+		}
+		d = &a->days[i];
+		cal_ny_date(d->t, &y, &m, &dd);
+		buf_addf(&b, "%04d-%02d-%02d", y, m, dd);
+		tab_cell(t, &b);
+		an_add_money(&b, d->eq, 2);
+		tab_cell(t, &b);
+		add_pct(&b, d->ret);
+		tab_cell(t, &b);
+		add_pct(&b, an_money_dbl(d->eq) / an_money_dbl(a->o.capital) -
+		    1);
+		tab_cell(t, &b);
+		if (!bench)
+			continue;
+		if (d->bench == AN_NONE)
+			buf_addc(&b, '-');
+		else
+			an_add_price(&b, d->bench);
+		tab_cell(t, &b);
+		add_pct(&b, d->bench_ret);
+		tab_cell(t, &b);
+		add_pct(&b, d->bench == AN_NONE ? NAN :
+		    (double)d->bench / (double)a->bench_first - 1);
+		tab_cell(t, &b);
+	}
+	buf_release(&b);
+}
+
+enum { T_SUMMARY, T_TRIPS, T_OPEN, T_SYM, T_STRAT, T_BATCH, T_DAYS, T_N };
 
 static void
 tabs_build(struct an *a, struct tab *t, size_t maxrows)
@@ -494,6 +547,7 @@ tabs_build(struct an *a, struct tab *t, size_t maxrows)
 	    a->by_strat, a->strats.n);
 	tab_group(&t[T_BATCH], "by batch", "batch", &a->batches,
 	    a->by_batch, a->batches.n);
+	tab_days(a, &t[T_DAYS], maxrows);
 }
 
 void

@@ -29,6 +29,7 @@
 #include "analyze_impl.h"
 #include "bars.h"
 #include "buf.h"
+#include "cal.h"
 #include "event.h"
 #include "json.h"
 #include "sym.h"
@@ -51,6 +52,7 @@ an_init(struct an *a, const struct an_opts *o)
 	a->t_last = INT64_MIN;
 	a->bench = UINT32_MAX;
 	a->bench_first = a->bench_last = AN_NONE;
+	a->bench_open = AN_NONE;
 }
 
 void
@@ -71,6 +73,9 @@ an_release(struct an *a)
 	free(a->by_sym);
 	free(a->by_strat);
 	free(a->by_batch);
+	free(a->bpts);
+	free(a->bench_name);
+	free(a->days);
 	symtab_release(&a->syms);
 	symtab_release(&a->strats);
 	symtab_release(&a->batches);
@@ -90,7 +95,8 @@ sym_get(struct an *a, const char *name)
 	memset(&a->sym[id], 0, sizeof(a->sym[id]));
 	a->sym[id].last = AN_NONE;
 	a->nsym++;
-	if (a->o.benchmark && strcmp(name, a->o.benchmark) == 0)
+	if (a->o.benchmark && !a->o.bench_file &&
+	    strcmp(name, a->o.benchmark) == 0)
 		a->bench = id;
 	return id;
 }
@@ -181,6 +187,23 @@ set_last(struct an *a, uint32_t s, int64_t price)
 	y->last = price;
 }
 
+static void
+bench_point(struct an *a, int64_t t, int64_t price, int64_t open)
+{
+	if (a->nbpts == 0)
+		a->bench_open = open;
+	AN_GROW(a->bpts, a->nbpts, a->bptscap);
+	a->bpts[a->nbpts].t = t;
+	a->bpts[a->nbpts].price = price;
+	a->nbpts++;
+}
+
+const char *
+an_bench_name(const struct an *a)
+{
+	return a->o.benchmark ? a->o.benchmark : a->bench_name;
+}
+
 void
 an_add_mark(struct an *a, const char *symname, int64_t t, int64_t price,
     int64_t open)
@@ -190,11 +213,8 @@ an_add_mark(struct an *a, const char *symname, int64_t t, int64_t price,
 
 	seen_time(a, t);
 	set_last(a, s, price);
-	if (s == a->bench) {
-		if (a->bench_first == AN_NONE)
-			a->bench_first = open != AN_NONE ? open : price;
-		a->bench_last = price;
-	}
+	if (s == a->bench)
+		bench_point(a, t, price, open);
 	if (a->o.charts) {
 		AN_GROW(y->pts, y->npts, y->ptscap);
 		y->pts[y->npts].t = t;
@@ -541,11 +561,79 @@ an_add_fill(struct an *a, const struct an_fill *f, const char **err)
 	return 0;
 }
 
+/*
+ * When a bar's close is known.  A bar shorter than a day: at t + tf.  A
+ * daily or longer one ("1d", "1mo", ...): at the close of the last
+ * regular session in its interval, t to t + tf (for months, to the first
+ * of the month after its last), so a daily bar counts in its own session
+ * day; at t + tf if the interval has no session.  A tf that is no
+ * timeframe: at t.
+ */
+static int64_t
+bar_seen(int64_t t, const char *tfs)
+{
+	int64_t tf, o, c, day, day0;
+	int y, m, d, i;
+	char *end;
+	long n;
+
+	if (!tfs)
+		tfs = "1m";
+	if ((tf = bar_tf_parse(tfs)) < 0 && liu_parse_duration(tfs, &tf) < 0)
+		return t;
+	if (tf < TM_NS_PER_DAY)
+		return t_after(t, tf);
+	cal_ny_date(t, &y, &m, &d);
+	day0 = tm_days_from_civil(y, m, d);
+	n = strtol(tfs, &end, 10);
+	if (strcmp(end, "mo") == 0 && n > 0 && n < 1200) {
+		m += (int)n;
+		y += (m - 1) / 12;
+		m = (m - 1) % 12 + 1;
+		day = tm_days_from_civil(y, m, 1);
+	} else {
+		day = day0 + (tf + TM_NS_PER_DAY - 1) / TM_NS_PER_DAY;
+	}
+	/* the last session before the end: a month of days at most */
+	for (i = 0, day--; day >= day0 && i < 400; day--, i++) {
+		tm_civil_from_days(day, &y, &m, &d);
+		if (cal_session(y, m, d, &o, &c) == 0 && c > t)
+			return c;
+	}
+	return t_after(t, tf);
+}
+
+int
+an_bench_event(struct an *a, const struct ev *e, const char **err)
+{
+	int64_t price, open;
+
+	if (e->type != EV_BAR)
+		return 0;
+	if (!a->o.benchmark && !a->bench_name)
+		a->bench_name = xstrdup(e->sym);
+	if (strcmp(e->sym, an_bench_name(a)) != 0) {
+		if (a->o.benchmark)
+			return 0;
+		snprintf(errbuf, sizeof(errbuf), "a bar of %.20s after bars of "
+		    "%.20s: name the benchmark symbol with -b", e->sym,
+		    a->bench_name);
+		*err = errbuf;
+		return -1;
+	}
+	if (need_positive(e, "c", &price, err) < 0)
+		return -1;
+	if (field_dec(e, "o", &open) != 0 || open <= 0)
+		open = AN_NONE;
+	bench_point(a, bar_seen(e->t, e->tf), price, open);
+	return 0;
+}
+
 int
 an_event(struct an *a, const struct ev *e, const char **err)
 {
 	struct an_fill f;
-	int64_t price, open, tf;
+	int64_t price, open;
 
 	switch (e->type) {
 	case EV_FILL:
@@ -557,11 +645,7 @@ an_event(struct an *a, const struct ev *e, const char **err)
 			return -1;
 		if (field_dec(e, "o", &open) != 0 || open <= 0)
 			open = AN_NONE;
-		/* a bar's close is seen at the end of its interval */
-		if (liu_parse_duration(e->tf ? e->tf : "1m", &tf) < 0 &&
-		    (tf = bar_tf_parse(e->tf)) < 0)
-			tf = 0;		/* "1mo": a nominal month */
-		an_add_mark(a, e->sym, t_after(e->t, tf), price, open);
+		an_add_mark(a, e->sym, bar_seen(e->t, e->tf), price, open);
 		return 0;
 	case EV_TRADE:
 		if (need_positive(e, "price", &price, err) < 0)

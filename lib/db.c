@@ -532,9 +532,8 @@ db_export(PGconn *c, const char *batch, int what)
 	return rc;
 }
 
-/* Print each row of a result as tab-separated fields. */
-static int
-print_rows(PGconn *c, const char *sql, int n, const char *const *p,
+int
+db_print_rows(PGconn *c, const char *sql, int n, const char *const *p,
     const char *what)
 {
 	struct buf b = BUF_INIT;
@@ -583,7 +582,7 @@ db_batches(PGconn *c)
 	    " FROM algo_run a GROUP BY a.batch_id"
 	    " ORDER BY min(a.start_time), a.batch_id";
 
-	return print_rows(c, sql, 0, NULL, "batches") < 0 ? -1 : 0;
+	return db_print_rows(c, sql, 0, NULL, "batches") < 0 ? -1 : 0;
 }
 
 int
@@ -648,7 +647,7 @@ db_kv_list(PGconn *c, const char *prefix)
 {
 	const char *p[1] = { prefix ? prefix : "" };
 
-	return print_rows(c, "SELECT key, value FROM keystore"
+	return db_print_rows(c, "SELECT key, value FROM keystore"
 	    " WHERE starts_with(key, $1) ORDER BY key", 1, p, "kv") < 0 ?
 	    -1 : 0;
 }

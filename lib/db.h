@@ -58,9 +58,10 @@ struct db_store_opts {
 	int64_t flush_ns;	/* longest wait of a partial batch */
 	int64_t linger_ns;	/* at end of input, how long to retry */
 	int verbose;
+	long long portfolio;	/* --portfolio: its id, or 0 */
 };
 #define DB_STORE_OPTS_INIT { NULL, NULL, NULL, NULL, 5000, \
-	200000000LL, 10000000000LL, 0 }
+	200000000LL, 10000000000LL, 0, 0 }
 
 /*
  * The store filter: read events from 'rd', write every valid line to
@@ -110,7 +111,50 @@ int db_kv_list(PGconn *c, const char *prefix);
  */
 int db_ohlc_load(PGconn *c, struct nd_reader *rd, int verbose);
 
+/*
+ * Portfolios (db_portfolio.c).  A portfolio has a size, a credit and an
+ * account; its batches (portfolio_batch_ids) are the runs it holds, and
+ * its account's cash follows their fills (see schema/0002-portfolio.sql).
+ * Ids are positive; db_portfolio_id() reads one from text (0 if bad).
+ * The listings print tab-separated lines through nd_emit(); each returns
+ * 0, 1 when the portfolio does not exist (said on stderr), -1 after
+ * printing the database's error.
+ */
+long long db_portfolio_id(const char *s);
+/* size and credit are decimal text, credit and name may be NULL. */
+int db_portfolio_create(PGconn *c, const char *size, const char *credit,
+    const char *name);
+int db_portfolio_list(PGconn *c);
+int db_portfolio_equity(PGconn *c, long long id);
+int db_portfolio_account(PGconn *c, long long id);
+int db_portfolio_trades(PGconn *c, long long id);
+/* Without 'yes', shows what it would append and changes nothing. */
+int db_portfolio_recalc(PGconn *c, long long id, int yes);
+/* The portfolio's name into *name (malloc'ed): 0, 1 if absent, -1. */
+int db_portfolio_name(PGconn *c, long long id, char **name);
+/* Tie batch to portfolio id: 0, or -1 after printing the error. */
+int db_portfolio_tie(PGconn *c, long long id, const char *batch);
+
+/* A stored fill of a portfolio, as text from the database. */
+struct db_fill {
+	int64_t t;		/* ns since the epoch */
+	const char *batch, *strategy, *sym, *side, *qty, *price, *fee;
+	const char *id, *exec_id;	/* fee, id: "" when absent */
+	const char *horizon;	/* its order's (or its own), "" when absent */
+};
+/*
+ * Call fn for each fill of the portfolio's batches in time order (then
+ * insertion).  Returns 0, or -1 after printing the database's error.
+ */
+int db_portfolio_fills(PGconn *c, long long id,
+    void (*fn)(void *arg, const struct db_fill *f), void *arg);
+
 /* Helpers shared with the tests. */
+
+/* Print each row of a query as tab-separated fields (nd_emit); returns
+ * the number of rows, or -1 after printing the error, prefixed 'what'. */
+int db_print_rows(PGconn *c, const char *sql, int n, const char *const *p,
+    const char *what);
 
 /* Append s as a COPY text field (\N for NULL), escaping \ TAB NL CR. */
 struct buf;

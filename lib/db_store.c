@@ -715,6 +715,45 @@ fast_fills(struct store *s)
 	return TX_DUP;
 }
 
+/*
+ * With --portfolio, inside the transaction: tie the batches of its fills
+ * to the portfolio and append their cash flows to its account.
+ */
+static int
+portfolio_sync(struct store *s)
+{
+	char id[24];
+	const char *p[2];
+	PGresult *r;
+	size_t i, j;
+
+	snprintf(id, sizeof(id), "%lld", s->o->portfolio);
+	p[0] = id;
+	for (i = 0; i < s->nruns; i++) {
+		if (!s->runs[i].used)
+			continue;
+		for (j = 0; j < i; j++)
+			if (s->runs[j].used && strcmp(s->runs[j].batch,
+			    s->runs[i].batch) == 0)
+				break;
+		if (j < i)
+			continue;	/* its batch is done */
+		p[1] = s->runs[i].batch;
+		r = PQexecParams(s->c, "INSERT INTO portfolio_batch_ids"
+		    " (portfolio_id, batch_id) VALUES ($1, $2)"
+		    " ON CONFLICT DO NOTHING", 2, NULL, p, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			return tx_fail(s, r);
+		PQclear(r);
+		r = PQexecParams(s->c, "SELECT liu_portfolio_sync($1, $2)", 2,
+		    NULL, p, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK)
+			return tx_fail(s, r);
+		PQclear(r);
+	}
+	return TX_OK;
+}
+
 /* Write n records in one transaction. */
 static int
 write_tx(struct store *s, const struct rec *r, size_t n)
@@ -758,6 +797,9 @@ write_tx(struct store *s, const struct rec *r, size_t n)
 		for (q = insert_sql[k]; s->ncopy[k] && *q; q++)
 			if ((rc = tx_exec(s, *q)) != TX_OK)
 				return rc;
+	if (s->o->portfolio && s->nfrows &&
+	    (rc = portfolio_sync(s)) != TX_OK)
+		return rc;
 	if ((rc = tx_exec(s, "COMMIT")) != TX_OK)
 		return rc;
 	s->nstored += any;
@@ -1220,6 +1262,29 @@ clean_id(const char *s)
 	return 1;
 }
 
+/*
+ * --portfolio ID: if the database answers, the portfolio must exist, and
+ * the batch named (--batch, LIU_BATCH_ID) is tied to it now; the fills
+ * tie their own batches as they are written.  A database away is no
+ * error: the journal waits for it.
+ */
+static void
+portfolio_check(const struct db_store_opts *o, const char *batch)
+{
+	char err[256];
+	PGconn *c = db_connect_err(o->dsn, err, sizeof(err));
+	int rc;
+
+	if (!c)
+		return;
+	rc = db_portfolio_name(c, o->portfolio, NULL);
+	if (rc == 0 && batch)
+		db_portfolio_tie(c, o->portfolio, batch);
+	PQfinish(c);
+	if (rc == 1)
+		die_code(LIU_EXIT_USAGE, "no portfolio %lld", o->portfolio);
+}
+
 int
 db_store(struct db_store_opts *o, struct nd_reader *rd)
 {
@@ -1247,6 +1312,8 @@ db_store(struct db_store_opts *o, struct nd_reader *rd)
 		    "BACKTEST, PAPER or PROD", LIU_ECHO_MAX, s.env);
 	if (o->verbose && gen)
 		warn("batch %s", s.batch);
+	if (o->portfolio)
+		portfolio_check(o, gen ? NULL : s.batch);
 	journal_open(&s);
 	s.backoff = BACKOFF_MIN;
 	s.e = (struct ev)EV_INIT;

@@ -14,8 +14,9 @@ store () {
 test_expect_success 'init creates the database and the schema' '
 	liu-db -v init 2>err &&
 	test_grep "applied 0001-init" err &&
-	echo "1|0001-init" >expect &&
-	pg_sql "SELECT version, name FROM schema_migrations" >actual &&
+	test_grep "applied 0002-portfolio" err &&
+	printf "1|0001-init\n2|0002-portfolio\n" >expect &&
+	pg_sql "SELECT version, name FROM schema_migrations ORDER BY 1" >actual &&
 	test_cmp expect actual
 '
 
@@ -25,7 +26,7 @@ test_expect_success 'init and migrate again change nothing' '
 	liu-db migrate 2>>err &&
 	test ! -s err &&
 	pg_sql "SELECT count(*) FROM schema_migrations" >actual &&
-	echo 1 >expect &&
+	echo 2 >expect &&
 	test_cmp expect actual &&
 	pg_sql "SELECT count(*) FROM pg_tables WHERE schemaname = '\''public'\''" >after &&
 	test_cmp before after &&
