@@ -414,26 +414,26 @@ test_expect_success 'replay | head -n1 ends quietly by SIGPIPE' '
 '
 
 test_expect_success 'SIGTERM flushes whole lines and exits 143' '
-	liu-stream synth --rate 20000 --symbols 3 >out 2>err &
+	liu-stream synth --rate 20000 --symbols 3 >term.out 2>err &
 	pid=$! &&
-	liu_wait_for_file out 5 &&
+	liu_wait_for_file term.out 60 &&
 	sleep 0.3 &&
 	kill -TERM $pid &&
 	{ wait $pid; echo $? >status; } &&
 	test "$(cat status)" = 143 &&
-	test -s out &&
-	test "$(tail -c1 out | od -An -c | tr -d " ")" = "\\n" &&
-	liu-stream replay --max --strict --validate out >/dev/null
+	test -s term.out &&
+	test "$(tail -c1 term.out | od -An -c | tr -d " ")" = "\\n" &&
+	liu-stream replay --max --strict --validate term.out >/dev/null
 '
 
 test_expect_success 'SIGINT during a paced replay exits 130' '
-	liu-stream replay --speed 1 a.ndjson >out &
+	liu-stream replay --speed 1 a.ndjson >paced &
 	pid=$! &&
-	sleep 0.5 &&
+	liu_wait_for_file paced 60 &&
 	kill -INT $pid &&
 	{ wait $pid; echo $? >status; } &&
 	test "$(cat status)" = 130 &&
-	test_line_count = 1 out
+	test_line_count = 1 paced
 '
 
 test_expect_success '--progress reports the count and the last event time' '

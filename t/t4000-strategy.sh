@@ -818,7 +818,7 @@ test_expect_success 'SIGTERM flushes whole lines and exits 143' '
 	test -p fifo &&
 	exec 9>fifo &&
 	head -n 20000 syn >&9 &&
-	liu_wait_for_file out 5 &&
+	liu_wait_for_file out 60 &&
 	kill -TERM $pid &&
 	{ wait $pid; echo $? >status; } &&
 	exec 9>&- &&

@@ -428,20 +428,20 @@ test_expect_success '| head -n1 ends liu-ta quietly with SIGPIPE' '
 
 test_expect_success 'SIGTERM flushes whole lines and exits 143' '
 	mkfifo fifo &&
-	{ liu-ta sma:3 rsi <fifo >out 2>err & } &&
+	{ liu-ta sma:3 rsi <fifo >sig.out 2>err & } &&
 	pid=$! &&
 	{ liu-stream synth --rate 5000 --symbols 500 --types bar \
 	    >fifo 2>/dev/null & } &&
 	spid=$! &&
-	liu_wait_for_file out 5 &&
+	liu_wait_for_file sig.out 60 &&
 	sleep 0.3 &&
 	kill -TERM $pid &&
 	{ wait $pid; echo $? >status; } &&
 	{ kill $spid 2>/dev/null; wait $spid; true; } &&
 	test "$(cat status)" = 143 &&
-	test -s out &&
-	test "$(tail -c1 out | od -An -c | tr -d " ")" = "\\n" &&
-	jq -e -s "all(.[]; has(\"sma3\") and has(\"rsi14\"))" out >/dev/null
+	test -s sig.out &&
+	test "$(tail -c1 sig.out | od -An -c | tr -d " ")" = "\\n" &&
+	jq -e -s "all(.[]; has(\"sma3\") and has(\"rsi14\"))" sig.out >/dev/null
 '
 
 test_expect_success 'the AAPL session: values agree with the references' '
