@@ -110,6 +110,31 @@ fake_stream_start () {
 	    --log "$fake_sname.log" "$@"
 }
 
+# fake_trade_env: what a test of the fake trading API needs first: the
+# fake's Python, curl and jq (else the test is skipped), the test CA
+# (t/lib-tls.sh, sourced before), and throwaway credentials in the
+# environment, random so that a grep for them finds nothing else.
+fake_trade_env () {
+	fake_stream_have || test_skip_all "missing $fake_missing"
+	for c in curl jq
+	do
+		command -v $c >/dev/null || test_skip_all "missing $c"
+	done
+	tls_setup || {
+		echo "Bail out! openssl could not make the test certificates"
+		exit 1
+	}
+	APCA_API_KEY_ID=PKT$(rand 8)
+	APCA_API_SECRET_KEY=sk-$(rand 16)
+	export APCA_API_KEY_ID APCA_API_SECRET_KEY
+	unset APCA_API_BASE_URL LIU_ENV
+}
+
+# rand N: N random bytes in hex.
+rand () {
+	od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'
+}
+
 fake_trade_start () {
 	fake_tname=$1
 	shift

@@ -9,23 +9,7 @@ LIU_TEST_LONG=N runs N orders (200 without it).'
 . "$SRC_DIR/t/lib-tls.sh"
 . "$SRC_DIR/t/lib-fake.sh"
 
-fake_stream_have || test_skip_all "missing $fake_missing"
-for c in curl jq
-do
-	command -v $c >/dev/null || test_skip_all "missing $c"
-done
-tls_setup || {
-	echo "Bail out! openssl could not make the test certificates"
-	exit 1
-}
-
-rand () {
-	od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'
-}
-APCA_API_KEY_ID=PKT$(rand 8)
-APCA_API_SECRET_KEY=sk-$(rand 16)
-export APCA_API_KEY_ID APCA_API_SECRET_KEY
-unset APCA_API_BASE_URL LIU_ENV
+fake_trade_env
 
 # order ID SIDE QTY [MEMBERS [SYM]]
 order () {

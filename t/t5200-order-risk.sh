@@ -246,9 +246,6 @@ test_expect_success 'bad risk options are usage errors' '
 
 # Against the fake Alpaca.
 
-rand () {
-	od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'
-}
 APCA_API_KEY_ID=PKT$(rand 8)
 APCA_API_SECRET_KEY=sk-$(rand 16)
 export APCA_API_KEY_ID APCA_API_SECRET_KEY
