@@ -1959,9 +1959,17 @@ eng_position(struct eng *e, const struct ev *ev, const char **err)
 		    "avg_price");
 	if ((s = get_sym(e, ev->sym)) == NULL)
 		return refused(e, err, ev->sym);
+	if ((!isnan(ev->stop_loss) && !(isfinite(ev->stop_loss) &&
+	    ev->stop_loss > 0)) || (!isnan(ev->target) &&
+	    !(isfinite(ev->target) && ev->target > 0)))
+		return bad_event(e, err, "position stop_loss or target is "
+		    "not positive");
 	cx = &s->cx[k];
 	cx->pos = fabs(ev->qty) < EPS ? 0 : ev->qty;
 	cx->cost = cx->pos != 0 ? ev->avg_price : NAN;
+	/* its exits come with it: a resumed position is not left bare */
+	cx->stop_loss = cx->pos != 0 ? ev->stop_loss : NAN;
+	cx->target = cx->pos != 0 ? ev->target : NAN;
 	if (ev->t > s->pos_t)
 		s->pos_t = ev->t;
 	return ENG_DONE;
@@ -1978,6 +1986,10 @@ emit_position(struct strat_ctx *cx)
 	json_add_knum(b, "qty", cx->pos);
 	json_add_knum(b, "avg_price", cx->cost);
 	json_add_kstr(b, "strategy", cx->es->s->name);
+	if (isfinite(cx->stop_loss))
+		json_add_knum(b, "stop_loss", cx->stop_loss);
+	if (isfinite(cx->target))
+		json_add_knum(b, "target", cx->target);
 	record_emit(e);
 }
 

@@ -133,6 +133,33 @@ test_expect_success '--positions: a swing position is kept and written at the en
 	test_cmp exp got
 '
 
+test_expect_success '--positions: a position keeps its stop and target' '
+	head -n 30 "$SRC_DIR/data/aapl-2012-01-26-1m.ndjson" >in &&
+	# the lowest low of these bars is 445.88 (14:42)
+	for stop in 445.5 446
+	do
+		printf "%s\n" "{\"ev\":\"position\",\"t\":\"2012-01-26T14:00:00Z\",\"sym\":\"AAPL\",\"qty\":100,\"avg_price\":440.5,\"strategy\":\"momentum_long\",\"stop_loss\":$stop,\"target\":460}" >pos.$stop &&
+		liu-strategy --fill sim -p swing=1 -p rsi_exit=101 \
+		    -p scale_at=100 -p macd_fast=100 -p macd_slow=200 \
+		    --positions pos.$stop momentum_long <in >out.$stop || return 1
+	done &&
+	# not reached: nothing sent, and written back as it came
+	test_grep ! "\"ev\":\"order\"" out.445.5 &&
+	tail -n 1 out.445.5 >got &&
+	sed "s/14:00:00Z/15:00:00Z/" pos.445.5 >exp &&
+	test_cmp exp got &&
+	# reached: sold at the stop, nothing left
+	jq -c -n "[inputs | select(.ev == \"order\")] | .[] |
+	    [.t, .side, .qty, .why.reason, .why.stop_loss]" out.446 >got &&
+	echo "[\"2012-01-26T14:42:00Z\",\"sell\",100,\"stop\",446]" >exp &&
+	test_cmp exp got &&
+	test_grep ! "\"ev\":\"position\"" out.446 &&
+	printf "%s\n" "{\"ev\":\"position\",\"t\":\"2012-01-26T14:00:00Z\",\"sym\":\"AAPL\",\"qty\":1,\"avg_price\":2,\"stop_loss\":-1}" >bad &&
+	test_expect_code 1 liu-strategy --positions bad momentum_long \
+	    </dev/null 2>err &&
+	test_grep "bad:1: position stop_loss or target is not positive" err
+'
+
 test_expect_success '--positions: bad lines, other strategies, a missing file' '
 	cat >pos <<-\EOF &&
 	{"ev":"position","t":"2012-01-26T14:00:00Z","sym":"AAPL","qty":5,"avg_price":1,"strategy":"vwap_long"}
