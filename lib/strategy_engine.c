@@ -126,6 +126,7 @@ struct eng {
 	struct kv *gkv;		/* --param key=v */
 	size_t ngkv;
 	int ready;
+	int warming;		/* a "hist":true bar: history, never orders */
 	struct symtab syms;
 	struct eng_sym **sym;
 	size_t nsym, csym;
@@ -1126,7 +1127,7 @@ deliver_bar(struct eng *e, struct eng_sym *s, const struct bar *b,
 		return;		/* official, for a bar before the last */
 	for (k = 0; k < e->nst; k++) {
 		cx = &s->cx[k];
-		if (official)
+		if (official && !e->warming)
 			guard(cx, b->l, b->h, b->c);
 		if (!listening(cx))
 			continue;
@@ -1282,16 +1283,19 @@ on_daily_bar(struct eng *e, struct eng_sym *s, const struct ev *ev,
 	pass_on(e, ev);
 	*last = ev->t;
 	s->daily = 1;
+	e->warming = ev_flag(ev, "hist");
 	advance(e, s, ev->t);
 	m.t = ev->t;
 	m.buy = m.sell = m.open = ev->o;
 	m.lo = ev->l;
 	m.hi = ev->h;
 	m.bar = 1;
-	if ((kept = last_bar(s, tf)) == NULL || ev->t > kept->t)
+	if (!e->warming && ((kept = last_bar(s, tf)) == NULL ||
+	    ev->t > kept->t))
 		sim_fills(e, s, &m);
 	s->last = ev->c;
 	deliver_bar(e, s, b, tf, 1);
+	e->warming = 0;
 	return ENG_DONE;
 }
 
@@ -1341,14 +1345,20 @@ on_bar(struct eng *e, const struct ev *ev, const char **err)
 		    s->name);
 	pass_on(e, ev);
 	*last = ev->t;
+	e->warming = ev_flag(ev, "hist");
 	advance(e, s, ev->t + tf);
 	m.t = ev->t;
 	m.buy = m.sell = m.open = ev->o;
 	m.lo = ev->l;
 	m.hi = ev->h;
 	m.bar = 1;
-	/* a bar for a time already kept is the past: nothing fills on it */
-	if ((kept = last_bar(s, tf)) == NULL || ev->t > kept->t)
+	/*
+	 * A bar for a time already kept is the past: nothing fills on it;
+	 * nor on a bar of history ("hist":true), which reaches the
+	 * strategies' indicators and sends no order.
+	 */
+	if (!e->warming && ((kept = last_bar(s, tf)) == NULL ||
+	    ev->t > kept->t))
 		sim_fills(e, s, &m);
 	s->last = ev->c;
 	if (tf == STRAT_TF_1M) {
@@ -1357,6 +1367,7 @@ on_bar(struct eng *e, const struct ev *ev, const char **err)
 	} else
 		bar_builder_seal(&s->b1s, ev->t);
 	deliver_bar(e, s, &b, tf, 1);
+	e->warming = 0;
 	return ENG_DONE;
 }
 
@@ -2286,6 +2297,8 @@ strat_order(struct strat_ctx *cx, const struct strat_order *req)
 	enum otype type = OT_MARKET;
 	double q = req->qty, held;
 
+	if (e->warming)
+		return -1;	/* history: its time has passed */
 	if (!(q >= 1) || q != floor(q) || q > 1e9)
 		return refuse(cx, "quantity is not a positive whole number");
 	if (req->type == NULL || strcmp(req->type, "market") == 0)
