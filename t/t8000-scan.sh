@@ -51,6 +51,15 @@ scan () {
 	    *) echo "--trading-url $scan_u" ;; esac)
 }
 
+# scan_exec NAME ARGS...: scan, as the process itself (exec), for a
+# subshell run in the background whose $! must be liu-scan, not a shell
+scan_exec () {
+	scan_u=https://127.0.0.1:$(cat "$1.port")
+	shift
+	exec liu-scan "$@" --cacert "$TLS_CA" --url "$scan_u" \
+	    --trading-url "$scan_u"
+}
+
 # syms FILE: the symbols of the events in FILE, one a line, in order
 syms () {
 	sed 's/.*"sym":"\([^"]*\)".*/\1/' "$1"
@@ -463,8 +472,8 @@ test_expect_success '--wait-open past the close of the session: exit 2' '
 '
 
 test_expect_success 'SIGTERM ends a wait at once: 143, the picks written' '
-	LIU_NOW=2024-03-01T14:45:00Z scan main momentum --provider alpaca \
-	    --every 1h >out 2>err &
+	(LIU_NOW=2024-03-01T14:45:00Z && export LIU_NOW &&
+	    scan_exec main momentum --provider alpaca --every 1h) >out 2>err &
 	pid=$! &&
 	test_wait_for "test -s out && test \$(wc -l <out) = 11" &&
 	kill -TERM $pid &&
@@ -475,8 +484,9 @@ test_expect_success 'SIGTERM ends a wait at once: 143, the picks written' '
 '
 
 test_expect_success 'SIGTERM during the wait for the open: 143, nothing' '
-	LIU_NOW=2024-03-01T12:00:00Z scan main momentum --provider alpaca \
-	    --wait-open 15m >out 2>err &
+	(LIU_NOW=2024-03-01T12:00:00Z && export LIU_NOW &&
+	    scan_exec main momentum --provider alpaca --wait-open 15m) \
+	    >out 2>err &
 	pid=$! &&
 	sleep 0.3 &&
 	kill -TERM $pid &&
