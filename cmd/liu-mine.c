@@ -99,6 +99,7 @@ only(const char *cmd, const int *allowed)
 int
 main(int argc, char *argv[])
 {
+	static const char *const feeds[] = { "iex", "sip", NULL };
 	struct mine_opts o = MINE_OPTS_INIT;
 	const char *cmd, *provider = NULL, *why;
 	int64_t days;
@@ -129,12 +130,8 @@ main(int argc, char *argv[])
 			provider = optarg;
 			break;
 		case O_FEED:
-			if (strcmp(optarg, "iex") != 0 &&
-			    strcmp(optarg, "sip") != 0)
-				die_code(LIU_EXIT_USAGE, "invalid --feed: "
-				    "'%.*s' (want iex or sip)", LIU_ECHO_MAX,
-				    optarg);
-			o.feed = optarg;
+			o.feed = opt_choice(optarg, feeds,
+			    "--feed (want iex or sip)");
 			break;
 		case O_URL: o.url = optarg; break;
 		case O_TRADING_URL: o.trading_url = optarg; break;

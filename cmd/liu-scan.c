@@ -152,6 +152,8 @@ list_arg(const char *s, int sym, const char *what)
 int
 main(int argc, char *argv[])
 {
+	static const char *const providers[] = { "alpaca", "polygon", NULL };
+	static const char *const feeds[] = { "iex", "sip", NULL };
 	static const int crit[] = { O_MIN_PRICE, O_MAX_PRICE, O_MIN_LAST_DV,
 		O_MIN_CHANGE, O_MIN_VOLUME, O_MAX_SYMBOLS, O_STRATEGIES, 0 };
 	static const int online[] = { O_EVERY, O_UNTIL, O_WAIT_OPEN,
@@ -244,20 +246,12 @@ main(int argc, char *argv[])
 			    "--wait-open");
 			break;
 		case O_PROVIDER:
-			if (strcmp(optarg, "alpaca") != 0 &&
-			    strcmp(optarg, "polygon") != 0)
-				die_code(LIU_EXIT_USAGE, "invalid --provider: "
-				    "'%.*s' (want alpaca or polygon)",
-				    LIU_ECHO_MAX, optarg);
-			provider = optarg;
+			provider = opt_choice(optarg, providers,
+			    "--provider (want alpaca or polygon)");
 			break;
 		case O_FEED:
-			if (strcmp(optarg, "iex") != 0 &&
-			    strcmp(optarg, "sip") != 0)
-				die_code(LIU_EXIT_USAGE, "invalid --feed: "
-				    "'%.*s' (want iex or sip)", LIU_ECHO_MAX,
-				    optarg);
-			o.feed = optarg;
+			o.feed = opt_choice(optarg, feeds,
+			    "--feed (want iex or sip)");
 			break;
 		case O_SYMBOLS:
 			scan_list_free(o.symbols);

@@ -133,16 +133,6 @@ static const struct option history_longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* One of the words of a "a | b | c" choice, or die with the usage code. */
-static const char *
-choice(const char *arg, const char *const *words, const char *what)
-{
-	for (; *words; words++)
-		if (strcmp(arg, *words) == 0)
-			return *words;
-	die_code(LIU_EXIT_USAGE, "invalid %s: '%.*s'", what, LIU_ECHO_MAX, arg);
-}
-
 /* liu-stream history PROVIDER [options] SYM...: argv[0] is "history". */
 static int
 history_main(int argc, char *argv[])
@@ -168,8 +158,8 @@ history_main(int argc, char *argv[])
 			have_to = 1;
 			break;
 		case H_TF:
-			o.daily = strcmp(choice(optarg, tfs, "--tf (want 1m "
-			    "or 1d)"), "1d") == 0;
+			o.daily = strcmp(opt_choice(optarg, tfs,
+			    "--tf (want 1m or 1d)"), "1d") == 0;
 			break;
 		case H_TYPES:
 			if (hist_types(optarg, &o.types) < 0)
@@ -178,12 +168,12 @@ history_main(int argc, char *argv[])
 				    optarg);
 			break;
 		case H_ADJUSTMENT:
-			o.adjustment = choice(optarg, adjustments,
+			o.adjustment = opt_choice(optarg, adjustments,
 			    "--adjustment (want raw, split, dividend or all)");
 			break;
 		case H_FEED:
-			o.feed = choice(optarg, feeds, "--feed (want iex or "
-			    "sip)");
+			o.feed = opt_choice(optarg, feeds,
+			    "--feed (want iex or sip)");
 			break;
 		case H_URL: o.url = optarg; break;
 		case H_CACERT: o.rest.cacert = optarg; break;
@@ -288,8 +278,8 @@ live_main(int argc, char *argv[], int named)
 	    != -1) {
 		switch (ch) {
 		case L_FEED:
-			o.feed = choice(optarg, feeds, "--feed (want iex, sip "
-			    "or delayed_sip)");
+			o.feed = opt_choice(optarg, feeds,
+			    "--feed (want iex, sip or delayed_sip)");
 			break;
 		case L_TYPES:
 			if (live_types(optarg, &o.types) < 0)

@@ -108,3 +108,12 @@ opt_error(int ch, char *const argv[], const struct option *longopts)
 	else
 		warn("unknown option '-%c'", optopt);
 }
+
+const char *
+opt_choice(const char *arg, const char *const *words, const char *what)
+{
+	for (; *words; words++)
+		if (strcmp(arg, *words) == 0)
+			return *words;
+	die_code(LIU_EXIT_USAGE, "invalid %s: '%.*s'", what, LIU_ECHO_MAX, arg);
+}

@@ -34,4 +34,12 @@ _Noreturn void opt_usage(const char *const *lines, int status);
  */
 void opt_error(int ch, char *const argv[], const struct option *longopts);
 
+/*
+ * 'arg' if it is one of 'words' (NULL-terminated), else die with the
+ * usage status: "invalid WHAT: 'ARG'", WHAT naming the option and its
+ * choices, as "--feed (want iex or sip)".
+ */
+const char *opt_choice(const char *arg, const char *const *words,
+    const char *what);
+
 #endif

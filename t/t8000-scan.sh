@@ -693,7 +693,11 @@ test_expect_success 'usage errors: exit 2, no output' '
 		test_expect_code 2 liu-scan $args >out 2>err &&
 		test_must_be_empty out &&
 		test -s err || return 1
-	done
+	done &&
+	test_expect_code 2 liu-scan momentum --feed otc 2>err &&
+	test_grep "^liu-scan: invalid --feed (want iex or sip): '"'"'otc'"'"'\$" err &&
+	test_expect_code 2 liu-scan momentum --provider x 2>err &&
+	test_grep "^liu-scan: invalid --provider (want alpaca or polygon): '"'"'x'"'"'\$" err
 '
 
 test_expect_success 'no provider and no keys: exit 2, says which to set' '

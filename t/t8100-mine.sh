@@ -386,6 +386,8 @@ test_expect_success 'usage errors: exit 2, no output' '
 		test_must_be_empty out &&
 		test -s err || return 1
 	done &&
+	test_expect_code 2 liu-mine daily-ohlc --feed otc A 2>err &&
+	test_grep "^liu-mine: invalid --feed (want iex or sip): '"'"'otc'"'"'\$" err &&
 	test_expect_code 2 liu-scan momentum --from-db --at 09:45 &&
 	test_expect_code 2 liu-scan momentum --from-db --from x &&
 	test_expect_code 2 liu-scan momentum --dsn x --provider alpaca
