@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -45,6 +46,7 @@
 #include "banned.h"
 
 #define NS_S 1000000000LL
+#define WAKE_BATCH (256 << 10)	/* bytes queued that wake the writer anyway */
 
 /* The queue between the readers and the writer of stdout. */
 
@@ -1102,19 +1104,44 @@ static const struct lws_extension extensions[] = {
 	{ NULL, NULL, NULL }
 };
 
+/*
+ * Whether the socket holds bytes not read yet: the next lws_service() then
+ * reads them at once, without waiting.
+ */
+static int
+more_to_read(struct net *n)
+{
+	int fd, avail = 0;
+
+	if (!n->wsi || (fd = (int)lws_get_socket_fd(n->wsi)) < 0)
+		return 0;
+	return ioctl(fd, FIONREAD, &avail) == 0 && avail > 0;
+}
+
 static void *
 net_main(void *arg)
 {
 	struct net *n = arg;
+	size_t batch = q.max / 4 < WAKE_BATCH ? q.max / 4 : WAKE_BATCH;
+	int due;
 
 	connect_now(n);
 	while (!n->done) {
 		if (lws_service(n->ctx, 0) < 0)
 			break;
 		/*
-		 * One alarm for all the frames of a read, not one a frame:
-		 * the writer wakes as often as the socket does.
+		 * One alarm for all the frames the socket holds, not one a
+		 * frame: while more bytes wait in the socket, and the queue
+		 * is short of a batch, they are read first.  Waking the
+		 * writer is the dearest thing done here (a thread woken on
+		 * another CPU), and the alarm is not delayed beyond what is
+		 * already there to read.
 		 */
+		pthread_mutex_lock(&q.mu);
+		due = q.wake_due && q.ev.len + q.pri.len < batch;
+		pthread_mutex_unlock(&q.mu);
+		if (due && more_to_read(n))
+			continue;
 		pthread_mutex_lock(&q.mu);
 		if (q.wake_due) {
 			q.wake_due = 0;
@@ -1522,7 +1549,8 @@ make_context(struct net *n)
 
 /* The writer: the calling thread. */
 
-/* Wait for the alarm, or a signal.  Signals are let in only here. */
+/* Wait for the alarm, or a signal: called with SIGTERM and SIGINT blocked,
+ * which ppoll() lets in while it waits. */
 static void
 wait_alarm(void)
 {
@@ -1537,12 +1565,14 @@ wait_alarm(void)
 }
 
 /*
- * The writer.  SIGTERM and SIGINT come in while it waits for the alarm,
- * and while it writes: a write that blocks (the reader has stopped
+ * The writer.  SIGTERM and SIGINT come in while it works and while it
+ * waits for the alarm: a write that blocks (the reader has stopped
  * reading) is then taken up again after the first signal, so that only
  * whole lines go out, and a second SIGINT ends the process (liu_init()),
- * as in every liu program; with the signals blocked there, nothing but
- * SIGKILL could end it.
+ * as in every liu program.  They are blocked only from the last look at
+ * liu_stop to the ppoll() that lets them in again, so that none comes in
+ * between and is missed until the next alarm; the other threads never
+ * take them (live_run()).
  */
 static void
 write_loop(struct net *n)
@@ -1550,12 +1580,13 @@ write_loop(struct net *n)
 	struct buf ev = BUF_INIT, pri = BUF_INIT, t;
 	uint64_t ndrop;
 	char t0[40], t1[40];
-	int done, asked = 0;
+	int done, asked = 0, sleep;
 	sigset_t stops;
 
 	sigemptyset(&stops);
 	sigaddset(&stops, SIGTERM);
 	sigaddset(&stops, SIGINT);
+	pthread_sigmask(SIG_UNBLOCK, &stops, NULL);
 	for (;;) {
 		if (liu_stop && !asked) {
 			asked = 1;
@@ -1574,17 +1605,17 @@ write_loop(struct net *n)
 			 * coming, they are written as the buffer fills.
 			 */
 			pthread_mutex_unlock(&q.mu);
-			pthread_sigmask(SIG_UNBLOCK, &stops, NULL);
 			if (nd_out_flush() < 0)
 				die("write error:");
 			pthread_sigmask(SIG_BLOCK, &stops, NULL);
 			pthread_mutex_lock(&q.mu);
-			if (q.ev.len == 0 && q.pri.len == 0 && !q.done) {
-				q.armed = 1;
-				pthread_mutex_unlock(&q.mu);
+			sleep = q.ev.len == 0 && q.pri.len == 0 && !q.done &&
+			    (!liu_stop || asked);
+			q.armed = sleep;
+			pthread_mutex_unlock(&q.mu);
+			if (sleep)
 				wait_alarm();
-			} else
-				pthread_mutex_unlock(&q.mu);
+			pthread_sigmask(SIG_UNBLOCK, &stops, NULL);
 			continue;
 		}
 		t = q.pri;
@@ -1602,10 +1633,8 @@ write_loop(struct net *n)
 			warn("%s: output too slow: dropped the %llu oldest "
 			    "events (gap %s to %s); queue limit %zu bytes",
 			    n->name, (unsigned long long)ndrop, t0, t1, q.max);
-		pthread_sigmask(SIG_UNBLOCK, &stops, NULL);
 		nd_emit_lines(pri.p, pri.len);
 		nd_emit_lines(ev.p, ev.len);
-		pthread_sigmask(SIG_BLOCK, &stops, NULL);
 		buf_reset(&pri);
 		buf_reset(&ev);
 		if (done)
@@ -1613,6 +1642,7 @@ write_loop(struct net *n)
 	}
 	if (nd_out_flush() < 0)
 		die("write error:");
+	pthread_sigmask(SIG_BLOCK, &stops, NULL);
 	buf_release(&ev);
 	buf_release(&pri);
 }
