@@ -276,41 +276,64 @@ add_compact(struct feed *f, struct buf *b, int i)
 	}
 }
 
-/* The number at slot k: 0, 1 if absent or null, -1 if not a number. */
+/*
+ * The number at slot k, times scale (1 or 100), as `,"key":number`: 0, 1
+ * if absent or null, -1 if not a number.  The provider's own text is
+ * copied when it is already what json_add_num() would write (prices and
+ * sizes nearly always are), which spares a parse and a format.
+ */
 static int
-get_num(struct feed *f, struct msg *m, int k, double *v)
+add_num(struct feed *f, struct msg *m, struct buf *b, const char *key,
+    int k, int scale)
 {
-	int i = tok(f, m, k);
+	const struct json_tok *t;
+	const char *s;
+	size_t n, d;
+	double v;
+	int i = tok(f, m, k), rc;
 
 	if (i < 0)
 		return 1;
-	if (json_num(&f->j, i, v) < 0)
+	t = &f->j.tok[i];
+	s = f->j.s + t->start;
+	n = (size_t)(t->end - t->start);
+	if (scale == 100 && t->kind == JSON_NUM && n <= 13 && s[0] > '0') {
+		/* round lots: a whole number gains two zeros */
+		for (d = 0; d < n && s[d] >= '0' && s[d] <= '9'; d++)
+			;
+		if (d == n) {
+			json_add_key(b, key);
+			buf_add(b, s, n);
+			buf_add(b, "00", 2);
+			return 0;
+		}
+	}
+	if ((rc = json_num_canon(&f->j, i, &v)) < 0)
 		return fail(m, E_NOTNUM, k);
+	json_add_key(b, key);
+	if (rc == 1 && scale == 1)
+		buf_add(b, s, n);
+	else
+		json_add_num(b, v * scale);
 	return 0;
 }
 
-/* A number the event needs. */
+/* A number the event needs: as add_num(), and missing is an error. */
 static int
-need_num(struct feed *f, struct msg *m, int k, double *v)
+need_num(struct feed *f, struct msg *m, struct buf *b, const char *key,
+    int k)
 {
-	int rc = get_num(f, m, k, v);
+	int rc = add_num(f, m, b, key, k, 1);
 
-	if (rc > 0)
-		return fail(m, E_MISSING, k);
-	return rc;
+	return rc > 0 ? fail(m, E_MISSING, k) : rc;
 }
 
-/* "key":number, times scale, if slot k has one; -1 if not a number. */
+/* A number the event may have. */
 static int
 put_num(struct feed *f, struct msg *m, struct buf *b, const char *key,
-    int k, double scale)
+    int k, int scale)
 {
-	double v;
-	int rc = get_num(f, m, k, &v);
-
-	if (rc == 0)
-		json_add_knum(b, key, v * scale);
-	return rc < 0 ? -1 : 0;
+	return add_num(f, m, b, key, k, scale) < 0 ? -1 : 0;
 }
 
 /*
@@ -441,8 +464,9 @@ head(struct feed *f, struct msg *m, struct buf *b, const char *ev, int ks,
     int kt)
 {
 	char ts[TM_RFC3339_MAX];
+	const struct json_tok *t;
 	const char *s;
-	size_t n, k;
+	size_t n, k, tn;
 	int64_t ns;
 	int i;
 
@@ -451,6 +475,14 @@ head(struct feed *f, struct msg *m, struct buf *b, const char *ev, int ks,
 		return fail(m, E_MISSING, kt);
 	if (get_time(f, i, &ns) < 0)
 		return fail(m, E_TIME, kt);
+	t = &f->j.tok[i];
+	tn = 0;
+	if (t->kind == JSON_STR && !t->esc && tm_canonical(f->j.s + t->start,
+	    (size_t)(t->end - t->start))) {
+		/* already as tm_format() writes it (Alpaca's times) */
+		tn = (size_t)(t->end - t->start);
+		memcpy(ts, f->j.s + t->start, tn);
+	}
 	if ((i = tok(f, m, ks)) < 0)
 		return fail(m, E_MISSING, ks);
 	if (f->j.tok[i].kind != JSON_STR)
@@ -472,7 +504,7 @@ head(struct feed *f, struct msg *m, struct buf *b, const char *ev, int ks,
 	buf_add(b, "{\"ev\":\"", 7);
 	buf_adds(b, ev);
 	buf_add(b, "\",\"t\":\"", 7);
-	buf_add(b, ts, tm_format(ns, ts));
+	buf_add(b, ts, tn ? tn : tm_format(ns, ts));
 	buf_add(b, "\",\"sym\":", 8);
 	json_add_str(b, s, n);
 	return 0;
@@ -760,39 +792,43 @@ is(const char *s, size_t n, const char *name)
 static int
 quote(struct feed *f, struct msg *m, struct buf *b, int symkey)
 {
-	double bid, ask;
-
-	if (head(f, m, b, "quote", symkey, K_T) < 0 ||
-	    need_num(f, m, K_BP, &bid) < 0 || need_num(f, m, K_AP, &ask) < 0)
-		return -1;
-	json_add_knum(b, "bid", bid);
-	if (put_num(f, m, b, "bid_size", K_BS, 100) < 0)
-		return -1;
-	json_add_knum(b, "ask", ask);
-	return put_num(f, m, b, "ask_size", K_AS, 100) < 0 ||
+	return head(f, m, b, "quote", symkey, K_T) < 0 ||
+	    need_num(f, m, b, "bid", K_BP) < 0 ||
+	    put_num(f, m, b, "bid_size", K_BS, 100) < 0 ||
+	    need_num(f, m, b, "ask", K_AP) < 0 ||
+	    put_num(f, m, b, "ask_size", K_AS, 100) < 0 ||
 	    put_str(f, m, b, "bx", K_BX) < 0 ||
 	    put_str(f, m, b, "ax", K_AX) < 0 ? -1 : 0;
+}
+
+/* A bar's figures after its head: tf (as JSON text), o h l c v vw. */
+static int
+bar_body(struct feed *f, struct msg *m, struct buf *b, const char *tf)
+{
+	json_add_key(b, "tf");
+	buf_adds(b, tf);
+	return need_num(f, m, b, "o", K_O) < 0 ||
+	    need_num(f, m, b, "h", K_H) < 0 ||
+	    need_num(f, m, b, "l", K_L) < 0 ||
+	    need_num(f, m, b, "c", K_C) < 0 ||
+	    need_num(f, m, b, "v", K_V) < 0 ||
+	    put_num(f, m, b, "vw", K_VW, 1) < 0 ? -1 : 0;
+}
+
+/* A trade's price and size, and its exchange as a string. */
+static int
+trade_body(struct feed *f, struct msg *m, struct buf *b)
+{
+	return need_num(f, m, b, "price", K_P) < 0 ||
+	    need_num(f, m, b, "size", K_S) < 0 ||
+	    put_str(f, m, b, "x", K_X) < 0 ? -1 : 0;
 }
 
 static int
 alpaca_bar(struct feed *f, struct msg *m, struct buf *b, const char *tf,
     int updated)
 {
-	double o, h, l, c, v;
-
-	if (head(f, m, b, "bar", K_US, K_T) < 0 ||
-	    need_num(f, m, K_O, &o) < 0 || need_num(f, m, K_H, &h) < 0 ||
-	    need_num(f, m, K_L, &l) < 0 || need_num(f, m, K_C, &c) < 0 ||
-	    need_num(f, m, K_V, &v) < 0)
-		return -1;
-	json_add_key(b, "tf");
-	buf_adds(b, tf);
-	json_add_knum(b, "o", o);
-	json_add_knum(b, "h", h);
-	json_add_knum(b, "l", l);
-	json_add_knum(b, "c", c);
-	json_add_knum(b, "v", v);
-	if (put_num(f, m, b, "vw", K_VW, 1) < 0 ||
+	if (head(f, m, b, "bar", K_US, K_T) < 0 || bar_body(f, m, b, tf) < 0 ||
 	    put_num(f, m, b, "n", K_N, 1) < 0)
 		return -1;
 	if (updated)
@@ -804,18 +840,12 @@ static int
 alpaca_event(struct feed *f, struct msg *m, struct buf *b, const char *ty,
     size_t tn)
 {
-	double p, s;
-
 	if (tn != 1)
 		return 1;
 	switch (ty[0]) {
 	case 't':
 		if (head(f, m, b, "trade", K_US, K_T) < 0 ||
-		    need_num(f, m, K_P, &p) < 0 || need_num(f, m, K_S, &s) < 0)
-			return -1;
-		json_add_knum(b, "price", p);
-		json_add_knum(b, "size", s);
-		if (put_str(f, m, b, "x", K_X) < 0)
+		    trade_body(f, m, b) < 0)
 			return -1;
 		put_raw(f, m, b, "cond", K_C);
 		return put_str(f, m, b, "tape", K_Z) < 0 ||
@@ -1010,15 +1040,9 @@ static int
 polygon_event(struct feed *f, struct msg *m, struct buf *b, const char *ty,
     size_t tn)
 {
-	double p, s, o, h, l, c, v;
-
 	if (is(ty, tn, "T")) {
 		if (head(f, m, b, "trade", K_SYM, K_T) < 0 ||
-		    need_num(f, m, K_P, &p) < 0 || need_num(f, m, K_S, &s) < 0)
-			return -1;
-		json_add_knum(b, "price", p);
-		json_add_knum(b, "size", s);
-		if (put_str(f, m, b, "x", K_X) < 0)
+		    trade_body(f, m, b) < 0)
 			return -1;
 		put_raw(f, m, b, "cond", K_C);
 		return put_tape_num(f, m, b, K_Z) < 0 ||
@@ -1029,20 +1053,9 @@ polygon_event(struct feed *f, struct msg *m, struct buf *b, const char *ty,
 	}
 	if (is(ty, tn, "A") || is(ty, tn, "AM")) {
 		/* the window's start, "s", is the bar's time */
-		if (head(f, m, b, "bar", K_SYM, K_S) < 0 ||
-		    need_num(f, m, K_O, &o) < 0 ||
-		    need_num(f, m, K_H, &h) < 0 ||
-		    need_num(f, m, K_L, &l) < 0 ||
-		    need_num(f, m, K_C, &c) < 0 ||
-		    need_num(f, m, K_V, &v) < 0)
-			return -1;
-		buf_adds(b, tn == 1 ? ",\"tf\":\"1s\"" : ",\"tf\":\"1m\"");
-		json_add_knum(b, "o", o);
-		json_add_knum(b, "h", h);
-		json_add_knum(b, "l", l);
-		json_add_knum(b, "c", c);
-		json_add_knum(b, "v", v);
-		return put_num(f, m, b, "vw", K_VW, 1);
+		return head(f, m, b, "bar", K_SYM, K_S) < 0 ||
+		    bar_body(f, m, b, tn == 1 ? "\"1s\"" : "\"1m\"") < 0 ?
+		    -1 : 0;
 	}
 	if (is(ty, tn, "LULD")) {
 		/* the spec names its symbol "T"; take "sym" as well */

@@ -123,6 +123,15 @@ tm_parse(const char *s, size_t len, int64_t *ns)
 	return 0;
 }
 
+int
+tm_canonical(const char *s, size_t len)
+{
+	if (s[10] != 'T' || s[len - 1] != 'Z' ||
+	    (s[17] == '6' && s[18] == '0'))
+		return 0;
+	return len == 20 || (s[19] == '.' && s[len - 2] != '0');
+}
+
 static char *
 put2(char *p, int v)
 {

@@ -29,6 +29,13 @@ int tm_parse(const char *s, size_t len, int64_t *ns);
  */
 size_t tm_format(int64_t ns, char *out);
 
+/*
+ * For a string tm_parse() accepted: 1 if tm_format() of its time writes
+ * it back exactly (UTC 'Z', 'T', no leap second, no trailing zero in the
+ * fraction), so a writer may copy it; 0 otherwise.
+ */
+int tm_canonical(const char *s, size_t len);
+
 /* Days since 1970-01-01 of a civil date, and back (proleptic Gregorian). */
 int64_t tm_days_from_civil(int y, int m, int d);
 void tm_civil_from_days(int64_t days, int *y, int *m, int *d);

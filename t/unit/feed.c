@@ -364,6 +364,43 @@ alpaca_times(void)
 	}
 }
 
+/*
+ * Numbers: the provider's text is copied when it is already canonical,
+ * and converted otherwise; round-lot sizes gain two zeros either way.
+ */
+static void
+alpaca_numbers(void)
+{
+	static const struct {
+		const char *bp, *bs, *price, *size;
+	} tt[] = {
+		{ "87.66", "4", "87.66", "400" },
+		{ "87.660", "40", "87.66", "4000" },
+		{ "8766e-2", "0", "87.66", "0" },
+		{ "0.0001", "1.5", "0.0001", "150" },
+		{ "0.00001", "0.01", "1e-05", "1" },
+		{ "-0", "1234567890123", "-0", "123456789012300" },
+		{ "1e15", "12345678901234", "1e+15", "1.2345678901234e+15" },
+		{ "123456789012345", "7E1", "123456789012345", "7000" },
+		{ "1.0000000000000001", "3", "1", "300" },
+	};
+	char frame[256], want[256], name[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(tt) / sizeof(tt[0]); i++) {
+		snprintf(frame, sizeof(frame), "[{'T':'q','S':'X','bp':%s,"
+		    "'bs':%s,'ap':1,'as':1,'t':'2021-02-22T19:15:00Z'}]",
+		    tt[i].bp, tt[i].bs);
+		snprintf(want, sizeof(want), "{'ev':'quote',"
+		    "'t':'2021-02-22T19:15:00Z','sym':'X','bid':%s,"
+		    "'bid_size':%s,'ask':1,'ask_size':100," RTS "}\n",
+		    tt[i].price, tt[i].size);
+		snprintf(name, sizeof(name), "alpaca number %s %s", tt[i].bp,
+		    tt[i].bs);
+		golden('a', name, frame, want);
+	}
+}
+
 static void
 alpaca_control(void)
 {
@@ -856,6 +893,7 @@ main(void)
 	self_check();
 	alpaca_data();
 	alpaca_times();
+	alpaca_numbers();
 	alpaca_control();
 	polygon_data();
 	polygon_times();

@@ -371,12 +371,48 @@ test_random(void)
 		snprintf(s, sizeof(s), "%s", fmt(ns));
 		back = 0;
 		if ((strcmp(s, want) != 0 || parse(s, &back) != 0 ||
-		    back != ns) && nbad++ < 5)
+		    back != ns || !tm_canonical(s, strlen(s))) && nbad++ < 5)
 			printf("# %lld: got %s want %s, back %lld\n",
 			    (long long)ns, s, want, (long long)back);
 	}
 	is_int(nbad, 0, "200000 random instants: format == gmtime_r, "
-	    "parse(format(t)) == t");
+	    "parse(format(t)) == t, and the text is canonical");
+}
+
+/* tm_canonical() says 1 exactly when tm_format() gives the text back. */
+static void
+test_canonical(void)
+{
+	static const char *const in[] = {
+		"2021-02-22T15:51:44.208Z", "2021-02-22T15:51:44Z",
+		"2021-02-22T15:51:45.335689322Z", "2021-02-22T15:51:44.2080Z",
+		"2021-02-22T15:51:44.000Z", "2021-02-22t15:51:44Z",
+		"2021-02-22T15:51:44z", "2021-02-22 15:51:44Z",
+		"2021-02-22T15:51:44+00:00", "2021-02-22T10:51:44-05:00",
+		"2016-12-31T23:59:60Z", "2016-12-31T23:59:60.5Z",
+		"2021-02-22T15:51:44.1Z", "2021-02-22T15:51:44.10Z",
+	};
+	char out[TM_RFC3339_MAX];
+	size_t i, n;
+	int64_t ns;
+	int bad = 0;
+
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		n = strlen(in[i]);
+		if (parse(in[i], &ns) != 0) {
+			printf("# tm_parse refused %s\n", in[i]);
+			bad++;
+			continue;
+		}
+		out[tm_format(ns, out)] = '\0';
+		if (tm_canonical(in[i], n) != (strcmp(out, in[i]) == 0)) {
+			printf("# %s: tm_canonical %d, tm_format %s\n", in[i],
+			    tm_canonical(in[i], n), out);
+			bad++;
+		}
+	}
+	is_int(bad, 0, "tm_canonical() is 1 exactly when tm_format() "
+	    "writes the text back");
 }
 
 int
@@ -391,5 +427,6 @@ main(void)
 	test_malformed();
 	test_sweep();
 	test_random();
+	test_canonical();
 	return done_testing();
 }
