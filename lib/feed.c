@@ -13,13 +13,10 @@
  * notes and their strings, reused from frame to frame; nothing points
  * into the caller's frame after a call returns.
  *
- * How a frame is read: json_parse() reads one JSON object, so the frame
- * is copied behind '{"":' and before '}' and parsed as the one member of
- * that object, which must be an array (or, defensively, one object).  The
- * copy costs a memcpy per frame; in exchange the frame gets the same full
- * validation as every event line (UTF-8, escapes, numbers).  JSON allows
- * '\n' between tokens and the line tokenizer does not, so a frame holding
- * one has it turned into a blank, outside strings only.
+ * How a frame is read: json_parse_frame(), the event line's tokenizer
+ * taking an array at the top (or, defensively, one object) and '\n' as a
+ * blank, reads it where it lies: the frame gets the same full validation
+ * as every event line (UTF-8, escapes, numbers), and is not copied.
  *
  * The mapping (provider keys on the left; "as given" means the value is
  * copied, strings decoded and re-escaped, arrays without blanks):
@@ -290,7 +287,7 @@ add_num(struct feed *f, struct msg *m, struct buf *b, const char *key,
 	const char *s;
 	size_t n, d;
 	double v;
-	int i = tok(f, m, k), rc;
+	int i = tok(f, m, k);
 
 	if (i < 0)
 		return 1;
@@ -308,13 +305,15 @@ add_num(struct feed *f, struct msg *m, struct buf *b, const char *key,
 			return 0;
 		}
 	}
-	if ((rc = json_num_canon(&f->j, i, &v)) < 0)
+	if (t->kind == JSON_NUM && scale == 1 && json_num_plain(s, n)) {
+		json_add_key(b, key);
+		buf_add(b, s, n);
+		return 0;
+	}
+	if (json_num(&f->j, i, &v) < 0)
 		return fail(m, E_NOTNUM, k);
 	json_add_key(b, key);
-	if (rc == 1 && scale == 1)
-		buf_add(b, s, n);
-	else
-		json_add_num(b, v * scale);
+	json_add_num(b, v * scale);
 	return 0;
 }
 
@@ -640,7 +639,6 @@ frame_parse(struct feed *f, const char *p, size_t len, const char **err)
 {
 	size_t i = 0;
 	unsigned char c;
-	int instr = 0;
 
 	while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' ||
 	    p[i] == '\n'))
@@ -654,41 +652,11 @@ frame_parse(struct feed *f, const char *p, size_t len, const char **err)
 		*err = "MessagePack frame (liu asks for JSON)";
 		return -1;
 	}
-	if (c != '[' && c != '{') {
-		*err = "not a JSON array or object";
-		return -1;
-	}
 	if (len > INT_MAX / 2) {
 		*err = "frame too large";
 		return -1;
 	}
-	buf_reset(&f->in);
-	buf_grow(&f->in, len + 8);
-	buf_add(&f->in, "{\"\":", 4);
-	if (!memchr(p, '\n', len)) {
-		buf_add(&f->in, p, len);
-	} else {
-		for (i = 0; i < len; i++) {
-			c = (unsigned char)p[i];
-			if (instr && c == '\\' && i + 1 < len) {
-				buf_addc(&f->in, c);
-				c = (unsigned char)p[++i];
-			} else if (c == '"') {
-				instr = !instr;
-			} else if (c == '\n' && !instr) {
-				c = ' ';
-			}
-			buf_addc(&f->in, c);
-		}
-	}
-	buf_addc(&f->in, '}');
-	if (json_parse(&f->j, f->in.p, f->in.len, err) < 0)
-		return -1;
-	if (f->j.tok[0].size != 1) {
-		*err = "trailing data after the JSON value";
-		return -1;
-	}
-	return 2;
+	return json_parse_frame(&f->j, p, len, err) < 0 ? -1 : 0;
 }
 
 typedef void (*msg_fn)(struct feed *, int, int, struct buf *);
@@ -705,7 +673,8 @@ frame(struct feed *f, const void *p, size_t len, int64_t rt,
 	f->nnote = 0;
 	f->nsub = 0;
 	buf_reset(&f->str);
-	if ((top = frame_parse(f, p, len, err)) < 0) {
+	top = 0;
+	if (frame_parse(f, p, len, err) < 0) {
 		f->nbadframes++;
 		return -1;
 	}
@@ -1178,7 +1147,6 @@ void
 feed_release(struct feed *f)
 {
 	json_release(&f->j);
-	buf_release(&f->in);
 	buf_release(&f->str);
 	buf_release(&f->tmp);
 	free(f->note);

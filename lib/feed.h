@@ -108,7 +108,6 @@ struct feed {
 
 	/* private */
 	struct json j;
-	struct buf in;		/* the frame, wrapped as an object */
 	struct buf str;		/* the notes' strings */
 	struct buf tmp;		/* decoding */
 	struct feed_sub *sub;
@@ -116,8 +115,7 @@ struct feed {
 	char rt[48];		/* ,"rt":"..." of this frame */
 	size_t rtlen;
 };
-#define FEED_INIT { .j = JSON_INIT, .in = BUF_INIT, .str = BUF_INIT, \
-	.tmp = BUF_INIT }
+#define FEED_INIT { .j = JSON_INIT, .str = BUF_INIT, .tmp = BUF_INIT }
 
 /*
  * Translate one frame of Alpaca's market-data stream v2 (JSON; the frame

@@ -301,28 +301,37 @@ scan_string(const char *p, const char *end, int *esc, const char **err)
 	}
 }
 
-int
-json_parse(struct json *j, const char *s, size_t len, const char **err)
+#define BLANK(c) ((c) == ' ' || (c) == '\t' || (c) == '\r' || \
+	((c) == '\n' && frame))
+
+/*
+ * frame: the value may be an array too, and '\n' is a blank like ' ' (a
+ * WebSocket frame, not a line).  Inlined into both callers, so the line's
+ * parse pays nothing for it.
+ */
+static inline __attribute__((always_inline)) int
+parse(struct json *j, const char *s, size_t len, const char **err, int frame)
 {
 	const char *p = s, *end = s + len, *q;
 	int stack[JSON_MAXDEPTH], depth = 0, t, c, want_key, esc;
 
 	j->s = s;
 	j->ntok = 0;
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+	while (p < end && BLANK(*p))
 		p++;
 	if (p >= end) {
 		*err = "empty line";
 		return -1;
 	}
-	if (*p != '{') {
-		*err = "not a JSON object";
+	if (*p != '{' && !(frame && *p == '[')) {
+		*err = frame ? "not a JSON array or object" :
+		    "not a JSON object";
 		return -1;
 	}
 	want_key = 0;
 	for (;;) {
 		/* a value (or, in an object, a key) at p */
-		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+		while (p < end && BLANK(*p))
 			p++;
 		if (p >= end)
 			goto truncated;
@@ -341,8 +350,7 @@ json_parse(struct json *j, const char *s, size_t len, const char **err)
 			    (int)(p - s));
 			stack[depth++] = t;
 			p++;
-			while (p < end && (*p == ' ' || *p == '\t' ||
-			    *p == '\r'))
+			while (p < end && BLANK(*p))
 				p++;
 			if (p < end && (*p == '}' || *p == ']')) {
 				if ((*p == '}') != (j->tok[t].kind == JSON_OBJ))
@@ -371,8 +379,7 @@ json_parse(struct json *j, const char *s, size_t len, const char **err)
 				return -1;
 			}
 			if (want_key) {
-				while (p < end && (*p == ' ' || *p == '\t' ||
-				    *p == '\r'))
+				while (p < end && BLANK(*p))
 					p++;
 				if (p >= end || *p != ':')
 					goto malformed;
@@ -428,8 +435,7 @@ json_parse(struct json *j, const char *s, size_t len, const char **err)
 				depth--;
 				continue;
 			}
-			while (p < end && (*p == ' ' || *p == '\t' ||
-			    *p == '\r'))
+			while (p < end && BLANK(*p))
 				p++;
 			if (p >= end)
 				goto truncated;
@@ -453,10 +459,11 @@ json_parse(struct json *j, const char *s, size_t len, const char **err)
 		}
 	}
 done:
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+	while (p < end && BLANK(*p))
 		p++;
 	if (p < end) {
-		*err = "trailing data after the JSON object";
+		*err = frame ? "trailing data after the JSON value" :
+		    "trailing data after the JSON object";
 		return -1;
 	}
 	return 0;
@@ -469,6 +476,20 @@ badvalue:
 malformed:
 	*err = "malformed JSON";
 	return -1;
+}
+
+#undef BLANK
+
+int
+json_parse(struct json *j, const char *s, size_t len, const char **err)
+{
+	return parse(j, s, len, err, 0);
+}
+
+int
+json_parse_frame(struct json *j, const char *s, size_t len, const char **err)
+{
+	return parse(j, s, len, err, 1);
 }
 
 void
@@ -677,6 +698,28 @@ json_num_canon(const struct json *j, int i, double *v)
 	if (a >= 1e15 || (a < 1e-4 && a != 0) || (a == 0 && neg))
 		return 0;
 	return 1;
+}
+
+int
+json_num_plain(const char *s, size_t n)
+{
+	size_t k = s[0] == '-', i0, f0 = 0;
+
+	/* json_num_canon()'s test by the digits: -?(0|[1-9]d*)(.d*[1-9])? */
+	if (k >= n)
+		return 0;
+	for (i0 = k; k < n && s[k] >= '0' && s[k] <= '9'; k++)
+		;
+	if (k < n && s[k] == '.')
+		for (f0 = ++k; k < n && s[k] >= '0' && s[k] <= '9'; k++)
+			;
+	if (k != n)
+		return 0;		/* an exponent */
+	if (!f0)		/* an integer below 10^15, not "-0" */
+		return n - i0 <= 15 && !(s[i0] == '0' && i0);
+	/* up to 15 digits and 9 decimals, no trailing zero, at least 1e-4 */
+	return n - 1 - i0 <= 15 && n - f0 <= 9 && s[n - 1] != '0' &&
+	    !(s[i0] == '0' && n - f0 >= 5 && memcmp(s + f0, "0000", 4) == 0);
 }
 
 int

@@ -47,6 +47,12 @@ struct json {
  * ...).  Token 0 is the top-level object.
  */
 int json_parse(struct json *j, const char *s, size_t len, const char **err);
+/*
+ * The same for a WebSocket frame: token 0 may be an array too, and '\n'
+ * is a blank as JSON allows (a line has none).
+ */
+int json_parse_frame(struct json *j, const char *s, size_t len,
+    const char **err);
 void json_release(struct json *j);
 
 /* The value token of top-level key 'key', or -1. */
@@ -78,6 +84,11 @@ int json_num(const struct json *j, int i, double *v);
  * json_add_num() would write for the value (so a writer may copy it).
  */
 int json_num_canon(const struct json *j, int i, double *v);
+/*
+ * The same test on the text of a number token alone, without its value:
+ * 1 when json_add_num() writes exactly these n bytes for it.
+ */
+int json_num_plain(const char *s, size_t n);
 /*
  * A JSON number written at p (before end), without tokenizing: its end, with
  * *v, or NULL if the bytes there are not one finite number (the grammar is

@@ -794,17 +794,18 @@ frames(void)
 	refused('a', "a number", "42", 2, "not a JSON array or object");
 	refused('a', "a string", "\"x\"", 3, "not a JSON array or object");
 	refused('a', "truncated", "[{\"T\":\"t\"", 9, "truncated JSON");
-	/* (the tokenizer's words: it reads the frame as an object's member) */
-	refused('a', "two values", "[],[]", 5, "malformed JSON object");
+	refused('a', "two values", "[],[]", 5,
+	    "trailing data after the JSON value");
 	refused('a', "a member after it", "[1],\"x\":2", 9,
 	    "trailing data after the JSON value");
-	refused('a', "garbage after it", "[]x", 3, "malformed JSON");
+	refused('a', "garbage after it", "[]x", 3,
+	    "trailing data after the JSON value");
 	refused('p', "MessagePack (binary)", msgpack, sizeof(msgpack) - 1,
 	    "MessagePack frame (liu asks for JSON)");
 	refused('p', "invalid UTF-8 (binary)", utf8, sizeof(utf8) - 1,
 	    "invalid UTF-8");
 	refused('a', "NUL after the array (binary)", nul, sizeof(nul) - 1,
-	    "malformed JSON");
+	    "trailing data after the JSON value");
 	refused('a', "raw newline in a string", "[{\"T\":\"t\n\"}]", 12,
 	    "control character in string");
 
@@ -818,7 +819,7 @@ frames(void)
 		free(p);
 	}
 	/* after a refused frame the next one is read as usual */
-	refused('a', "refused before a good one", "[", 1, "malformed JSON");
+	refused('a', "refused before a good one", "[", 1, "truncated JSON");
 	is_int(run('a', "[{'T':'success','msg':'connected'}]"), 0,
 	    "the frame after a refused one: read");
 	is_int(F.nnote, 1, "the frame after a refused one: its note");

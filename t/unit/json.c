@@ -577,7 +577,7 @@ random_number(struct rng *r, char *out, size_t cap)
 	if (ip == 0) {
 		out[n++] = '0';
 		out[n++] = '.';
-		lz = (int)(rng_next(r) % 4);
+		lz = (int)(rng_next(r) % 6);
 		for (i = 0; i < lz; i++)
 			out[n++] = '0';
 		for (i = 0; i < nd; i++)
@@ -624,7 +624,9 @@ test_num(void)
 		{ "0.123456789", 1 }, { "-0", 0 }, { "1e5", 0 }, { "1E5", 0 },
 		{ "1.50", 0 }, { "0.0", 0 }, { "0.00001", 0 },
 		{ "1234567890123456", 0 }, { "0.1234567891", 0 },
-		{ "1000000000000000", 0 },
+		{ "1000000000000000", 0 }, { "0.00012", 1 }, { "0.000012", 0 },
+		{ "-0.5", 1 }, { "-0.00001", 0 }, { "-0.0001", 1 }, { "10", 1 },
+		{ "100000000000000.5", 0 }, { "0.1000000001", 0 },
 	};
 	static const char *const fixed[] = {
 		"0", "-0", "1", "-1", "0.1", "0.2", "0.3", "447.3422",
@@ -642,7 +644,7 @@ test_num(void)
 	char num[64];
 	double v, w;
 	size_t i;
-	int n, nbad = 0, rc, ncanon = 0, ncanonbad = 0;
+	int n, nbad = 0, rc, ncanon = 0, ncanonbad = 0, nplainbad = 0;
 
 	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
 		v = 7;
@@ -664,6 +666,8 @@ test_num(void)
 		if (!ok(rc == canon[i].want && same_bits(v, w),
 		    "json_num_canon %s is %d", canon[i].s, canon[i].want))
 			printf("#   got %d, %.17g\n", rc, w);
+		is_int(json_num_plain(canon[i].s, strlen(canon[i].s)),
+		    canon[i].want == 1, "json_num_plain %s", canon[i].s);
 	}
 	rc = num_of(&j, &line, "1e400", &v);
 	is_int(json_num_canon(&j, json_get(&j, "v"), &v), -1,
@@ -688,6 +692,10 @@ test_num(void)
 		if ((rc != 0 || !same_bits(v, w)) && nbad++ < 5)
 			printf("# %s: rc %d got %.17g want %.17g\n", num, rc, v,
 			    w);
+		if ((json_num_canon(&j, json_get(&j, "v"), &w) == 1) !=
+		    json_num_plain(num, strlen(num)) && nplainbad++ < 5)
+			printf("# %s: json_num_plain %d\n", num,
+			    json_num_plain(num, strlen(num)));
 		if (json_num_canon(&j, json_get(&j, "v"), &v) == 1) {
 			ncanon++;
 			if (strcmp(addnum(v), num) != 0 && ncanonbad++ < 5)
@@ -699,6 +707,8 @@ test_num(void)
 	    "numbers");
 	is_int(ncanonbad, 0, "json_num_canon 1 only when json_add_num writes "
 	    "the same text (%d of 100000 were canonical)", ncanon);
+	is_int(nplainbad, 0, "json_num_plain agrees with json_num_canon on "
+	    "100000 random numbers");
 	json_release(&j);
 	buf_release(&line);
 }
@@ -987,6 +997,43 @@ test_scan_num(void)
 	json_release(&j);
 }
 
+/* json_parse_frame(): an array at the top, '\n' a blank; lines keep both
+ * out. */
+static void
+test_frame(void)
+{
+	static const char fr[] = "[\n {\"T\":\"t\",\n  \"c\":[\"@\",\r\n\"I\"]},"
+	    "\n {\"T\":\"q\"}\n]\n";
+	struct json j = JSON_INIT;
+	const char *err = NULL;
+	int rc;
+
+	rc = json_parse_frame(&j, fr, sizeof(fr) - 1, &err);
+	is_int(rc, 0, "frame: an array with newlines between tokens parses");
+	ok(rc == 0 && j.tok[0].kind == JSON_ARR && j.tok[0].size == 2 &&
+	    j.tok[1].kind == JSON_OBJ && j.tok[j.tok[1].next].kind == JSON_OBJ,
+	    "frame: two objects in the array");
+	ok(rc == 0 && json_eq(&j, json_member(&j, 1, "T"), "t"),
+	    "frame: the first's member");
+	is_int(json_parse_frame(&j, "{\"a\":\n1}", 8, &err), 0,
+	    "frame: an object too");
+	err = "";
+	is_int(json_parse(&j, fr, sizeof(fr) - 1, &err), -1,
+	    "line: an array is refused");
+	is_str(err, "not a JSON object", "line: its reason");
+	is_int(json_parse(&j, "{\"a\":\n1}", 8, &err), -1,
+	    "line: a newline is not a blank");
+	is_int(json_parse_frame(&j, "[1]\n[2]", 7, &err), -1,
+	    "frame: two values refused");
+	is_str(err, "trailing data after the JSON value", "frame: the reason");
+	is_int(json_parse_frame(&j, "\"x\"", 3, &err), -1,
+	    "frame: a string refused");
+	is_str(err, "not a JSON array or object", "frame: its reason");
+	is_int(json_parse_frame(&j, "[\"a\nb\"]", 7, &err), -1,
+	    "frame: a newline inside a string is still refused");
+	json_release(&j);
+}
+
 int
 main(void)
 {
@@ -1001,5 +1048,6 @@ main(void)
 	test_add_str();
 	test_utf8_check();
 	test_scan_num();
+	test_frame();
 	return done_testing();
 }
