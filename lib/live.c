@@ -925,8 +925,9 @@ note(struct net *n, const struct feed_note *nt)
 	}
 }
 
+/* A whole frame has come: its events to the queue, its notes acted on. */
 static void
-frame_done(struct net *n)
+frame_done(struct net *n, const char *p, size_t len)
 {
 	const char *err;
 	int64_t rt = liu_clock_ns();
@@ -939,10 +940,10 @@ frame_done(struct net *n)
 		err = "larger than " FRAME_MAX_TEXT;
 		k = -1;
 	} else if (n->o->provider == LIVE_ALPACA)
-		k = feed_alpaca_frame(&n->feed, n->frame.p, n->frame.len, rt,
+		k = feed_alpaca_frame(&n->feed, p, len, rt,
 		    &n->out, &err);
 	else
-		k = feed_polygon_frame(&n->feed, n->frame.p, n->frame.len, rt,
+		k = feed_polygon_frame(&n->feed, p, len, rt,
 		    &n->out, &err);
 	if (k < 0) {
 		if (n->feed.nbadframes <= 10)
@@ -1005,7 +1006,7 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 {
 	struct net *n = the_net;
 	char why[300], tmp[200];
-	int stop;
+	int stop, done;
 
 	(void)user;
 	if (!n)
@@ -1034,13 +1035,20 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			buf_reset(&n->frame);
 			n->frame_over = 0;
 		}
-		if (n->frame.len + len > FRAME_MAX)
-			n->frame_over = 1;
-		if (!n->frame_over)
-			buf_add(&n->frame, in, len);
-		if (lws_is_final_fragment(wsi) &&
-		    !lws_remaining_packet_payload(wsi))
-			frame_done(n);
+		done = lws_is_final_fragment(wsi) &&
+		    !lws_remaining_packet_payload(wsi);
+		if (done && n->frame.len == 0 && !n->frame_over &&
+		    len <= FRAME_MAX) {
+			/* the whole frame in one piece: read where it lies */
+			frame_done(n, in, len);
+		} else {
+			if (n->frame.len + len > FRAME_MAX)
+				n->frame_over = 1;
+			if (!n->frame_over)
+				buf_add(&n->frame, in, len);
+			if (done)
+				frame_done(n, n->frame.p, n->frame.len);
+		}
 		if (n->stopping)
 			lws_callback_on_writable(wsi);
 		break;
