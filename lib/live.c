@@ -53,12 +53,14 @@
 struct hold {			/* a symbol's live events held back */
 	char sym[EV_SYM_MAX + 1];
 	struct buf lines;
+	uint64_t n;		/* lines in it */
 };
 
 struct queue {
 	pthread_mutex_t mu;
 	struct buf ev;		/* events, oldest first: dropped if need be */
 	struct buf pri;		/* picks, drops, backfills: never dropped */
+	uint64_t nev, npri;	/* the lines in each */
 	size_t max, peak;
 	int wake_r, wake_w;	/* the writer's alarm */
 	int armed;		/* the writer waits for the alarm */
@@ -120,6 +122,7 @@ make_room(size_t need)
 		line_time(q.ev.p + cut, (size_t)(nl - q.ev.p) - cut,
 		    q.drop_t1, sizeof(q.drop_t1));
 		q.ndrop_all++;
+		q.nev--;
 		cut = (size_t)(nl - q.ev.p) + 1;
 	}
 	if (cut) {
@@ -142,9 +145,9 @@ find_hold(const char *sym, size_t n)
 
 static void release_sym(const char *sym);
 
-/* Append lines ('\n'-terminated) from the network thread. */
+/* Append nlines lines ('\n'-terminated) from the network thread. */
 static void
-queue_events(const char *p, size_t len)
+queue_events(const char *p, size_t len, uint64_t nlines)
 {
 	struct ev_head h = EV_HEAD_INIT;
 	struct hold *hd;
@@ -160,17 +163,21 @@ queue_events(const char *p, size_t len)
 			hd = find_hold(h.sym, h.sym_len);
 		if (hd) {
 			buf_add(&hd->lines, p, n);
+			hd->n++;
 			q.held += n;
 		} else {
 			make_room(n);
 			buf_add(&q.ev, p, n);
+			q.nev++;
 		}
 		p += n;
 		len -= n;
+		nlines--;
 	}
 	if (len > 0) {
 		make_room(len);
 		buf_add(&q.ev, p, len);
+		q.nev += nlines;
 	}
 	if (q.held > q.max) {
 		warn("live events held for a backfill reached %zu bytes: "
@@ -192,6 +199,7 @@ queue_line(const char *p, size_t len)
 	pthread_mutex_lock(&q.mu);
 	buf_add(&q.pri, p, len);
 	buf_addc(&q.pri, '\n');
+	q.npri++;
 	wake_writer();
 	pthread_mutex_unlock(&q.mu);
 }
@@ -211,6 +219,7 @@ hold_sym(const char *sym)
 	hd = &q.hold[q.nhold++];
 	memcpy(hd->sym, sym, strlen(sym) + 1);
 	hd->lines = (struct buf)BUF_INIT;
+	hd->n = 0;
 }
 
 /* Write sym's held events after what is queued.  Call with q.mu held. */
@@ -223,6 +232,7 @@ release_sym(const char *sym)
 		return;
 	if (hd->lines.len)	/* none held: lines.p may be NULL */
 		buf_add(&q.pri, hd->lines.p, hd->lines.len);
+	q.npri += hd->n;
 	q.held -= hd->lines.len;
 	buf_release(&hd->lines);
 	*hd = q.hold[--q.nhold];
@@ -955,7 +965,7 @@ frame_done(struct net *n, const char *p, size_t len)
 	}
 	if (k > 0) {
 		n->last_rt = rt;
-		queue_events(n->out.p, n->out.len);
+		queue_events(n->out.p, n->out.len, (uint64_t)k);
 	}
 	for (i = 0; i < n->feed.nnote && !n->stopping; i++)
 		note(n, &n->feed.note[i]);
@@ -1266,6 +1276,7 @@ add_hist(const struct buf *in)
 		if (nl - p >= 2 && nl[-1] == '}') {
 			buf_add(&q.pri, p, (size_t)(nl - p) - 1);
 			buf_adds(&q.pri, ",\"hist\":true}\n");
+			q.npri++;
 		}
 		p = nl + 1;
 	}
@@ -1586,7 +1597,7 @@ static void
 write_loop(struct net *n)
 {
 	struct buf ev = BUF_INIT, pri = BUF_INIT, t;
-	uint64_t ndrop;
+	uint64_t ndrop, nev, npri;
 	char t0[40], t1[40];
 	int done, asked = 0, sleep;
 	sigset_t stops;
@@ -1632,6 +1643,9 @@ write_loop(struct net *n)
 		t = q.ev;
 		q.ev = ev;
 		ev = t;
+		npri = q.npri;
+		nev = q.nev;
+		q.npri = q.nev = 0;
 		ndrop = q.ndrop;
 		q.ndrop = 0;
 		memcpy(t0, q.drop_t0, sizeof(t0));
@@ -1641,8 +1655,8 @@ write_loop(struct net *n)
 			warn("%s: output too slow: dropped the %llu oldest "
 			    "events (gap %s to %s); queue limit %zu bytes",
 			    n->name, (unsigned long long)ndrop, t0, t1, q.max);
-		nd_emit_lines(pri.p, pri.len);
-		nd_emit_lines(ev.p, ev.len);
+		nd_emit_lines(pri.p, pri.len, npri);
+		nd_emit_lines(ev.p, ev.len, nev);
 		buf_reset(&pri);
 		buf_reset(&ev);
 		if (done)

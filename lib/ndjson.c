@@ -346,21 +346,17 @@ nd_out_flush(void)
 }
 
 void
-nd_emit_lines(const char *p, size_t len)
+nd_emit_lines(const char *p, size_t len, uint64_t n)
 {
-	const char *q = p, *end = p + len;
-
 	if (len == 0)
 		return;
 	if (!obuf)
 		nd_out_init();
-	while ((q = memchr(q, '\n', (size_t)(end - q))) != NULL) {
-		nd_nout++;
-		q++;
-	}
+	nd_nout += n;
 	if (len > ND_OUT_CAP - olen && nd_out_flush() < 0)
 		die("write error:");
-	if (len >= ND_OUT_CAP) {
+	if (len >= ND_OUT_CAP / 4 && olen == 0) {
+		/* big enough to go out at once: no copy */
 		if (write_all(p, len) < 0)
 			die("write error:");
 		return;

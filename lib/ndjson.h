@@ -124,12 +124,13 @@ void nd_out_init(void);
  */
 void nd_emit(const char *p, size_t len);
 /*
- * Emit 'len' bytes of whole records, each ending with its newline, as
- * they are: one copy into the writer's buffer, or none for a block larger
- * than it.  For a writer whose records already sit in lines (liu-stream's
- * live queue).  Errors as nd_emit().
+ * Emit 'len' bytes of n whole records, each ending with its newline, as
+ * they are: one copy into the writer's buffer, or none for a block of a
+ * quarter of it or more that finds it empty.  For a writer whose records
+ * already sit in lines and are counted (liu-stream's live queue).  Errors
+ * as nd_emit().
  */
-void nd_emit_lines(const char *p, size_t len);
+void nd_emit_lines(const char *p, size_t len, uint64_t n);
 /* Write out everything buffered.  Returns 0, or -1 with errno. */
 int nd_out_flush(void);
 /* Records emitted so far. */
