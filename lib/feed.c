@@ -248,7 +248,7 @@ static void
 add_compact(struct feed *f, struct buf *b, int i)
 {
 	const struct json_tok *t = &f->j.tok[i];
-	const char *p, *end;
+	const char *p, *q, *end;
 	int instr = 0;
 
 	if (t->kind == JSON_STR) {
@@ -257,6 +257,14 @@ add_compact(struct feed *f, struct buf *b, int i)
 	}
 	p = f->j.s + t->start;
 	end = f->j.s + t->end;
+	for (q = p; q < end && *q != ' ' && *q != '\t' && *q != '\r' &&
+	    *q != '\n'; q++)
+		;
+	if (q == end) {
+		/* no blank anywhere (the usual ["@","I"]): as it is */
+		buf_add(b, p, (size_t)(end - p));
+		return;
+	}
 	for (; p < end; p++) {
 		if (instr) {
 			if (*p == '\\')

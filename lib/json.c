@@ -232,6 +232,13 @@ has_zero(uint64_t w)
 	return (w - ONES) & ~w & (0x80 * ONES);
 }
 
+/* The index of w's lowest set bit (w != 0); bytes are little-endian. */
+static inline int
+ctz64(uint64_t w)
+{
+	return __builtin_ctzll(w);
+}
+
 /* Scan a string from just after its opening quote; returns its end. */
 static const char *
 scan_string(const char *p, const char *end, int *esc, const char **err)
@@ -251,12 +258,24 @@ scan_string(const char *p, const char *end, int *esc, const char **err)
 			    has_zero(w ^ (0x5c * ONES)) |	/* '\\' */
 			    ((w - 0x20 * ONES) & ~w) |		/* < 0x20 */
 			    w;					/* >= 0x80 */
-			if (t & (0x80 * ONES))
+			t &= 0x80 * ONES;
+			if (t) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				/*
+				 * the first byte's flag is exact (a borrow
+				 * runs to later bytes only): go straight there
+				 */
+				p += ctz64(t) >> 3;
+				goto special;
+#else
 				break;
+#endif
+			}
 			p += 8;
 		}
 		while (p < end && json_plain[(unsigned char)*p])
 			p++;
+special:
 		if (p >= end) {
 			*err = "truncated JSON";
 			return NULL;
@@ -366,8 +385,14 @@ parse(struct json *j, const char *s, size_t len, const char **err, int frame)
 				j->tok[t].size++;
 			continue;
 		case '"':
-			q = scan_string(p + 1, end, &esc, err);
-			if (!q)
+			/* a short plain string (a key, a symbol) at once */
+			q = p + 1;
+			while (q < end && q - p <= 8 &&
+			    json_plain[(unsigned char)*q])
+				q++;
+			esc = 0;
+			if ((q >= end || *q != '"') &&
+			    !(q = scan_string(q, end, &esc, err)))
 				return -1;
 			t = newtok(j, JSON_STR, (int)(p + 1 - s));
 			j->tok[t].end = (int)(q - s);

@@ -121,11 +121,18 @@ json_add_num(struct buf *b, double v)
 static inline void
 json_add_key(struct buf *b, const char *key)
 {
-	buf_addc(b, ',');
-	buf_addc(b, '"');
-	buf_adds(b, key);
-	buf_addc(b, '"');
-	buf_addc(b, ':');
+	size_t n = strlen(key);
+	char *p;
+
+	if (b->cap - b->len <= n + 4)
+		buf_grow(b, n + 4);
+	p = b->p + b->len;
+	p[0] = ',';
+	p[1] = '"';
+	memcpy(p + 2, key, n);
+	p[n + 2] = '"';
+	p[n + 3] = ':';
+	b->len += n + 4;
 }
 /* Append `,"key":v` and `,"key":"s"` (s escaped as need be). */
 static inline void
