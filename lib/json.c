@@ -517,6 +517,159 @@ json_parse_frame(struct json *j, const char *s, size_t len, const char **err)
 	return parse(j, s, len, err, 1);
 }
 
+/*
+ * The usual frame, read without the general machinery: an array of flat
+ * objects, no blank anywhere, every string printable ASCII without an
+ * escape, every value a string, a number, true, false, null or an array
+ * of those.  The tokens are exactly those json_parse_frame() would make
+ * (t/unit/json.c compares them); anything else returns 0 and is left to
+ * json_parse_frame(), errors included.
+ */
+
+/* A plain string at p (its opening quote): its token, or -1. */
+static inline int
+flat_str(struct json *j, const char **pp, const char *end)
+{
+	const char *p = *pp + 1, *q = p;
+	int t;
+
+	while (q < end && json_plain[(unsigned char)*q])
+		q++;
+	if (q >= end || *q != '"')
+		return -1;
+	t = newtok(j, JSON_STR, (int)(p - j->s));
+	j->tok[t].end = (int)(q - j->s);
+	*pp = q + 1;
+	return t;
+}
+
+/* A string, number or literal at *pp: 0 with its token made, or -1. */
+static inline int
+flat_scalar(struct json *j, const char **pp, const char *end)
+{
+	const char *p = *pp, *q = p;
+	enum json_kind kind;
+	int t;
+
+	if (*p == '"')
+		return flat_str(j, pp, end) < 0 ? -1 : 0;
+	if (*p == 't' || *p == 'f' || *p == 'n') {
+		if (end - p >= 4 && memcmp(p, "true", 4) == 0)
+			q = p + 4, kind = JSON_TRUE;
+		else if (end - p >= 5 && memcmp(p, "false", 5) == 0)
+			q = p + 5, kind = JSON_FALSE;
+		else if (end - p >= 4 && memcmp(p, "null", 4) == 0)
+			q = p + 4, kind = JSON_NULL;
+		else
+			return -1;
+		if (q < end && *q >= 'a' && *q <= 'z')
+			return -1;
+	} else {
+		while (q < end && numch[(unsigned char)*q])
+			q++;
+		if (q == p || check_number(p, (size_t)(q - p)))
+			return -1;
+		kind = JSON_NUM;
+	}
+	t = newtok(j, kind, (int)(p - j->s));
+	j->tok[t].end = (int)(q - j->s);
+	*pp = q;
+	return 0;
+}
+
+/* A member's value at *pp: a scalar or an array of them. */
+static inline int
+flat_value(struct json *j, const char **pp, const char *end)
+{
+	const char *p = *pp;
+	int a;
+
+	if (*p != '[')
+		return flat_scalar(j, pp, end);
+	a = newtok(j, JSON_ARR, (int)(p - j->s));
+	p++;
+	if (p < end && *p == ']') {
+		p++;
+	} else {
+		for (;;) {
+			if (p >= end || *p == '[' || *p == '{' ||
+			    flat_scalar(j, &p, end) < 0)
+				return -1;
+			j->tok[a].size++;
+			if (p < end && *p == ',') {
+				p++;
+				continue;
+			}
+			if (p < end && *p == ']') {
+				p++;
+				break;
+			}
+			return -1;
+		}
+	}
+	j->tok[a].end = (int)(p - j->s);
+	j->tok[a].next = j->ntok;
+	*pp = p;
+	return 0;
+}
+
+int
+json_parse_flat(struct json *j, const char *s, size_t len)
+{
+	const char *p = s, *end = s + len;
+	int arr, obj, key;
+
+	j->s = s;
+	j->ntok = 0;
+	if (len < 4 || s[0] != '[' || s[1] != '{')
+		return 0;
+	arr = newtok(j, JSON_ARR, 0);
+	p++;
+	for (;;) {
+		if (p >= end || *p != '{')
+			return 0;
+		obj = newtok(j, JSON_OBJ, (int)(p - s));
+		p++;
+		for (;;) {
+			if (p >= end || *p != '"' ||
+			    (key = flat_str(j, &p, end)) < 0)
+				return 0;
+			j->tok[key].size = 1;
+			if (p >= end || *p != ':')
+				return 0;
+			p++;
+			if (p >= end || flat_value(j, &p, end) < 0)
+				return 0;
+			j->tok[key].next = j->ntok;
+			j->tok[obj].size++;
+			if (p < end && *p == ',') {
+				p++;
+				continue;
+			}
+			if (p < end && *p == '}') {
+				p++;
+				break;
+			}
+			return 0;
+		}
+		j->tok[obj].end = (int)(p - s);
+		j->tok[obj].next = j->ntok;
+		j->tok[arr].size++;
+		if (p < end && *p == ',') {
+			p++;
+			continue;
+		}
+		if (p < end && *p == ']') {
+			p++;
+			break;
+		}
+		return 0;
+	}
+	j->tok[arr].end = (int)(p - s);
+	j->tok[arr].next = j->ntok;
+	return p == end;
+}
+
 void
 json_release(struct json *j)
 {

@@ -53,6 +53,12 @@ int json_parse(struct json *j, const char *s, size_t len, const char **err);
  */
 int json_parse_frame(struct json *j, const char *s, size_t len,
     const char **err);
+/*
+ * The usual frame alone (an array of flat objects, compact, plain ASCII
+ * strings) and faster: 1 with the tokens json_parse_frame() would make,
+ * or 0 for any other bytes, which json_parse_frame() must then read.
+ */
+int json_parse_flat(struct json *j, const char *s, size_t len);
 void json_release(struct json *j);
 
 /* The value token of top-level key 'key', or -1. */

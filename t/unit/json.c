@@ -1034,6 +1034,145 @@ test_frame(void)
 	json_release(&j);
 }
 
+/* a random piece of a frame from a list, into b */
+static void
+pick(struct rng *r, struct buf *b, const char *const *v, size_t n)
+{
+	buf_adds(b, v[rng_next(r) % n]);
+}
+
+/* a random member value, usual or not */
+static void
+rand_value(struct rng *r, struct buf *b)
+{
+	static const char *const scalars[] = {
+		"\"AAPL\"", "\"D\"", "\"\"", "\"2021-02-22T15:51:44.208Z\"",
+		"\"a\\\"b\"", "\"\xc3\xa9t\xc3\xa9\"", "\"tab\there\"", "126.55",
+		"100", "-0", "1e5", "0.0001", "01", "1.", "-", "true", "false",
+		"null", "tru", "nullx", "96921", "\"x\x7fy\"",
+	};
+	static const char *const others[] = {
+		"[]", "[\"@\",\"I\"]", "[1,2.5,true,null]", "[[1]]", "[{}]",
+		"{}", "{\"a\":1}", "[\"a\",]", "[,]", "[\"\\u0041\"]",
+	};
+	char num[64];
+
+	switch (rng_next(r) % 4) {
+	case 0:
+		pick(r, b, others, sizeof(others) / sizeof(others[0]));
+		break;
+	case 1:
+		random_number(r, num, sizeof(num));
+		buf_adds(b, num);
+		break;
+	default:
+		pick(r, b, scalars, sizeof(scalars) / sizeof(scalars[0]));
+		break;
+	}
+}
+
+/*
+ * json_parse_flat() against json_parse_frame() on random frames: when the
+ * first takes a frame, the second must take it too, with the very same
+ * tokens; what the first leaves, the second reads (or refuses) alone.
+ */
+static void
+test_flat(void)
+{
+	static const char *const keys[] = {
+		"T", "S", "p", "s", "t", "bp", "conditions", "", "a\\\"b",
+		"\xc3\xa9", "x y",
+	};
+	static const char *const blanks[] = { " ", "\n", "\t", "\r\n" };
+	struct json a = JSON_INIT, b = JSON_INIT;
+	struct buf fr = BUF_INIT;
+	struct rng r;
+	const char *err;
+	int n, o, m, nobj, nmem, rf, rp, nflat = 0, nbad = 0, i;
+
+	rng_seed(&r, 7692);
+	for (n = 0; n < 20000; n++) {
+		buf_reset(&fr);
+		buf_addc(&fr, '[');
+		nobj = 1 + (int)(rng_next(&r) % 4);
+		for (o = 0; o < nobj; o++) {
+			buf_adds(&fr, o ? ",{" : "{");
+			nmem = (int)(rng_next(&r) % 6);
+			for (m = 0; m < nmem; m++) {
+				if (m)
+					buf_addc(&fr, ',');
+				buf_addc(&fr, '"');
+				/* mostly usual keys, now and then not */
+				if (rng_next(&r) % 8)
+					pick(&r, &fr, keys, 6);
+				else
+					pick(&r, &fr, keys, sizeof(keys) /
+					    sizeof(keys[0]));
+				buf_adds(&fr, "\":");
+				if (rng_next(&r) % 3)
+					buf_adds(&fr, "\"v\"");
+				else
+					rand_value(&r, &fr);
+			}
+			buf_addc(&fr, '}');
+		}
+		buf_addc(&fr, ']');
+		/* now and then: a blank somewhere, a byte changed, a cut */
+		switch (rng_next(&r) % 10) {
+		case 0:
+			i = (int)(rng_next(&r) % (fr.len + 1));
+			buf_addc(&fr, ' ');
+			memmove(fr.p + i + 1, fr.p + i, fr.len - 1 - (size_t)i);
+			fr.p[i] = blanks[rng_next(&r) % 4][0];
+			break;
+		case 1:
+			fr.p[rng_next(&r) % fr.len] =
+			    (char)(rng_next(&r) % 256);
+			break;
+		case 2:
+			fr.len = rng_next(&r) % fr.len;
+			break;
+		default:
+			break;
+		}
+		rf = json_parse_flat(&a, fr.p, fr.len);
+		rp = json_parse_frame(&b, fr.p, fr.len, &err);
+		if (!rf)
+			continue;
+		nflat++;
+		if (rp != 0 || a.ntok != b.ntok) {
+			if (nbad++ < 5)
+				printf("# flat took %.*s: frame %d, %d and %d "
+				    "tokens\n", (int)fr.len, fr.p, rp, a.ntok,
+				    b.ntok);
+			continue;
+		}
+		for (i = 0; i < a.ntok; i++) {
+			const struct json_tok *x = &a.tok[i], *y = &b.tok[i];
+
+			if (x->kind != y->kind || x->start != y->start ||
+			    x->end != y->end || x->size != y->size ||
+			    x->next != y->next || x->esc != y->esc) {
+				if (nbad++ < 5)
+					printf("# %.*s: token %d differs\n",
+					    (int)fr.len, fr.p, i);
+				break;
+			}
+		}
+	}
+	is_int(nbad, 0, "json_parse_flat: the tokens of json_parse_frame on "
+	    "every frame it takes");
+	ok(nflat > 2000 && nflat < 18000, "json_parse_flat took %d of 20000 "
+	    "random frames and left the others", nflat);
+	is_int(json_parse_flat(&a, "[{\"T\":\"t\"}]\n", 12), 0,
+	    "json_parse_flat leaves a frame with a newline after it");
+	is_int(json_parse_flat(&a, "[{\"T\":\"t\"}]", 11), 1,
+	    "json_parse_flat takes the plainest frame");
+	json_release(&a);
+	json_release(&b);
+	buf_release(&fr);
+}
+
 int
 main(void)
 {
@@ -1049,5 +1188,6 @@ main(void)
 	test_utf8_check();
 	test_scan_num();
 	test_frame();
+	test_flat();
 	return done_testing();
 }
