@@ -125,13 +125,27 @@ khash(uint64_t k)
 	return (unsigned)((k * 0x9e3779b97f4a7c15ULL) >> 57);
 }
 
+/* keys of one and two printable bytes, looked up directly (the most) */
+static signed char kone[96], ktwo[96 * 96];
+
 /* Built before main(), so no frame can see it half made. */
 static void __attribute__((constructor))
 ktab_init(void)
 {
 	unsigned h;
+	size_t n;
 	int i;
 
+	memset(kone, -1, sizeof(kone));
+	memset(ktwo, -1, sizeof(ktwo));
+	for (i = 0; i < NKEYS; i++) {
+		n = strlen(keyname[i]);
+		if (n == 1)
+			kone[keyname[i][0] - 32] = (signed char)i;
+		else if (n == 2)
+			ktwo[(keyname[i][0] - 32) * 96 + keyname[i][1] - 32] =
+			    (signed char)i;
+	}
 	for (i = 0; i < NKEYS; i++) {
 		uint64_t k = pack(keyname[i], strlen(keyname[i]));
 
@@ -145,10 +159,17 @@ ktab_init(void)
 static int
 key_slot(const char *s, size_t n)
 {
-	uint64_t k = pack(s, n);
-	unsigned h;
+	uint64_t k;
+	unsigned h, a, b;
 
-	if (!k)
+	if (n <= 2 && n > 0) {
+		a = (unsigned char)s[0] - 32;
+		b = n == 2 ? (unsigned char)s[1] - 32 : 0;
+		if (a >= 96 || b >= 96)
+			return -1;
+		return n == 1 ? kone[a] : ktwo[a * 96 + b];
+	}
+	if (!(k = pack(s, n)))
 		return -1;
 	for (h = khash(k); ktab_key[h]; h = (h + 1) % KTAB)
 		if (ktab_key[h] == k)
