@@ -1002,7 +1002,8 @@ test_scan_num(void)
 static void
 test_frame(void)
 {
-	static const char fr[] = "[\n {\"T\":\"t\",\n  \"c\":[\"@\",\r\n\"I\"]},"
+	static const char fr[] = "[\n {\"T\":\"t\",\n  \"c\":[\"@\","
+	    "\r\n\"I\"]},"
 	    "\n {\"T\":\"q\"}\n]\n";
 	struct json j = JSON_INIT;
 	const char *err = NULL;
@@ -1047,7 +1048,8 @@ rand_value(struct rng *r, struct buf *b)
 {
 	static const char *const scalars[] = {
 		"\"AAPL\"", "\"D\"", "\"\"", "\"2021-02-22T15:51:44.208Z\"",
-		"\"a\\\"b\"", "\"\xc3\xa9t\xc3\xa9\"", "\"tab\there\"", "126.55",
+		"\"a\\\"b\"", "\"\xc3\xa9t\xc3\xa9\"", "\"tab\there\"",
+		"126.55",
 		"100", "-0", "1e5", "0.0001", "01", "1.", "-", "true", "false",
 		"null", "tru", "nullx", "96921", "\"x\x7fy\"",
 	};
