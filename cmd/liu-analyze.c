@@ -122,30 +122,13 @@ html(struct an *a, struct buf *out)
 	buf_release(&svg);
 }
 
-/* The benchmark's bars, from their own file. */
+/*
+ * Every event of path through fn (an_event(), or an_bench_event() for the
+ * benchmark's own file); a bad line is said and skipped.
+ */
 static int
-read_bench(struct an *a, const char *path)
-{
-	struct nd_reader rd;
-	struct ev ev = EV_INIT;
-	const char *err;
-	int rc;
-
-	if (nd_open(&rd, path) < 0)
-		die("cannot open '%s':", path);
-	ev.fast = 1;
-	while ((rc = nd_next_event(&rd, &ev)) == 1)
-		if (an_bench_event(a, &ev, &err) < 0)
-			nd_bad(&rd, "%s", err);
-	nd_close(&rd);
-	ev_release(&ev);
-	if (rc >= 0 && !an_bench_name(a))
-		warn("%s: no bars for a benchmark", path);
-	return rc < 0 ? LIU_EXIT_SYS : 0;
-}
-
-static int
-read_input(struct an *a, const char *path)
+read_events(struct an *a, const char *path,
+    int (*fn)(struct an *, const struct ev *, const char **))
 {
 	struct nd_reader rd;
 	struct ev ev = EV_INIT;
@@ -156,7 +139,7 @@ read_input(struct an *a, const char *path)
 		die("cannot open '%s':", path);
 	ev.fast = 1;		/* the analysis reads fields and their text */
 	while ((rc = nd_next_event(&rd, &ev)) == 1)
-		if (an_event(a, &ev, &err) < 0)
+		if (fn(a, &ev, &err) < 0)
 			nd_bad(&rd, "%s", err);
 	nd_close(&rd);
 	ev_release(&ev);
@@ -252,10 +235,14 @@ main(int argc, char *argv[])
 	if (benchfile && strcmp(benchfile, "-") == 0)
 		die_code(LIU_EXIT_USAGE, "--benchmark-file needs a file, "
 		    "not standard input");
-	if (benchfile && read_bench(&a, benchfile))
-		status = LIU_EXIT_SYS;
+	if (benchfile) {
+		if (read_events(&a, benchfile, an_bench_event))
+			status = LIU_EXIT_SYS;
+		else if (!an_bench_name(&a))
+			warn("%s: no bars for a benchmark", benchfile);
+	}
 	for (i = 0; i < (argc ? argc : 1) && !nd_stopped && !liu_stop; i++)
-		if (read_input(&a, argc ? argv[i] : "-"))
+		if (read_events(&a, argc ? argv[i] : "-", an_event))
 			status = LIU_EXIT_SYS;
 	if (liu_stop) {
 		/* interrupted: no report from half the input */
