@@ -99,6 +99,7 @@ only(const char *cmd, const int *allowed)
 int
 main(int argc, char *argv[])
 {
+	static const char *const providers[] = { "alpaca", "polygon", NULL };
 	static const char *const feeds[] = { "iex", "sip", NULL };
 	struct mine_opts o = MINE_OPTS_INIT;
 	const char *cmd, *provider = NULL, *why;
@@ -123,11 +124,8 @@ main(int argc, char *argv[])
 			break;
 		case O_FROM_ASSETS: o.from_assets = 1; break;
 		case O_PROVIDER:
-			if (hist_provider_from(optarg, &o.provider) < 0)
-				die_code(LIU_EXIT_USAGE, "invalid --provider: "
-				    "'%.*s' (want alpaca or polygon)",
-				    LIU_ECHO_MAX, optarg);
-			provider = optarg;
+			provider = opt_choice(optarg, providers,
+			    "--provider (want alpaca or polygon)");
 			break;
 		case O_FEED:
 			o.feed = opt_choice(optarg, feeds,

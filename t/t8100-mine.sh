@@ -388,6 +388,8 @@ test_expect_success 'usage errors: exit 2, no output' '
 	done &&
 	test_expect_code 2 liu-mine daily-ohlc --feed otc A 2>err &&
 	test_grep "^liu-mine: invalid --feed (want iex or sip): '"'"'otc'"'"'\$" err &&
+	test_expect_code 2 liu-mine daily-ohlc --provider x A 2>err &&
+	test_grep "^liu-mine: invalid --provider (want alpaca or polygon): '"'"'x'"'"'\$" err &&
 	test_expect_code 2 liu-scan momentum --from-db --at 09:45 &&
 	test_expect_code 2 liu-scan momentum --from-db --from x &&
 	test_expect_code 2 liu-scan momentum --dsn x --provider alpaca
