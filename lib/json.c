@@ -320,6 +320,25 @@ special:
 	}
 }
 
+/* true, false or null at p: its end with *kind, or NULL. */
+static inline const char *
+scan_literal(const char *p, const char *end, enum json_kind *kind)
+{
+	const char *q = p;
+
+	while (q < end && *q >= 'a' && *q <= 'z')
+		q++;
+	if (q - p == 4 && memcmp(p, "true", 4) == 0)
+		*kind = JSON_TRUE;
+	else if (q - p == 5 && memcmp(p, "false", 5) == 0)
+		*kind = JSON_FALSE;
+	else if (q - p == 4 && memcmp(p, "null", 4) == 0)
+		*kind = JSON_NULL;
+	else
+		return NULL;
+	return q;
+}
+
 #define BLANK(c) ((c) == ' ' || (c) == '\t' || (c) == '\r' || \
 	((c) == '\n' && frame))
 
@@ -332,7 +351,8 @@ static inline __attribute__((always_inline)) int
 parse(struct json *j, const char *s, size_t len, const char **err, int frame)
 {
 	const char *p = s, *end = s + len, *q;
-	int stack[JSON_MAXDEPTH], depth = 0, t, c, want_key, esc;
+	int stack[JSON_MAXDEPTH], depth = 0, t, want_key, esc;
+	enum json_kind kind;
 
 	j->s = s;
 	j->ntok = 0;
@@ -423,26 +443,14 @@ parse(struct json *j, const char *s, size_t len, const char **err, int frame)
 		case 't':
 		case 'f':
 		case 'n':
-			q = p;
-			while (q < end && *q >= 'a' && *q <= 'z')
-				q++;
-			if (q - p == 4 && memcmp(p, "true", 4) == 0)
-				c = JSON_TRUE;
-			else if (q - p == 5 && memcmp(p, "false", 5) == 0)
-				c = JSON_FALSE;
-			else if (q - p == 4 && memcmp(p, "null", 4) == 0)
-				c = JSON_NULL;
-			else
+			if (!(q = scan_literal(p, end, &kind)))
 				goto badvalue;
-			t = newtok(j, (enum json_kind)c, (int)(p - s));
+			t = newtok(j, kind, (int)(p - s));
 			j->tok[t].end = (int)(q - s);
 			p = q;
 			break;
 		default:
-			q = p;
-			while (q < end && numch[(unsigned char)*q])
-				q++;
-			if (q == p || check_number(p, (size_t)(q - p)))
+			if (!(q = json_num_end(p, end)))
 				goto badvalue;
 			t = newtok(j, JSON_NUM, (int)(p - s));
 			j->tok[t].end = (int)(q - s);
@@ -547,34 +555,43 @@ flat_str(struct json *j, const char **pp, const char *end)
 static inline int
 flat_scalar(struct json *j, const char **pp, const char *end)
 {
-	const char *p = *pp, *q = p;
-	enum json_kind kind;
+	const char *p = *pp, *q;
+	enum json_kind kind = JSON_NUM;
 	int t;
 
 	if (*p == '"')
 		return flat_str(j, pp, end) < 0 ? -1 : 0;
-	if (*p == 't' || *p == 'f' || *p == 'n') {
-		if (end - p >= 4 && memcmp(p, "true", 4) == 0)
-			q = p + 4, kind = JSON_TRUE;
-		else if (end - p >= 5 && memcmp(p, "false", 5) == 0)
-			q = p + 5, kind = JSON_FALSE;
-		else if (end - p >= 4 && memcmp(p, "null", 4) == 0)
-			q = p + 4, kind = JSON_NULL;
-		else
-			return -1;
-		if (q < end && *q >= 'a' && *q <= 'z')
-			return -1;
-	} else {
-		while (q < end && numch[(unsigned char)*q])
-			q++;
-		if (q == p || check_number(p, (size_t)(q - p)))
-			return -1;
-		kind = JSON_NUM;
-	}
+	q = *p == 't' || *p == 'f' || *p == 'n' ? scan_literal(p, end, &kind) :
+	    json_num_end(p, end);
+	if (!q)
+		return -1;
 	t = newtok(j, kind, (int)(p - j->s));
 	j->tok[t].end = (int)(q - j->s);
 	*pp = q;
 	return 0;
+}
+
+/*
+ * After a member or an element: 1 for ',' (another follows), 0 for the
+ * container's closing byte, -1 for anything else; *pp past it.
+ */
+static inline int
+flat_next(const char **pp, const char *end, char close)
+{
+	const char *p = *pp;
+
+	if (p >= end || (*p != ',' && *p != close))
+		return -1;
+	*pp = p + 1;
+	return *p == ',';
+}
+
+/* Container t closes just before p. */
+static inline void
+flat_close(struct json *j, int t, const char *p)
+{
+	j->tok[t].end = (int)(p - j->s);
+	j->tok[t].next = j->ntok;
 }
 
 /* A member's value at *pp: a scalar or an array of them. */
@@ -582,33 +599,21 @@ static inline int
 flat_value(struct json *j, const char **pp, const char *end)
 {
 	const char *p = *pp;
-	int a;
+	int a, more = 1;
 
 	if (*p != '[')
 		return flat_scalar(j, pp, end);
 	a = newtok(j, JSON_ARR, (int)(p - j->s));
 	p++;
-	if (p < end && *p == ']') {
-		p++;
-	} else {
-		for (;;) {
-			if (p >= end || *p == '[' || *p == '{' ||
-			    flat_scalar(j, &p, end) < 0)
-				return -1;
-			j->tok[a].size++;
-			if (p < end && *p == ',') {
-				p++;
-				continue;
-			}
-			if (p < end && *p == ']') {
-				p++;
-				break;
-			}
+	if (p < end && *p == ']')
+		p++, more = 0;
+	while (more) {
+		if (p >= end || *p == '[' || flat_scalar(j, &p, end) < 0 ||
+		    (more = flat_next(&p, end, ']')) < 0)
 			return -1;
-		}
+		j->tok[a].size++;
 	}
-	j->tok[a].end = (int)(p - j->s);
-	j->tok[a].next = j->ntok;
+	flat_close(j, a, p);
 	*pp = p;
 	return 0;
 }
@@ -617,7 +622,7 @@ int
 json_parse_flat(struct json *j, const char *s, size_t len)
 {
 	const char *p = s, *end = s + len;
-	int arr, obj, key;
+	int arr, obj, key, more = 1, member;
 
 	j->s = s;
 	j->ntok = 0;
@@ -625,48 +630,30 @@ json_parse_flat(struct json *j, const char *s, size_t len)
 		return 0;
 	arr = newtok(j, JSON_ARR, 0);
 	p++;
-	for (;;) {
+	while (more) {
 		if (p >= end || *p != '{')
 			return 0;
 		obj = newtok(j, JSON_OBJ, (int)(p - s));
 		p++;
-		for (;;) {
+		for (member = 1; member; ) {
 			if (p >= end || *p != '"' ||
-			    (key = flat_str(j, &p, end)) < 0)
+			    (key = flat_str(j, &p, end)) < 0 ||
+			    p >= end || *p != ':')
 				return 0;
 			j->tok[key].size = 1;
-			if (p >= end || *p != ':')
-				return 0;
 			p++;
-			if (p >= end || flat_value(j, &p, end) < 0)
+			if (p >= end || flat_value(j, &p, end) < 0 ||
+			    (member = flat_next(&p, end, '}')) < 0)
 				return 0;
 			j->tok[key].next = j->ntok;
 			j->tok[obj].size++;
-			if (p < end && *p == ',') {
-				p++;
-				continue;
-			}
-			if (p < end && *p == '}') {
-				p++;
-				break;
-			}
-			return 0;
 		}
-		j->tok[obj].end = (int)(p - s);
-		j->tok[obj].next = j->ntok;
+		flat_close(j, obj, p);
 		j->tok[arr].size++;
-		if (p < end && *p == ',') {
-			p++;
-			continue;
-		}
-		if (p < end && *p == ']') {
-			p++;
-			break;
-		}
-		return 0;
+		if ((more = flat_next(&p, end, ']')) < 0)
+			return 0;
 	}
-	j->tok[arr].end = (int)(p - s);
-	j->tok[arr].next = j->ntok;
+	flat_close(j, arr, p);
 	return p == end;
 }
 
@@ -841,41 +828,11 @@ int
 json_num_canon(const struct json *j, int i, double *v)
 {
 	const struct json_tok *t;
-	const char *s;
-	uint64_t m = 0;
-	size_t n, k = 0;
-	int neg = 0, nd = 0, frac = 0;
-	double a;
 
-	if (i < 0 || i >= j->ntok || j->tok[i].kind != JSON_NUM)
+	if (json_num(j, i, v) < 0)
 		return -1;
 	t = &j->tok[i];
-	s = j->s + t->start;
-	n = (size_t)(t->end - t->start);
-	if (s[0] == '-')
-		neg = 1, k++;
-	for (; k < n && s[k] >= '0' && s[k] <= '9'; k++, nd++)
-		m = m * 10 + (uint64_t)(s[k] - '0');
-	if (k < n && s[k] == '.')
-		for (k++; k < n && s[k] >= '0' && s[k] <= '9'; k++, nd++,
-		    frac++)
-			m = m * 10 + (uint64_t)(s[k] - '0');
-	if (k != n || nd > 15)
-		return json_num(j, i, v) < 0 ? -1 : 0;
-	/* the fast path of number(), exact for up to 15 digits */
-	a = (double)m / pow10tab[frac];
-	*v = neg ? -a : a;
-	/*
-	 * Up to 15 digits name one double, so the writer's shortest fixed
-	 * form is this text when the fraction has no trailing zero and the
-	 * magnitude is in the writer's fixed-point range (numfmt.h: plain
-	 * notation for 1e-4 <= |v| < 1e15).
-	 */
-	if (frac > 9 || (frac && s[n - 1] == '0'))
-		return 0;
-	if (a >= 1e15 || (a < 1e-4 && a != 0) || (a == 0 && neg))
-		return 0;
-	return 1;
+	return json_num_plain(j->s + t->start, (size_t)(t->end - t->start));
 }
 
 int
@@ -883,7 +840,11 @@ json_num_plain(const char *s, size_t n)
 {
 	size_t k = s[0] == '-', i0, f0 = 0;
 
-	/* json_num_canon()'s test by the digits: -?(0|[1-9]d*)(.d*[1-9])? */
+	/*
+	 * -?(0|[1-9]d*)(.d*[1-9])? of up to 15 digits names one double, and
+	 * is the writer's shortest fixed form for it when the magnitude is in
+	 * its fixed-point range (numfmt.h: plain for 1e-4 <= |v| < 1e15).
+	 */
 	if (k >= n)
 		return 0;
 	for (i0 = k; k < n && s[k] >= '0' && s[k] <= '9'; k++)
