@@ -70,8 +70,6 @@ struct queue {
 	struct hold *hold;
 	int nhold, holdcap;
 	size_t held;		/* bytes in the holds */
-	int wake_due;		/* events came since the network thread last
-				   woke the writer */
 };
 
 static struct queue q = { .mu = PTHREAD_MUTEX_INITIALIZER, .ev = BUF_INIT,
@@ -187,8 +185,6 @@ queue_events(const char *p, size_t len, uint64_t nlines)
 	}
 	if (q.ev.len + q.pri.len > q.peak)
 		q.peak = q.ev.len + q.pri.len;
-	/* the writer is woken once the whole read is translated */
-	q.wake_due = 1;
 	pthread_mutex_unlock(&q.mu);
 }
 
@@ -294,6 +290,7 @@ struct net {
 	char close_why[124];
 	int stopping, done, status;
 	uint64_t nframes, nreconnect;
+	size_t unwoken;		/* bytes queued since the writer's last alarm */
 	struct live_backfill *bf;
 };
 
@@ -966,6 +963,7 @@ frame_done(struct net *n, const char *p, size_t len)
 	if (k > 0) {
 		n->last_rt = rt;
 		queue_events(n->out.p, n->out.len, (uint64_t)k);
+		n->unwoken += n->out.len;
 	}
 	for (i = 0; i < n->feed.nnote && !n->stopping; i++)
 		note(n, &n->feed.note[i]);
@@ -1141,7 +1139,6 @@ net_main(void *arg)
 {
 	struct net *n = arg;
 	size_t batch = q.max / 4 < WAKE_BATCH ? q.max / 4 : WAKE_BATCH;
-	int due;
 
 	connect_now(n);
 	while (!n->done) {
@@ -1149,22 +1146,17 @@ net_main(void *arg)
 			break;
 		/*
 		 * One alarm for all the frames the socket holds, not one a
-		 * frame: while more bytes wait in the socket, and the queue
-		 * is short of a batch, they are read first.  Waking the
+		 * frame: while more bytes wait in the socket, and less than
+		 * a batch has been queued, they are read first.  Waking the
 		 * writer is the dearest thing done here (a thread woken on
 		 * another CPU), and the alarm is not delayed beyond what is
 		 * already there to read.
 		 */
-		pthread_mutex_lock(&q.mu);
-		due = q.wake_due && q.ev.len + q.pri.len < batch;
-		pthread_mutex_unlock(&q.mu);
-		if (due && more_to_read(n))
+		if (!n->unwoken || (n->unwoken < batch && more_to_read(n)))
 			continue;
+		n->unwoken = 0;
 		pthread_mutex_lock(&q.mu);
-		if (q.wake_due) {
-			q.wake_due = 0;
-			wake_writer();
-		}
+		wake_writer();
 		pthread_mutex_unlock(&q.mu);
 	}
 	pthread_mutex_lock(&q.mu);
