@@ -125,13 +125,16 @@ khash(uint64_t k)
 	return (unsigned)((k * 0x9e3779b97f4a7c15ULL) >> 57);
 }
 
-/* keys of one and two printable bytes, looked up directly (the most) */
+/* keys of one and two printable bytes (the most) looked up directly;
+ * longer ones in ktab */
 static signed char kone[96], ktwo[96 * 96];
 
 /* Built before main(), so no frame can see it half made. */
 static void __attribute__((constructor))
 ktab_init(void)
 {
+	const char *s;
+	uint64_t k;
 	unsigned h;
 	size_t n;
 	int i;
@@ -139,20 +142,19 @@ ktab_init(void)
 	memset(kone, -1, sizeof(kone));
 	memset(ktwo, -1, sizeof(ktwo));
 	for (i = 0; i < NKEYS; i++) {
-		n = strlen(keyname[i]);
-		if (n == 1)
-			kone[keyname[i][0] - 32] = (signed char)i;
-		else if (n == 2)
-			ktwo[(keyname[i][0] - 32) * 96 + keyname[i][1] - 32] =
-			    (signed char)i;
-	}
-	for (i = 0; i < NKEYS; i++) {
-		uint64_t k = pack(keyname[i], strlen(keyname[i]));
-
-		for (h = khash(k); ktab_key[h]; h = (h + 1) % KTAB)
-			;
-		ktab_key[h] = k;
-		ktab_slot[h] = (signed char)i;
+		s = keyname[i];
+		n = strlen(s);
+		if (n == 1) {
+			kone[s[0] - 32] = (signed char)i;
+		} else if (n == 2) {
+			ktwo[(s[0] - 32) * 96 + s[1] - 32] = (signed char)i;
+		} else {
+			k = pack(s, n);
+			for (h = khash(k); ktab_key[h]; h = (h + 1) % KTAB)
+				;
+			ktab_key[h] = k;
+			ktab_slot[h] = (signed char)i;
+		}
 	}
 }
 
