@@ -172,8 +172,9 @@ db_portfolio_equity(PGconn *c, long long id)
 	return 0;
 }
 
-int
-db_portfolio_account(PGconn *c, long long id)
+/* The rows of sql (its $1 the portfolio's id) for an existing portfolio. */
+static int
+print_for(PGconn *c, long long id, const char *sql, const char *what)
 {
 	char ib[24];
 	const char *p[1] = { ib };
@@ -182,24 +183,23 @@ db_portfolio_account(PGconn *c, long long id)
 	if ((rc = must_exist(c, id)) != 0)
 		return rc;
 	snprintf(ib, sizeof(ib), "%lld", id);
-	return db_print_rows(c, "SELECT x.id, " DB_T("x.tx_time") ", x.kind,"
+	return db_print_rows(c, sql, 1, p, what) < 0 ? -1 : 0;
+}
+
+int
+db_portfolio_account(PGconn *c, long long id)
+{
+	return print_for(c, id, "SELECT x.id, " DB_T("x.tx_time") ", x.kind,"
 	    " x.amount, x.balance_after, x.batch_id, x.ref, x.note"
 	    " FROM portfolio p JOIN account_transactions x"
 	    " ON x.account_id = p.account_id WHERE p.id = $1 ORDER BY x.id",
-	    1, p, "portfolio account") < 0 ? -1 : 0;
+	    "portfolio account");
 }
 
 int
 db_portfolio_trades(PGconn *c, long long id)
 {
-	char ib[24];
-	const char *p[1] = { ib };
-	int rc;
-
-	if ((rc = must_exist(c, id)) != 0)
-		return rc;
-	snprintf(ib, sizeof(ib), "%lld", id);
-	return db_print_rows(c, "SELECT to_char(t.client_time AT TIME ZONE"
+	return print_for(c, id, "SELECT to_char(t.client_time AT TIME ZONE"
 	    " 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') ||"
 	    " lpad(t.client_time_ns::text, 3, '0') || 'Z', t.batch_id,"
 	    " a.strategy, t.symbol, t.operation, t.qty, t.price,"
@@ -208,7 +208,7 @@ db_portfolio_trades(PGconn *c, long long id)
 	    " ON t.batch_id = b.batch_id JOIN algo_run a"
 	    " ON a.id = t.algo_run_id WHERE b.portfolio_id = $1"
 	    " ORDER BY t.client_time, t.client_time_ns, t.id",
-	    1, p, "portfolio trades") < 0 ? -1 : 0;
+	    "portfolio trades");
 }
 
 static int
