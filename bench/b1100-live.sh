@@ -18,16 +18,7 @@
 N=1000000		# events: 100 a frame, the fixture's default set
 RUNS=${LIU_BENCH_RUNS:-3}
 D=bench/out/live
-PY=${LIU_TEST_PYTHON:-/usr/bin/python3}
-$PY -c 'import websockets.legacy.server' 2>/dev/null || {
-	echo "b1100: skipped: $PY has no websockets module"; exit 0; }
-rm -rf $D && mkdir -p $D || exit 3
-TRASH_DIRECTORY=$PWD/$D
-. t/lib-tls.sh
-( cd $D && tls_setup ) >/dev/null || exit 3
-CA=$D/tls/ca.crt
-APCA_API_KEY_ID=PKBENCH$$ APCA_API_SECRET_KEY=bench-$$
-export APCA_API_KEY_ID APCA_API_SECRET_KEY
+bench_fake_setup b1100 $D
 # one connection sends the frames then closes; the next is refused (401),
 # which ends liu-stream with status 1
 $PY -c 'import json, sys

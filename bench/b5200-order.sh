@@ -16,16 +16,7 @@
 . bench/lib.sh
 L=50 W=2 N=${B5200_N:-2000}
 D=bench/out/order
-PY=${LIU_TEST_PYTHON:-/usr/bin/python3}
-$PY -c 'import websockets.legacy.server' 2>/dev/null || {
-	echo "b5200: skipped: $PY has no websockets module"; exit 0; }
-rm -rf $D && mkdir -p $D || exit 3
-TRASH_DIRECTORY=$PWD/$D
-. t/lib-tls.sh
-( cd $D && tls_setup ) >/dev/null || exit 3
-CA=$D/tls/ca.crt
-APCA_API_KEY_ID=PKBENCH$$ APCA_API_SECRET_KEY=bench-$$
-export APCA_API_KEY_ID APCA_API_SECRET_KEY
+bench_fake_setup b5200 $D
 pids=
 trap 'for p in $pids; do kill $p 2>/dev/null; done' EXIT
 

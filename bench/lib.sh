@@ -44,3 +44,20 @@ bench_rate () {
 		exit rate >= target ? 0 : 1
 	}'
 }
+
+# bench_fake_setup NAME DIR: the start of a bench against a loopback fake
+# (t/fake-*.py): skipped (exit 0) without Python's websockets module; DIR
+# made afresh, with a test CA in CA (DIR/tls/ca.crt); PY the fakes'
+# Python; throwaway Alpaca keys exported
+bench_fake_setup () {
+	PY=${LIU_TEST_PYTHON:-/usr/bin/python3}
+	$PY -c 'import websockets.legacy.server' 2>/dev/null || {
+		echo "$1: skipped: $PY has no websockets module"; exit 0; }
+	rm -rf "$2" && mkdir -p "$2" || exit 3
+	TRASH_DIRECTORY=$PWD/$2
+	. t/lib-tls.sh
+	( cd "$2" && tls_setup ) >/dev/null || exit 3
+	CA=$2/tls/ca.crt
+	APCA_API_KEY_ID=PKBENCH$$ APCA_API_SECRET_KEY=bench-$$
+	export APCA_API_KEY_ID APCA_API_SECRET_KEY
+}
